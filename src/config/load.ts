@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { variables, type VariableName } from './variables.ts';
+
+type Raw = { [V in (typeof variables)[number] as V['name']]: z.output<V['schema']> | undefined };
+
+/** A setting is wrong; the message names the variable so the operator knows what to fix. */
+export class ConfigError extends Error {
+  readonly problems: { variable: string; message: string }[];
+  constructor(problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export type BankIdEnvironment = 'production' | 'test' | 'simulator';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  demo: boolean;
+  autoMigrate: boolean;
+  log: { level: string; format: 'json' | 'pretty' };
+  http: { host: string; port: number; issuer: string; trustProxy: boolean; proxyHops: number; allowedHosts: string[] };
+  database: { url?: string; dataDir: string };
+  bankid: {
+    environment: BankIdEnvironment;
+    apiUrl?: string;
+    certFile?: string;
+    certPassphrase?: string;
+    certPemFile?: string;
+    keyPemFile?: string;
+    caFile?: string;
+    timeoutMs: number;
+    maintenanceRetries: number;
+  };
+  simulator: {
+    host: string;
+    port: number;
+    controlPort: number;
+    certsDir: string;
+    p12Passphrase: string;
+    autoApproveMs?: number;
+    startTimeoutS: number;
+    orderTtlS: number;
+  };
+  oidc: {
+    sessionTtlS: number;
+    interactionTtlS: number;
+    idTokenTtlS: number;
+    accessTokenTtlS: number;
+    subjectSecret?: string;
+    clientSecretKey?: string;
+    acr: string;
+    jwksFile?: string;
+  };
+}
+
+export type Env = Record<string, string | undefined>;
+
+function readRaw(env: Env): { raw: Raw; problems: ConfigError['problems'] } {
+  const problems: ConfigError['problems'] = [];
+  const known = new Set<string>(variables.flatMap((v) => [v.name, `${v.name}_FILE`]));
+  const raw: Record<string, unknown> = {};
+  for (const v of variables) {
+    let text = env[v.name];
+    const fileVar = `${v.name}_FILE`;
+    if ('secret' in v && v.secret && env[fileVar] !== undefined) {
+      if (text !== undefined) {
+        problems.push({ variable: v.name, message: `set either ${v.name} or ${fileVar}, not both` });
+        continue;
+      }
+      try {
+        text = readFileSync(env[fileVar]!, 'utf8').trim();
+      } catch (err) {
+        problems.push({ variable: fileVar, message: `cannot read ${env[fileVar]}: ${(err as Error).message}` });
+        continue;
+      }
+    }
+    if (text === '' ) text = undefined;
+    text ??= 'default' in v ? v.default : undefined;
+    if (text === undefined) continue;
+    const parsed = v.schema.safeParse(text);
+    if (parsed.success) raw[v.name] = parsed.data;
+    else problems.push({ variable: v.name, message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${'secret' in v && v.secret ? 'a hidden value' : JSON.stringify(text)})` });
+  }
+  // Catch typos such as BANKID_CERTFILE: a Brygga-looking variable we do not know is an error, not silence.
+  for (const name of Object.keys(env)) {
+    if (/^(BANKID|SIMULATOR)_/.test(name) && !known.has(name)) problems.push({ variable: name, message: 'unknown setting (see the configuration table in README.md)' });
+  }
+  return { raw: raw as Raw, problems };
+}
+
+/** Parses and validates the environment once; throws ConfigError naming every wrong variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const { raw, problems } = readRaw(env);
+  const need = (name: VariableName, message: string) => problems.push({ variable: name, message });
+  if (problems.length) throw new ConfigError(problems);
+
+  const nodeEnv = raw.NODE_ENV!;
+  const bankidEnv = raw.BANKID_ENV!;
+  const demo = raw.DEMO ?? (nodeEnv !== 'production' && bankidEnv === 'simulator');
+  if (demo && nodeEnv === 'production') need('DEMO', 'demo mode cannot run with NODE_ENV=production');
+  const port = raw.PORT!;
+  const issuer = (raw.ISSUER ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const simulatorCertsDir = raw.SIMULATOR_CERTS_DIR!;
+
+  if (bankidEnv !== 'simulator') {
+    if (!raw.BANKID_CA_FILE) need('BANKID_CA_FILE', `required for BANKID_ENV=${bankidEnv}: the PEM of BankID's SSL root CA for that environment`);
+    if (!raw.BANKID_CERT_FILE && !raw.BANKID_CERT_PEM_FILE) need('BANKID_CERT_FILE', `required for BANKID_ENV=${bankidEnv}: your FP certificate (PKCS#12), or BANKID_CERT_PEM_FILE with BANKID_KEY_PEM_FILE`);
+  }
+  if (raw.BANKID_CERT_FILE && raw.BANKID_CERT_PEM_FILE) need('BANKID_CERT_PEM_FILE', 'set either BANKID_CERT_FILE (PKCS#12) or BANKID_CERT_PEM_FILE, not both');
+  if (Boolean(raw.BANKID_CERT_PEM_FILE) !== Boolean(raw.BANKID_KEY_PEM_FILE)) need('BANKID_KEY_PEM_FILE', 'BANKID_CERT_PEM_FILE and BANKID_KEY_PEM_FILE go together');
+  if (!demo) {
+    if (!raw.SUBJECT_SECRET) need('SUBJECT_SECRET', 'required outside demo mode (32+ random characters)');
+    if (!raw.CLIENT_SECRET_KEY) need('CLIENT_SECRET_KEY', 'required outside demo mode (64 hex characters)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const simulated = bankidEnv === 'simulator';
+  return {
+    env: nodeEnv,
+    demo,
+    autoMigrate: raw.AUTO_MIGRATE ?? demo,
+    log: { level: raw.LOG_LEVEL!, format: raw.LOG_FORMAT ?? (nodeEnv === 'production' ? 'json' : 'pretty') },
+    http: {
+      host: raw.HOST!,
+      port,
+      issuer,
+      trustProxy: raw.TRUST_PROXY!,
+      proxyHops: raw.PROXY_HOPS!,
+      allowedHosts: raw.ALLOWED_HOSTS ?? [new URL(issuer).host],
+    },
+    database: { url: raw.DATABASE_URL, dataDir: raw.DATA_DIR! },
+    bankid: {
+      environment: bankidEnv,
+      apiUrl: raw.BANKID_API_URL,
+      certFile: raw.BANKID_CERT_FILE ?? (simulated && !raw.BANKID_CERT_PEM_FILE ? join(simulatorCertsDir, 'rp.p12') : undefined),
+      certPassphrase: raw.BANKID_CERT_PASSPHRASE ?? (simulated ? raw.SIMULATOR_P12_PASSPHRASE : undefined),
+      certPemFile: raw.BANKID_CERT_PEM_FILE,
+      keyPemFile: raw.BANKID_KEY_PEM_FILE,
+      caFile: raw.BANKID_CA_FILE ?? (simulated ? join(simulatorCertsDir, 'ca.pem') : undefined),
+      timeoutMs: raw.BANKID_TIMEOUT_MS!,
+      maintenanceRetries: raw.BANKID_MAINTENANCE_RETRIES!,
+    },
+    simulator: {
+      host: raw.SIMULATOR_HOST!,
+      port: raw.SIMULATOR_PORT!,
+      controlPort: raw.SIMULATOR_CONTROL_PORT!,
+      certsDir: simulatorCertsDir,
+      p12Passphrase: raw.SIMULATOR_P12_PASSPHRASE!,
+      autoApproveMs: raw.SIMULATOR_AUTO_APPROVE,
+      startTimeoutS: raw.SIMULATOR_START_TIMEOUT_S!,
+      orderTtlS: raw.SIMULATOR_ORDER_TTL_S!,
+    },
+    oidc: {
+      sessionTtlS: raw.SESSION_TTL_S!,
+      interactionTtlS: raw.INTERACTION_TTL_S!,
+      idTokenTtlS: raw.ID_TOKEN_TTL_S!,
+      accessTokenTtlS: raw.ACCESS_TOKEN_TTL_S!,
+      subjectSecret: raw.SUBJECT_SECRET,
+      clientSecretKey: raw.CLIENT_SECRET_KEY,
+      acr: raw.ACR!,
+      jwksFile: raw.JWKS_FILE,
+    },
+  };
+}

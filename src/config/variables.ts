@@ -1,0 +1,63 @@
+/**
+ * Every environment variable Brygga reads, with its default and meaning, in one place.
+ * The README table is generated from this list (`npm run docs:config`) and a test keeps them equal.
+ * A variable marked `secret` may also be given as `NAME_FILE`, a path whose content is the value.
+ */
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().int().positive();
+const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const url = z.url({ protocol: /^https?$/ });
+
+export interface Variable {
+  name: string;
+  schema: z.ZodType;
+  default?: string;
+  secret?: boolean;
+  description: string;
+}
+
+export const variables = [
+  { name: 'NODE_ENV', schema: z.enum(['development', 'production', 'test']), default: 'development', description: 'Runtime profile. `production` refuses demo shortcuts (generated secrets, the in-process simulator).' },
+  { name: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Minimum log level.' },
+  { name: 'LOG_FORMAT', schema: z.enum(['json', 'pretty']), description: 'Log output: `json` (default in production) or `pretty` (default otherwise). Personal numbers, tokens, cookies and secrets are redacted in both.' },
+  { name: 'HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address the broker listens on (`0.0.0.0` in a container).' },
+  { name: 'PORT', schema: port, default: '3000', description: 'Port the broker listens on.' },
+  { name: 'ISSUER', schema: url, description: 'Public issuer URL of the OpenID provider. Default `http://localhost:$PORT`.' },
+  { name: 'TRUST_PROXY', schema: bool, default: 'false', description: 'Trust `X-Forwarded-For/-Proto/-Host` from a reverse proxy. Turn on only behind one.' },
+  { name: 'PROXY_HOPS', schema: z.coerce.number().int().min(0), default: '1', description: 'With `TRUST_PROXY`: how many trusted proxies append to `X-Forwarded-For`; the client address is taken that many hops from the right.' },
+  { name: 'ALLOWED_HOSTS', schema: list, description: 'Comma-separated host names (with port) accepted in `Host`/`X-Forwarded-Host`. Default: the host of `ISSUER`. Other hosts get 421.' },
+  { name: 'DATABASE_URL', schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'), secret: true, description: 'PostgreSQL connection string. Unset: an embedded PostgreSQL (PGlite) in `DATA_DIR`.' },
+  { name: 'DATA_DIR', schema: z.string().min(1), default: './.data', description: 'Directory of the embedded database (only without `DATABASE_URL`); guarded by a lock file.' },
+  { name: 'AUTO_MIGRATE', schema: bool, description: 'Apply migrations at start. Default: on in demo mode, off otherwise (run `brygga migrate`).' },
+  { name: 'DEMO', schema: bool, description: 'Demo mode: in-process simulator, demo relying party at `/demo`, generated secrets. Default: on unless `NODE_ENV=production` or `BANKID_ENV` is not `simulator`.' },
+  { name: 'BANKID_ENV', schema: z.enum(['simulator', 'test', 'production']), default: 'simulator', description: 'Which BankID to talk to: `production` (appapi2.bankid.com), `test` (appapi2.test.bankid.com) or `simulator` (Brygga\'s own).' },
+  { name: 'BANKID_API_URL', schema: url, description: 'Override the RP API base URL (ending in `/rp/v6.0/`). Default: from `BANKID_ENV`; for the simulator `https://localhost:$SIMULATOR_PORT/rp/v6.0/`.' },
+  { name: 'BANKID_CERT_FILE', schema: z.string().min(1), description: 'Relying-party (FP) certificate as PKCS#12 (.p12/.pfx). Default for the simulator: `$SIMULATOR_CERTS_DIR/rp.p12`.' },
+  { name: 'BANKID_CERT_PASSPHRASE', schema: z.string(), secret: true, description: 'Passphrase of `BANKID_CERT_FILE` (or of the PEM key). Default for the simulator: `$SIMULATOR_P12_PASSPHRASE`.' },
+  { name: 'BANKID_CERT_PEM_FILE', schema: z.string().min(1), description: 'Alternative to PKCS#12: the FP certificate as PEM (with `BANKID_KEY_PEM_FILE`).' },
+  { name: 'BANKID_KEY_PEM_FILE', schema: z.string().min(1), description: 'Private key (PEM, optionally encrypted with `BANKID_CERT_PASSPHRASE`) for `BANKID_CERT_PEM_FILE`.' },
+  { name: 'BANKID_CA_FILE', schema: z.string().min(1), description: 'PEM of the BankID SSL root CA to pin (required for `test` and `production`; BankID publishes it). Default for the simulator: `$SIMULATOR_CERTS_DIR/ca.pem`.' },
+  { name: 'BANKID_TIMEOUT_MS', schema: z.coerce.number().int().positive(), default: '10000', description: 'Timeout of every call to the BankID API.' },
+  { name: 'BANKID_MAINTENANCE_RETRIES', schema: z.coerce.number().int().min(0).max(10), default: '3', description: 'How many times a `maintenance` (503) answer is retried, with backoff, before giving up.' },
+  { name: 'SIMULATOR_HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address both simulator ports bind to.' },
+  { name: 'SIMULATOR_PORT', schema: port, default: '14443', description: 'Simulator RP API port (HTTPS with mutual TLS). 0 picks a free port.' },
+  { name: 'SIMULATOR_CONTROL_PORT', schema: port, default: '14480', description: 'Simulator control API and app page port (plain HTTP). 0 picks a free port.' },
+  { name: 'SIMULATOR_CERTS_DIR', schema: z.string().min(1), default: 'certs/simulator', description: 'Where the simulator keeps its CA, server and RP certificates (created on first start).' },
+  { name: 'SIMULATOR_P12_PASSPHRASE', schema: z.string().min(1), secret: true, default: 'qwerty123', description: 'Passphrase of the simulator\'s `rp.p12`.' },
+  { name: 'SIMULATOR_AUTO_APPROVE', schema: z.coerce.number().int().min(0), description: 'When set: milliseconds after which the simulator picks up and approves every order by itself (load tests).' },
+  { name: 'SIMULATOR_START_TIMEOUT_S', schema: seconds, default: '30', description: 'Simulator: seconds until an order nobody picked up fails with `startFailed`.' },
+  { name: 'SIMULATOR_ORDER_TTL_S', schema: seconds, default: '180', description: 'Simulator: seconds until a pending order fails with `expiredTransaction`.' },
+  { name: 'SESSION_TTL_S', schema: seconds, default: '1800', description: 'Absolute lifetime of a broker session (the cookie itself always ends with the browser).' },
+  { name: 'INTERACTION_TTL_S', schema: seconds, default: '600', description: 'Lifetime of a login interaction and its cookies.' },
+  { name: 'ID_TOKEN_TTL_S', schema: z.coerce.number().int().min(30).max(300), default: '300', description: 'ID token lifetime (at most 300 s).' },
+  { name: 'ACCESS_TOKEN_TTL_S', schema: seconds, default: '600', description: 'Access token lifetime.' },
+  { name: 'SUBJECT_SECRET', schema: z.string().min(32), secret: true, description: 'Secret (32+ characters) for the HMAC that turns a personal number into `sub`. Required outside demo mode; changing it changes every `sub`.' },
+  { name: 'CLIENT_SECRET_KEY', schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), secret: true, description: 'AES-256 key (64 hex) that encrypts client secrets at rest. Required outside demo mode.' },
+  { name: 'ACR', schema: z.enum(['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3']), default: 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3', description: 'The `acr` asserted for a BankID login. Use `loa3` only for an audited deployment.' },
+  { name: 'JWKS_FILE', schema: z.string().min(1), description: 'Operator-supplied private JWK Set (JSON) for signing. Unset: keys are generated and kept in the database.' },
+] as const satisfies readonly Variable[];
+
+export type VariableName = (typeof variables)[number]['name'];

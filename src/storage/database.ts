@@ -1,0 +1,85 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, type Dialect } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  /** `postgres` for a server, `pglite` for the embedded engine. */
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; without it the embedded engine is used. */
+  url?: string;
+  /** Directory of the embedded database; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  poolSize?: number;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(dir: string, pid: number) {
+    super(`The data directory ${dir} is in use by another Brygga process (pid ${pid}). Stop it, or set DATA_DIR to another directory.`);
+    this.name = 'DataDirLockedError';
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** PGlite has no lock of its own; two processes on one directory corrupt it. */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockFile = join(dir, 'brygga.lock');
+  try {
+    writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const holder = Number(readFileSync(lockFile, 'utf8'));
+    if (holder && holder !== process.pid && pidAlive(holder)) throw new DataDirLockedError(dir, holder);
+    writeFileSync(lockFile, String(process.pid)); // stale lock from a crashed process
+  }
+  return () => rmSync(lockFile, { force: true });
+}
+
+// pg returns int8 as a string; make the embedded engine do the same so both paths behave alike.
+const INT8_OID = 20;
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const inMemory = options.dataDir.startsWith('memory://');
+  const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
+  const unlock = inMemory ? () => {} : lockDataDir(resolve(options.dataDir));
+  try {
+    const engine = await PGlite.create(dir, { parsers: { [INT8_OID]: (value: string) => value } });
+    const dialect: Dialect = new PGliteDialect(engine);
+    const db = new Kysely<Database>({ dialect });
+    return {
+      db,
+      kind: 'pglite',
+      async close() {
+        await db.destroy(); // closes PGlite, which checkpoints the WAL
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
