@@ -51,7 +51,7 @@ export interface Config {
     idTokenTtlS: number;
     accessTokenTtlS: number;
     subjectSecret?: string;
-    clientSecretKey?: string;
+    encryptionKey?: string;
     acr: string;
     jwksFile?: string;
   };
@@ -114,7 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (Boolean(raw.BANKID_CERT_PEM_FILE) !== Boolean(raw.BANKID_KEY_PEM_FILE)) need('BANKID_KEY_PEM_FILE', 'BANKID_CERT_PEM_FILE and BANKID_KEY_PEM_FILE go together');
   if (!demo) {
     if (!raw.SUBJECT_SECRET) need('SUBJECT_SECRET', 'required outside demo mode (32+ random characters)');
-    if (!raw.CLIENT_SECRET_KEY) need('CLIENT_SECRET_KEY', 'required outside demo mode (64 hex characters)');
+    if (!raw.ENCRYPTION_KEY) need('ENCRYPTION_KEY', 'required outside demo mode (64 hex characters)');
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -160,7 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
       idTokenTtlS: raw.ID_TOKEN_TTL_S!,
       accessTokenTtlS: raw.ACCESS_TOKEN_TTL_S!,
       subjectSecret: raw.SUBJECT_SECRET,
-      clientSecretKey: raw.CLIENT_SECRET_KEY,
+      encryptionKey: raw.ENCRYPTION_KEY,
       acr: raw.ACR!,
       jwksFile: raw.JWKS_FILE,
     },

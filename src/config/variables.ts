@@ -55,7 +55,7 @@ export const variables = [
   { name: 'ID_TOKEN_TTL_S', schema: z.coerce.number().int().min(30).max(300), default: '300', description: 'ID token lifetime (at most 300 s).' },
   { name: 'ACCESS_TOKEN_TTL_S', schema: seconds, default: '600', description: 'Access token lifetime.' },
   { name: 'SUBJECT_SECRET', schema: z.string().min(32), secret: true, description: 'Secret (32+ characters) for the HMAC that turns a personal number into `sub`. Required outside demo mode; changing it changes every `sub`.' },
-  { name: 'CLIENT_SECRET_KEY', schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), secret: true, description: 'AES-256 key (64 hex) that encrypts client secrets at rest. Required outside demo mode.' },
+  { name: 'ENCRYPTION_KEY', schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), secret: true, description: 'AES-256 key (64 hex) that encrypts secrets at rest: client secrets, signing keys, cookie keys. Required outside demo mode.' },
   { name: 'ACR', schema: z.enum(['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3']), default: 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3', description: 'The `acr` asserted for a BankID login. Use `loa3` only for an audited deployment.' },
   { name: 'JWKS_FILE', schema: z.string().min(1), description: 'Operator-supplied private JWK Set (JSON) for signing. Unset: keys are generated and kept in the database.' },
 ] as const satisfies readonly Variable[];

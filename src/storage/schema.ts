@@ -29,6 +29,50 @@ export interface BankIdOrdersTable {
   completed_at: NullableTimestamp;
 }
 
+/** Every oidc-provider model (Session, Interaction, Grant, AuthorizationCode, AccessToken, ...), one row per entity. */
+export interface OidcPayloadTable {
+  model: string;
+  id: string;
+  payload: JSONColumnType<Record<string, unknown>>;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+}
+
+/** Signing keys shared by all replicas; the private JWK is sealed with ENCRYPTION_KEY. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: 'ES256' | 'RS256';
+  sealed_jwk: string;
+  created_at: Timestamp;
+  /** Published from creation; signs from this moment (after every replica has had time to publish it). */
+  use_from: Timestamp;
+  /** Set when a newer key took over; the key stays published until every token it signed has expired. */
+  retired_at: NullableTimestamp;
+}
+
+/** Broker-wide secrets generated on first start (cookie keys, DPoP nonce secret), sealed with ENCRYPTION_KEY. */
+export interface BrokerSecretsTable {
+  name: string;
+  sealed_value: string;
+  created_at: Timestamp;
+}
+
+/** Registered OIDC clients: standard metadata plus Brygga's settings; the secret is sealed. */
+export interface ClientsTable {
+  client_id: string;
+  sealed_secret: string | null;
+  metadata: JSONColumnType<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   bankid_orders: BankIdOrdersTable;
+  oidc_payload: OidcPayloadTable;
+  signing_keys: SigningKeysTable;
+  broker_secrets: BrokerSecretsTable;
+  clients: ClientsTable;
 }
