@@ -1,0 +1,122 @@
+/**
+ * The RP API v6.0 client over mutual TLS. Retry policy (rp-api-v6.md §4, §5):
+ * - `maintenance` (503) is retried with backoff up to maintenanceRetries times, then thrown;
+ * - every other HTTP error, `internalError` and `requestTimeout` included, is thrown at once;
+ * - a transport failure of `collect` or `cancel` is replayed once, right away (typically a keep-alive socket
+ *   the server closed while idle); order-starting calls and timeouts are never replayed, because a lost answer
+ *   may hide an order BankID did create and a replay would start a second one.
+ */
+import type { Agent } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../observability/logger.ts';
+import type { RpCertificate } from './certificate.ts';
+import { normalizeBaseUrl } from './environments.ts';
+import { BankIdTimeoutError, BankIdTransportError, MaintenanceError, bankIdErrorFrom } from './errors.ts';
+import { encodeAuth, encodePayment, encodePhoneAuth, encodePhoneSign, encodeSign } from './requests.ts';
+import { parseCollectResponse, parseOrderResponse, parsePhoneOrderResponse } from './responses.ts';
+import { agentFor, postJson, type HttpResult } from './transport.ts';
+import type {
+  AuthRequest, BankIdApi, CallOptions, CollectResponse, OrderResponse, PaymentRequest, PhoneAuthRequest,
+  PhoneOrderResponse, PhoneSignRequest, SignRequest,
+} from './types.ts';
+
+export interface BankIdClientOptions {
+  /** From apiBaseUrl(); endpoint paths resolve below it. */
+  baseUrl: string;
+  certificate: RpCertificate;
+  /** PEM of the one root CA trusted for the API's server certificate. */
+  caPem: string;
+  /** Per HTTP attempt. Default 10 000. */
+  timeoutMs?: number;
+  /** Default 3. */
+  maintenanceRetries?: number;
+  /** Delay before the n-th retry (1-based). Default 1 s, 2 s, 3 s… */
+  retryDelayMs?: (attempt: number) => number;
+  logger?: Logger;
+}
+
+type Endpoint = 'auth' | 'sign' | 'payment' | 'phone/auth' | 'phone/sign' | 'collect' | 'cancel';
+
+const REPLAYABLE: ReadonlySet<Endpoint> = new Set(['collect', 'cancel']);
+
+export class BankIdClient implements BankIdApi {
+  readonly #baseUrl: string;
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
+  readonly #maintenanceRetries: number;
+  readonly #retryDelayMs: (attempt: number) => number;
+  readonly #logger: Logger | undefined;
+
+  constructor(options: BankIdClientOptions) {
+    this.#baseUrl = normalizeBaseUrl(options.baseUrl);
+    this.#agent = agentFor(options.certificate, options.caPem);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maintenanceRetries = options.maintenanceRetries ?? 3;
+    this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => attempt * 1000);
+    this.#logger = options.logger;
+  }
+
+  async auth(request: AuthRequest, options?: CallOptions): Promise<OrderResponse> {
+    return parseOrderResponse(await this.#call('auth', encodeAuth(request), options));
+  }
+
+  async sign(request: SignRequest, options?: CallOptions): Promise<OrderResponse> {
+    return parseOrderResponse(await this.#call('sign', encodeSign(request), options));
+  }
+
+  async payment(request: PaymentRequest, options?: CallOptions): Promise<OrderResponse> {
+    return parseOrderResponse(await this.#call('payment', encodePayment(request), options));
+  }
+
+  async phoneAuth(request: PhoneAuthRequest, options?: CallOptions): Promise<PhoneOrderResponse> {
+    return parsePhoneOrderResponse(await this.#call('phone/auth', encodePhoneAuth(request), options));
+  }
+
+  async phoneSign(request: PhoneSignRequest, options?: CallOptions): Promise<PhoneOrderResponse> {
+    return parsePhoneOrderResponse(await this.#call('phone/sign', encodePhoneSign(request), options));
+  }
+
+  async collect(orderRef: string, options?: CallOptions): Promise<CollectResponse> {
+    return parseCollectResponse(await this.#call('collect', { orderRef }, options));
+  }
+
+  async cancel(orderRef: string, options?: CallOptions): Promise<void> {
+    await this.#call('cancel', { orderRef }, options);
+  }
+
+  /** Resolves with a 2xx answer; anything else becomes the matching BankIdError, after the maintenance retries. */
+  async #call(endpoint: Endpoint, body: object, options?: CallOptions): Promise<HttpResult> {
+    const url = new URL(endpoint, this.#baseUrl);
+    for (let retry = 0; ; retry++) {
+      const result = await this.#post(endpoint, url, body, options?.signal);
+      if (result.status >= 200 && result.status < 300) return result;
+      const error = bankIdErrorFrom(result.status, result.body);
+      if (!(error instanceof MaintenanceError) || retry >= this.#maintenanceRetries) throw error;
+      this.#logger?.warn({ endpoint, retry: retry + 1 }, 'bankid in maintenance, retrying');
+      await sleep(this.#retryDelayMs(retry + 1), undefined, { signal: options?.signal });
+    }
+  }
+
+  async #post(endpoint: Endpoint, url: URL, body: object, signal: AbortSignal | undefined): Promise<HttpResult> {
+    try {
+      return await this.#send(endpoint, url, body, signal);
+    } catch (err) {
+      if (!REPLAYABLE.has(endpoint) || !(err instanceof BankIdTransportError) || err instanceof BankIdTimeoutError) throw err;
+      return this.#send(endpoint, url, body, signal);
+    }
+  }
+
+  /** One HTTP exchange, logged without its body: bodies carry personal numbers, tokens and secrets. */
+  async #send(endpoint: Endpoint, url: URL, body: object, signal: AbortSignal | undefined): Promise<HttpResult> {
+    const started = performance.now();
+    const durationMs = () => Math.round(performance.now() - started);
+    try {
+      const result = await postJson(url, body, { agent: this.#agent, timeoutMs: this.#timeoutMs, signal });
+      this.#logger?.debug({ endpoint, status: result.status, durationMs: durationMs() }, 'bankid call');
+      return result;
+    } catch (err) {
+      this.#logger?.debug({ endpoint, durationMs: durationMs(), err: (err as Error).message }, 'bankid call failed');
+      throw err;
+    }
+  }
+}
