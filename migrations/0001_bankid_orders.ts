@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * BankID orders the broker started. orderRef, qrStartSecret and autoStartToken live only here (never in the
- * browser); the collect lease lets many replicas share one collect call per order per interval.
+ * browser); the collect lease lets many replicas share one collect call per order per interval. `subject` is the
+ * `sub` of the person who completed it, so claims can be found again for the ID token and userinfo.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -23,6 +24,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       hint_code text,
       error_code text,
       completion jsonb,
+      subject text,
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now(),
       collect_lease_until timestamptz,
@@ -31,6 +33,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       completed_at timestamptz
     )`.execute(db);
   await sql`create index bankid_orders_interaction on bankid_orders (interaction_id)`.execute(db);
+  await sql`create index bankid_orders_subject on bankid_orders (subject, completed_at) where subject is not null`.execute(db);
   await sql`create index bankid_orders_pending on bankid_orders (last_seen_at) where status = 'pending'`.execute(db);
 }
 

@@ -34,6 +34,7 @@ export interface Config {
     caFile?: string;
     timeoutMs: number;
     maintenanceRetries: number;
+    collectIntervalMs: number;
   };
   simulator: {
     host: string;
@@ -143,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
       caFile: raw.BANKID_CA_FILE ?? (simulated ? join(simulatorCertsDir, 'ca.pem') : undefined),
       timeoutMs: raw.BANKID_TIMEOUT_MS!,
       maintenanceRetries: raw.BANKID_MAINTENANCE_RETRIES!,
+      collectIntervalMs: raw.BANKID_COLLECT_INTERVAL_MS!,
     },
     simulator: {
       host: raw.SIMULATOR_HOST!,

@@ -42,6 +42,7 @@ export const variables = [
   { name: 'BANKID_CA_FILE', schema: z.string().min(1), description: 'PEM of the BankID SSL root CA to pin (required for `test` and `production`; BankID publishes it). Default for the simulator: `$SIMULATOR_CERTS_DIR/ca.pem`.' },
   { name: 'BANKID_TIMEOUT_MS', schema: z.coerce.number().int().positive(), default: '10000', description: 'Timeout of every call to the BankID API.' },
   { name: 'BANKID_MAINTENANCE_RETRIES', schema: z.coerce.number().int().min(0).max(10), default: '3', description: 'How many times a `maintenance` (503) answer is retried, with backoff, before giving up.' },
+  { name: 'BANKID_COLLECT_INTERVAL_MS', schema: z.coerce.number().int().min(1000), default: '2000', description: 'How often an order is collected at most (BankID asks for 2 s, never under 1 s), however many pages and replicas poll.' },
   { name: 'SIMULATOR_HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address both simulator ports bind to.' },
   { name: 'SIMULATOR_PORT', schema: port, default: '14443', description: 'Simulator RP API port (HTTPS with mutual TLS). 0 picks a free port.' },
   { name: 'SIMULATOR_CONTROL_PORT', schema: port, default: '14480', description: 'Simulator control API and app page port (plain HTTP). 0 picks a free port.' },

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type Dialect } from 'kysely';
+import { Kysely, PostgresDialect, type Dialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   /** Directory of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
   poolSize?: number;
+  /** Called with every statement's SQL (benchmarks count them). */
+  onQuery?: (sql: string) => void;
 }
 
 export class DataDirLockedError extends Error {
@@ -58,9 +60,10 @@ function lockDataDir(dir: string): () => void {
 const INT8_OID = 20;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  const log = options.onQuery ? (event: LogEvent) => options.onQuery!(event.query.sql) : undefined;
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   const inMemory = options.dataDir.startsWith('memory://');
@@ -69,7 +72,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   try {
     const engine = await PGlite.create(dir, { parsers: { [INT8_OID]: (value: string) => value } });
     const dialect: Dialect = new PGliteDialect(engine);
-    const db = new Kysely<Database>({ dialect });
+    const db = new Kysely<Database>({ dialect, log });
     return {
       db,
       kind: 'pglite',

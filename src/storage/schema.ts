@@ -21,6 +21,7 @@ export interface BankIdOrdersTable {
   hint_code: string | null;
   error_code: string | null;
   completion: JSONColumnType<Record<string, unknown>> | null;
+  subject: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   collect_lease_until: NullableTimestamp;

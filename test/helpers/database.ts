@@ -7,10 +7,10 @@ import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrator.ts';
 
-export async function createTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
+export async function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Promise<DatabaseHandle & { url?: string }> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const handle = await openDatabase({ dataDir: 'memory://' });
+    const handle = await openDatabase({ dataDir: 'memory://', onQuery: options.onQuery });
     await migrateToLatest(handle.db);
     return handle;
   }
@@ -21,7 +21,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle & { url?: str
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), dataDir: 'unused' });
+  const handle = await openDatabase({ url: url.toString(), dataDir: 'unused', onQuery: options.onQuery });
   await migrateToLatest(handle.db);
   return {
     ...handle,

@@ -1,0 +1,204 @@
+/**
+ * Assembles and starts the broker: database, BankID client (and in demo mode the simulator), signing keys,
+ * the OpenID provider, the interaction pages and the demo relying party, behind one koa app.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import Koa from 'koa';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+import { loadRpCertificateFiles } from './bankid/certificate.ts';
+import { BankIdClient } from './bankid/client.ts';
+import { apiBaseUrl } from './bankid/environments.ts';
+import { closeAgents } from './bankid/transport.ts';
+import type { Config } from './config/load.ts';
+import { resolveSecrets } from './config/secrets.ts';
+import { demoRoutes, registerDemoClient } from './demo/routes.ts';
+import { assetRoutes } from './http/assets.ts';
+import { hostAllowList, securityHeaders } from './http/security.ts';
+import { interactionRoutes } from './interaction/routes.ts';
+import { LoginService } from './login/service.ts';
+import type { Logger } from './observability/logger.ts';
+import { findAccount } from './oidc/account.ts';
+import { KeyStore, jwksFingerprint } from './oidc/keys.ts';
+import { providerPages } from './oidc/pages.ts';
+import { createProvider } from './oidc/provider.ts';
+import { accountIdFor } from './oidc/subject.ts';
+import { getOrCreateSecret } from './storage/broker-secrets.ts';
+import { ClientRepository } from './storage/clients.ts';
+import { openDatabase, type DatabaseHandle } from './storage/database.ts';
+import { SecretBox } from './storage/encryption.ts';
+import { migrateToLatest } from './storage/migrator.ts';
+import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
+import { OrderRepository } from './storage/orders.ts';
+import { startSimulator, type RunningSimulator } from './simulator/index.ts';
+
+export interface BrokerOptions {
+  logger: Logger;
+  /** An open database to use instead of the configured one (tests); the broker does not close it. */
+  database?: DatabaseHandle;
+  /** A running simulator to use instead of starting one in demo mode (tests); the broker does not close it. */
+  simulator?: RunningSimulator;
+  /** Client settings that are not operator configuration (tests shorten the maintenance backoff). */
+  bankIdRetryDelayMs?: (attempt: number) => number;
+}
+
+export interface RunningBroker {
+  url: string;
+  config: Config;
+  database: DatabaseHandle;
+  clients: ClientRepository;
+  simulator?: RunningSimulator;
+  provider(): Provider;
+  close(): Promise<void>;
+}
+
+const MINUTE = 60_000;
+
+export async function startBroker(config: Config, options: BrokerOptions): Promise<RunningBroker> {
+  const { logger } = options;
+  const cleanups: (() => unknown)[] = []; // undone last-in first-out
+  const server: Server = createServer();
+  try {
+    const database = options.database ?? await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+    if (!options.database) cleanups.push(() => database.close());
+    if (config.autoMigrate) {
+      const applied = await migrateToLatest(database.db);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+    const secrets = resolveSecrets(config);
+    const box = new SecretBox(secrets.encryptionKey);
+
+    let simulator = options.simulator;
+    if (!simulator && config.demo) {
+      simulator = await startSimulator({ ...config.simulator, logger: logger.child({ component: 'simulator' }) });
+      cleanups.push(() => simulator!.close());
+    }
+    const certificate = loadRpCertificateFiles({
+      certFile: config.bankid.certFile,
+      certPemFile: config.bankid.certPemFile,
+      keyPemFile: config.bankid.keyPemFile,
+      passphrase: config.bankid.certPassphrase,
+    }, { logger });
+    const caPem = readFileSync(config.bankid.caFile!, 'utf8');
+    const baseUrl = apiBaseUrl(config.bankid.environment, config.bankid.apiUrl ?? simulator?.apiUrl);
+    const api = new BankIdClient({
+      baseUrl, certificate, caPem,
+      timeoutMs: config.bankid.timeoutMs,
+      maintenanceRetries: config.bankid.maintenanceRetries,
+      retryDelayMs: options.bankIdRetryDelayMs,
+      logger: logger.child({ component: 'bankid' }),
+    });
+    cleanups.push(() => closeAgents());
+    logger.info({ bankid: baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
+
+    const orders = new OrderRepository(database.db);
+    const login = new LoginService({
+      api,
+      orders,
+      rpCertificate: certificate.fingerprint,
+      accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
+      logger: logger.child({ component: 'login' }),
+      collectIntervalMs: config.bankid.collectIntervalMs,
+    });
+    const clients = new ClientRepository(database.db, box);
+    const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
+    await keys.ensureKeys(new Date());
+    const cookieKeys = JSON.parse(await getOrCreateSecret(database.db, box, 'cookie-keys', () => JSON.stringify([randomBytes(32).toString('base64url')]))) as string[];
+    const dpopNonceSecret = Buffer.from(await getOrCreateSecret(database.db, box, 'dpop-nonce-secret', () => randomBytes(32).toString('hex')), 'hex');
+
+    // The issuer must be known before the provider exists; with PORT=0 it comes from the port we got.
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.port, config.http.host, () => resolve());
+    });
+    cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); }));
+    const port = (server.address() as AddressInfo).port;
+    const effective: Config = new URL(config.http.issuer).port === '0'
+      ? { ...config, http: { ...config.http, port, issuer: `http://localhost:${port}`, allowedHosts: [`localhost:${port}`] } }
+      : config;
+
+    const maxTokenLifetime = Math.max(config.oidc.idTokenTtlS, config.oidc.accessTokenTtlS, config.oidc.sessionTtlS);
+    const adapter = createOidcAdapterFactory(database.db, { clientFinder: (id) => clients.find(id) });
+    const build = async () => {
+      const jwks = await keys.currentJwks(new Date(), maxTokenLifetime);
+      const provider = createProvider({
+        config: effective,
+        adapter,
+        jwks,
+        cookieKeys,
+        dpopNonceSecret,
+        subjectSecret: secrets.subjectSecret,
+        findAccount: findAccount(orders),
+        pages: providerPages(),
+      });
+      provider.on('server_error', (ctx, err) => logger.error({ route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
+      provider.on('authorization.error', (ctx, err) => logger.info({ clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
+      provider.on('grant.error', (ctx, err) => logger.info({ clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
+      return { provider, fingerprint: jwksFingerprint(jwks), middleware: mount(provider) };
+    };
+    let current = await build();
+
+    // Keys rotated by `brygga keys rotate` (on any replica) reach this one within a minute.
+    const reload = setInterval(() => {
+      void (async () => {
+        const jwks = await keys.currentJwks(new Date(), maxTokenLifetime);
+        if (jwksFingerprint(jwks) !== current.fingerprint) {
+          current = await build();
+          logger.info('signing keys changed; provider reloaded');
+        }
+      })().catch((err: Error) => logger.error({ err: err.message }, 'key reload failed'));
+    }, MINUTE);
+    reload.unref();
+    cleanups.push(() => clearInterval(reload));
+    const janitor = setInterval(() => {
+      login.cancelAbandoned().then((n) => n && logger.info({ cancelled: n }, 'abandoned bankid orders cancelled'), (err: Error) => logger.error({ err: err.message }, 'order janitor failed'));
+    }, 10_000);
+    janitor.unref();
+    cleanups.push(() => clearInterval(janitor));
+    cleanups.push(schedulePurge(database.db, 10 * MINUTE, logger));
+
+    const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
+    app.keys = cookieKeys;
+    app.on('error', (err: Error & { status?: number }) => {
+      if (!err.status || err.status >= 500) logger.error({ err: err.message }, 'request failed');
+    });
+    app.use(securityHeaders);
+    app.use(hostAllowList(effective.http.allowedHosts));
+    const own = new Router();
+    own.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
+    if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));
+    app.use(own.routes());
+    app.use(assetRoutes().routes());
+    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, login, csrfSecret: cookieKeys[0]!, logger });
+    app.use(interactions.routes());
+    app.use(interactions.allowedMethods());
+    if (config.demo) {
+      await registerDemoClient(clients, effective);
+      app.use(demoRoutes(effective, logger, clients, simulator?.controlUrl).routes());
+    }
+    // Own routes first: oidc-provider's routes end the response.
+    app.use((ctx, next) => current.middleware(ctx, next));
+    server.on('request', app.callback());
+    logger.info({ issuer: effective.http.issuer, demo: config.demo, database: database.kind }, 'brygga listening');
+
+    return {
+      url: effective.http.issuer,
+      config: effective,
+      database,
+      clients,
+      simulator,
+      provider: () => current.provider,
+      async close() {
+        for (const cleanup of cleanups.reverse()) await cleanup();
+      },
+    };
+  } catch (err) {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
+    if (server.listening) server.close();
+    throw err;
+  }
+}

@@ -1,0 +1,71 @@
+/** The `brygga` command line: migrations, clients and signing keys, against the same database as the server. */
+import { ConfigError, loadConfig, type Config } from '../config/load.ts';
+import { createLogger } from '../observability/logger.ts';
+import { openDatabase, type DatabaseHandle } from '../storage/database.ts';
+import { migrateToLatest } from '../storage/migrator.ts';
+import { clientsCommand } from './clients.ts';
+import { keysCommand } from './keys.ts';
+import { UsageError } from './usage.ts';
+
+const USAGE = `Usage: brygga <command>
+
+  migrate                          apply pending database migrations
+  clients add [flags|--file F]     register a client; prints it as JSON with its secret (shown once)
+  clients list                     list clients
+  clients show <client_id>         show one client (without its secret)
+  clients remove <client_id>       delete a client
+  keys rotate [--propagation S]    add new signing keys, used after S seconds (default 600)
+  keys list                        list signing keys and their state
+
+The database is DATABASE_URL, or the embedded one in DATA_DIR (stop the server first: it can have one user).
+Run "brygga clients add --help" for the client flags.`;
+
+async function withDatabase<T>(config: Config, fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const handle = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolSize: 2 });
+  try {
+    await migrateToLatest(handle.db);
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function run(argv: string[], out: (text: string) => void): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  const logger = createLogger({ ...config.log, level: 'warn' });
+  switch (command) {
+    case 'migrate': {
+      const handle = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolSize: 2 });
+      try {
+        const applied = await migrateToLatest(handle.db);
+        out(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+      } finally {
+        await handle.close();
+      }
+      return 0;
+    }
+    case 'clients':
+      return withDatabase(config, (h) => clientsCommand(config, h.db, logger, sub, rest, out));
+    case 'keys':
+      return withDatabase(config, (h) => keysCommand(config, h.db, sub, rest, out));
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`));
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    process.stderr.write(`brygga: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`brygga: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

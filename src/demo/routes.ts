@@ -1,0 +1,131 @@
+/**
+ * The demo relying party at /demo (demo mode only): an ordinary OIDC client of this broker, using openid-client
+ * exactly as a real app would, so a newcomer can click through a whole BankID login and see what an app receives.
+ */
+import { randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import * as oidc from 'openid-client';
+import type { Config } from '../config/load.ts';
+import { readForm } from '../http/form.ts';
+import { renderPage } from '../http/views.ts';
+import { negotiateLocale } from '../interaction/i18n.ts';
+import type { Logger } from '../observability/logger.ts';
+import { OIDC_SE } from '../oidc/claims.ts';
+import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
+import type { ClientRepository } from '../storage/clients.ts';
+
+export const DEMO_CLIENT_ID = 'brygga-demo';
+const SCOPES = ['openid', 'profile', OIDC_SE.naturalPersonNumber, OIDC_SE.naturalPersonInfo, 'bankid'];
+const COOKIE = 'brygga_demo';
+const MAX_SESSIONS = 200;
+
+/** Registers (or keeps) the demo client; its secret is generated once and stays in the clients table. */
+export async function registerDemoClient(clients: ClientRepository, config: Config): Promise<void> {
+  const existing = await clients.find(DEMO_CLIENT_ID);
+  await clients.save({
+    client_id: DEMO_CLIENT_ID,
+    client_secret: (existing?.client_secret as string | undefined) ?? randomBytes(32).toString('base64url'),
+    client_name: 'Brygga demo',
+    redirect_uris: [`${config.http.issuer}/demo/callback`],
+    post_logout_redirect_uris: [`${config.http.issuer}/demo`],
+    scope: [...SCOPES].join(' '),
+    brygga_first_party: true,
+  });
+}
+
+interface DemoSession { state?: string; nonce?: string; verifier?: string; idToken?: string; result?: Record<string, unknown> }
+
+export function demoRoutes(config: Config, logger: Logger, clients: ClientRepository, simulatorAppUrl?: string): Router {
+  const router = new Router({ prefix: '/demo' });
+  const sessions = new Map<string, DemoSession>();
+  let discovered: Promise<oidc.Configuration> | undefined;
+  const redirectUri = `${config.http.issuer}/demo/callback`;
+
+  const configuration = () => {
+    discovered ??= clients.find(DEMO_CLIENT_ID).then((c) =>
+      oidc.discovery(new URL(config.http.issuer), DEMO_CLIENT_ID, String(c!.client_secret), undefined, { execute: [oidc.allowInsecureRequests] }));
+    discovered.catch(() => { discovered = undefined; });
+    return discovered;
+  };
+
+  const session = (ctx: Context): DemoSession => {
+    let id = ctx.cookies.get(COOKIE, { signed: true });
+    if (!id || !sessions.has(id)) {
+      id = randomBytes(16).toString('base64url');
+      if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+      sessions.set(id, {});
+      ctx.cookies.set(COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax' });
+    }
+    return sessions.get(id)!;
+  };
+  const locale = (ctx: Context) => negotiateLocale({ lang: ctx.query.lang as string | undefined, acceptLanguage: ctx.get('accept-language') });
+
+  router.get('/', (ctx) => {
+    const s = session(ctx);
+    const l = locale(ctx);
+    ctx.body = renderPage('demo/index', { locale: l, title: 'Brygga demo', otherLanguageHref: `/demo?lang=${l === 'sv' ? 'en' : 'sv'}` }, {
+      scopes: SCOPES,
+      result: s.result,
+      simulatorUrl: simulatorAppUrl,
+    });
+  });
+
+  router.post('/login', async (ctx) => {
+    const form = await readForm(ctx);
+    const s = session(ctx);
+    const cfg = await configuration();
+    s.verifier = oidc.randomPKCECodeVerifier();
+    s.state = oidc.randomState();
+    s.nonce = oidc.randomNonce();
+    const scope = SCOPES.filter((sc) => sc === 'openid' || form[`scope:${sc}`] === 'on').join(' ');
+    const params: Record<string, string> = {
+      redirect_uri: redirectUri,
+      scope,
+      code_challenge: await oidc.calculatePKCECodeChallenge(s.verifier),
+      code_challenge_method: 'S256',
+      state: s.state,
+      nonce: s.nonce,
+      ui_locales: locale(ctx),
+    };
+    // The person's own login text travels as the oidc.se userMessage parameter and shows up in the (simulated) app.
+    if (form.message?.trim()) {
+      params[USER_MESSAGE_PARAM] = JSON.stringify({ message: Buffer.from(form.message.trim()).toString('base64'), mime_type: 'text/markdown' });
+    }
+    ctx.status = 303;
+    ctx.redirect(oidc.buildAuthorizationUrl(cfg, params).href);
+  });
+
+  router.get('/callback', async (ctx) => {
+    const s = session(ctx);
+    const cfg = await configuration();
+    try {
+      const tokens = await oidc.authorizationCodeGrant(cfg, new URL(ctx.href), { pkceCodeVerifier: s.verifier, expectedState: s.state, expectedNonce: s.nonce });
+      const claims = tokens.claims()!;
+      const userinfo = await oidc.fetchUserInfo(cfg, tokens.access_token, claims.sub);
+      s.idToken = tokens.id_token;
+      s.result = { idToken: tokens.id_token, claims, userinfo };
+    } catch (err) {
+      logger.info({ err: (err as Error).message }, 'demo login did not complete');
+      const e = err as Error & { error?: string; error_description?: string };
+      s.result = { error: e.error ?? e.message, description: e.error_description };
+    }
+    delete s.verifier;
+    ctx.status = 303;
+    ctx.redirect('/demo');
+  });
+
+  router.post('/logout', async (ctx) => {
+    const s = session(ctx);
+    const cfg = await configuration();
+    const idToken = s.idToken;
+    s.result = undefined;
+    s.idToken = undefined;
+    ctx.status = 303;
+    ctx.redirect(idToken
+      ? oidc.buildEndSessionUrl(cfg, { id_token_hint: idToken, post_logout_redirect_uri: `${config.http.issuer}/demo` }).href
+      : '/demo');
+  });
+
+  return router;
+}

@@ -1,0 +1,26 @@
+/** Request guards for every route: a host allow-list (discovery URLs are built from the Host header) and safe headers. */
+import type { Middleware } from 'koa';
+
+export function hostAllowList(allowedHosts: string[]): Middleware {
+  const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
+  return async (ctx, next) => {
+    // With proxy trust, ctx.host is X-Forwarded-Host; otherwise the Host header.
+    if (!allowed.has(ctx.host.toLowerCase())) {
+      ctx.status = 421;
+      ctx.type = 'text/plain';
+      ctx.body = `Unknown host "${ctx.host}". This broker answers for: ${[...allowed].join(', ')} (ALLOWED_HOSTS).`;
+      return;
+    }
+    await next();
+  };
+}
+
+export const securityHeaders: Middleware = async (ctx, next) => {
+  await next();
+  ctx.set('x-content-type-options', 'nosniff');
+  ctx.set('referrer-policy', 'no-referrer');
+  if (ctx.response.is('html')) {
+    // No third-party resources anywhere; the QR is inline SVG; forms post only to this origin.
+    ctx.set('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'");
+  }
+};

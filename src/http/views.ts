@@ -1,0 +1,35 @@
+/** Server-rendered pages from `views/` (Eta, HTML-escaped by default; `<%~` only for markup we generate). */
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import { textsFor, type Locale } from '../interaction/i18n.ts';
+
+const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
+const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: true });
+
+export interface PageOptions {
+  locale: Locale;
+  title: string;
+  /** Seconds after which a page without JavaScript reloads itself. */
+  refreshSeconds?: number;
+  script?: string;
+  /** The same page in the other language. */
+  otherLanguageHref?: string;
+}
+
+export function renderPage(template: string, options: PageOptions, data: Record<string, unknown>): string {
+  const other: Locale = options.locale === 'sv' ? 'en' : 'sv';
+  return eta.render(template, {
+    ...data,
+    t: textsFor(options.locale),
+    locale: options.locale,
+    title: options.title,
+    refreshSeconds: options.refreshSeconds,
+    script: options.script,
+    otherLanguage: options.otherLanguageHref ? { href: options.otherLanguageHref, locale: other, label: textsFor(options.locale).language } : undefined,
+  });
+}
+
+export function renderError(locale: Locale, message: string, detail?: string): string {
+  const t = textsFor(locale);
+  return renderPage('error', { locale, title: t.errorTitle }, { heading: t.errorTitle, message, detail });
+}

@@ -1,0 +1,51 @@
+/**
+ * What the interaction pages know about the browser: a long-lived random device cookie (never the session cookie)
+ * that binds orders to this browser and feeds BankID's risk engine, CSRF tokens tied to it, and the client address.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
+import type { WebDeviceData } from '../bankid/types.ts';
+
+export const DEVICE_COOKIE = 'brygga_device';
+const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** The device id of this browser, set on first sight. */
+export function deviceId(ctx: Context): string {
+  const existing = ctx.cookies.get(DEVICE_COOKIE, { signed: true });
+  if (existing && /^[\w-]{43}$/.test(existing)) return existing;
+  const id = randomBytes(32).toString('base64url');
+  ctx.cookies.set(DEVICE_COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: ONE_YEAR_MS, overwrite: true });
+  return id;
+}
+
+const digest = (label: string, id: string) => createHash('sha256').update(`${label}:${id}`).digest('base64url');
+
+/** What an order stores to recognise this browser (not the id itself). */
+export function browserBinding(id: string): string {
+  return digest('binding', id);
+}
+
+/** BankID's `web` device data: the referring domain, the user agent cut to 256 characters, a stable device id. */
+export function webDeviceData(ctx: Context, id: string, issuerHost: string): WebDeviceData {
+  return {
+    referringDomain: issuerHost,
+    userAgent: (ctx.get('user-agent') || 'unknown').slice(0, 256),
+    deviceIdentifier: createHash('sha256').update(`bankid-device:${id}`).digest('hex'),
+  };
+}
+
+export function csrfToken(secret: string, uid: string, id: string): string {
+  return createHmac('sha256', secret).update(`csrf:${uid}:${id}`).digest('base64url');
+}
+
+export function validCsrf(secret: string, uid: string, id: string, presented: unknown): boolean {
+  if (typeof presented !== 'string') return false;
+  const expected = Buffer.from(csrfToken(secret, uid, id));
+  const given = Buffer.from(presented);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** The end user's address (koa resolves X-Forwarded-For only when proxies are trusted), without the IPv4-mapped prefix. */
+export function clientIp(ctx: Context): string {
+  return ctx.ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+}

@@ -1,0 +1,115 @@
+/** Texts of the broker's own pages in Swedish and English, and how a page picks its language. */
+export type Locale = 'sv' | 'en';
+export const LOCALES: readonly Locale[] = ['sv', 'en'];
+
+const texts = {
+  sv: {
+    title: 'Logga in med BankID',
+    loginTo: 'Logga in hos',
+    choose: 'Vill du använda BankID på den här enheten eller på en annan enhet?',
+    thisDevice: 'BankID på den här enheten',
+    otherDevice: 'BankID på en annan enhet',
+    startApp: 'Starta BankID-appen',
+    scanHelp: 'Öppna BankID-appen på din mobil eller surfplatta, välj skanna QR-kod och rikta kameran mot koden.',
+    qrAlt: 'QR-kod för BankID. Skanna den med BankID-appen på en annan enhet. Koden byts varje sekund.',
+    pause: 'Pausa QR-koden',
+    resume: 'Visa QR-koden igen',
+    paused: 'QR-koden är pausad. Välj "Visa QR-koden igen" när du är redo att skanna.',
+    moreTime: 'Jag behöver mer tid',
+    moreTimeOn: 'Du får mer tid: en ny QR-kod skapas om tiden går ut.',
+    switchToOther: 'Använd BankID på en annan enhet i stället',
+    switchToThis: 'Använd BankID på den här enheten i stället',
+    tryAgain: 'Försök igen',
+    cancel: 'Avbryt',
+    continue: 'Fortsätt',
+    noScript: 'Sidan uppdateras automatiskt.',
+    consentTitle: 'Godkänn delning av uppgifter',
+    consentIntro: 'vill få följande uppgifter om dig:',
+    allow: 'Godkänn',
+    deny: 'Avbryt',
+    errorTitle: 'Något gick fel',
+    errorExpired: 'Inloggningen har gått ut eller är redan avslutad. Gå tillbaka till tjänsten och börja om.',
+    errorGeneric: 'Inloggningen kunde inte genomföras. Gå tillbaka till tjänsten och försök igen.',
+    errorForbidden: 'Begäran kunde inte kontrolleras. Ladda om sidan och försök igen.',
+    errorReturn: 'Du kom tillbaka i en annan webbläsare eller med en felaktig länk, så inloggningen avbröts av säkerhetsskäl. Börja om.',
+    errorRequest: 'Tjänsten skickade en felaktig begäran:',
+    logoutTitle: 'Logga ut',
+    logoutQuestion: 'Vill du logga ut från Brygga?',
+    logoutYes: 'Logga ut',
+    logoutNo: 'Stanna inloggad',
+    loggedOut: 'Du är utloggad.',
+    language: 'In English',
+    scopes: {
+      openid: 'Att du har loggat in',
+      profile: 'Ditt namn',
+      'https://id.oidc.se/scope/naturalPersonNumber': 'Ditt personnummer',
+      'https://id.oidc.se/scope/naturalPersonInfo': 'Ditt namn och födelsedatum',
+      bankid: 'Uppgifter om inloggningen med BankID (IP-adress, intyg)',
+      offline_access: 'Tillgång när du inte är inloggad',
+    } as Record<string, string>,
+  },
+  en: {
+    title: 'Log in with BankID',
+    loginTo: 'Log in to',
+    choose: 'Do you want to use BankID on this device or another device?',
+    thisDevice: 'BankID on this device',
+    otherDevice: 'BankID on another device',
+    startApp: 'Start the BankID app',
+    scanHelp: 'Open the BankID app on your phone or tablet, choose scan QR code and point the camera at the code.',
+    qrAlt: 'QR code for BankID. Scan it with the BankID app on another device. The code changes every second.',
+    pause: 'Pause the QR code',
+    resume: 'Show the QR code again',
+    paused: 'The QR code is paused. Choose "Show the QR code again" when you are ready to scan.',
+    moreTime: 'I need more time',
+    moreTimeOn: 'You get more time: a new QR code is made if time runs out.',
+    switchToOther: 'Use BankID on another device instead',
+    switchToThis: 'Use BankID on this device instead',
+    tryAgain: 'Try again',
+    cancel: 'Cancel',
+    continue: 'Continue',
+    noScript: 'This page refreshes by itself.',
+    consentTitle: 'Approve sharing your information',
+    consentIntro: 'would like the following information about you:',
+    allow: 'Approve',
+    deny: 'Cancel',
+    errorTitle: 'Something went wrong',
+    errorExpired: 'The login has expired or is already finished. Go back to the service and start again.',
+    errorGeneric: 'The login could not be completed. Go back to the service and try again.',
+    errorForbidden: 'The request could not be verified. Reload the page and try again.',
+    errorReturn: 'You came back in another browser or with a wrong link, so the login was stopped for your safety. Start again.',
+    errorRequest: 'The service sent an invalid request:',
+    logoutTitle: 'Log out',
+    logoutQuestion: 'Do you want to log out of Brygga?',
+    logoutYes: 'Log out',
+    logoutNo: 'Stay logged in',
+    loggedOut: 'You are logged out.',
+    language: 'På svenska',
+    scopes: {
+      openid: 'That you have logged in',
+      profile: 'Your name',
+      'https://id.oidc.se/scope/naturalPersonNumber': 'Your personal identity number',
+      'https://id.oidc.se/scope/naturalPersonInfo': 'Your name and date of birth',
+      bankid: 'Details of the BankID login (IP address, evidence)',
+      offline_access: 'Access while you are not logged in',
+    } as Record<string, string>,
+  },
+} satisfies Record<Locale, unknown>;
+
+export type Texts = (typeof texts)['sv'];
+export function textsFor(locale: Locale): Texts {
+  return texts[locale];
+}
+
+/** The person's own choice (`?lang=`) wins, then the client's `ui_locales`, then Accept-Language; Swedish by default. */
+export function negotiateLocale(options: { uiLocales?: string; lang?: string; acceptLanguage?: string }): Locale {
+  const candidates = [
+    options.lang,
+    ...(options.uiLocales ?? '').split(' '),
+    ...(options.acceptLanguage ?? '').split(',').map((part) => part.split(';')[0]),
+  ];
+  for (const candidate of candidates) {
+    const primary = candidate?.trim().toLowerCase().split('-')[0];
+    if (primary && (LOCALES as string[]).includes(primary)) return primary as Locale;
+  }
+  return 'sv';
+}

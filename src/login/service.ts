@@ -1,0 +1,192 @@
+/**
+ * The BankID side of a login, independent of OIDC: start an order for a browser, report its state (collecting at
+ * most once per interval per order across all replicas), cancel it, check the same-device return, and clean up
+ * orders nobody watches any more. The interaction layer talks to BankID only through this class.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../observability/logger.ts';
+import { BankIdError, BankIdTransportError } from '../bankid/errors.ts';
+import { qrData, qrTime } from '../bankid/qr.ts';
+import type { BankIdApi, CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
+import type { OrderRepository, OrderRow } from '../storage/orders.ts';
+
+export type StartMethod = 'qr' | 'same_device';
+
+export interface StartLogin {
+  interactionId: string;
+  clientId: string;
+  startMethod: StartMethod;
+  endUserIp: string;
+  web: WebDeviceData;
+  /** A digest of this browser's device cookie: status, return and finish must come from the same browser. */
+  browserBinding: string;
+  userVisibleData?: string;
+  userVisibleDataFormat?: 'simpleMarkdownV1';
+  requirement?: Requirement;
+  /** Same-device only: the URL BankID opens when the app is done, given the order's nonce. */
+  returnUrlFor?: (nonce: string) => string;
+}
+
+export type LoginState =
+  | { state: 'pending'; orderId: string; startMethod: StartMethod; hintCode: string; qr?: string; autoStartToken?: string }
+  | { state: 'failed'; orderId: string; startMethod: StartMethod; hintCode?: string; errorCode?: string }
+  | { state: 'complete'; orderId: string; startMethod: StartMethod; orderRef: string; completion: CompletionData; subject: string; completedAt: Date };
+
+/** The order could not be started; `errorCode` is BankID's (or `transport`), for the user message. */
+export class LoginStartError extends Error {
+  readonly errorCode: string;
+  constructor(errorCode: string, cause: unknown) {
+    super(`BankID order could not be started: ${errorCode}`, { cause });
+    this.name = 'LoginStartError';
+    this.errorCode = errorCode;
+  }
+}
+
+export interface LoginServiceOptions {
+  api: BankIdApi;
+  orders: OrderRepository;
+  /** Fingerprint of the FP certificate the orders are made with (one per tenant later). */
+  rpCertificate: string;
+  /** Maps a completed identification to the stable account id (`sub`). */
+  accountIdFor: (completion: CompletionData) => string;
+  logger: Logger;
+  /** BankID asks for collect every 2 s and never more than once a second. */
+  collectIntervalMs?: number;
+}
+
+const terminal = (row: OrderRow) => row.status !== 'pending';
+
+export class LoginService {
+  readonly #o: Required<LoginServiceOptions>;
+  constructor(options: LoginServiceOptions) {
+    this.#o = { collectIntervalMs: 2000, ...options };
+  }
+
+  async start(request: StartLogin): Promise<{ orderId: string }> {
+    const nonce = request.startMethod === 'same_device' && request.returnUrlFor ? randomBytes(18).toString('base64url') : undefined;
+    let response;
+    try {
+      response = await this.#o.api.auth({
+        endUserIp: request.endUserIp,
+        requirement: request.requirement,
+        userVisibleData: request.userVisibleData,
+        userVisibleDataFormat: request.userVisibleData ? request.userVisibleDataFormat : undefined,
+        returnUrl: nonce ? request.returnUrlFor!(nonce) : undefined,
+        returnRisk: true,
+        web: request.web,
+      });
+    } catch (err) {
+      throw new LoginStartError(err instanceof BankIdError ? err.errorCode : 'transport', err);
+    }
+    const orderId = randomUUID();
+    await this.#o.orders.create({
+      id: orderId,
+      orderRef: response.orderRef,
+      operation: 'auth',
+      startMethod: request.startMethod,
+      rpCertificate: this.#o.rpCertificate,
+      clientId: request.clientId,
+      interactionId: request.interactionId,
+      browserBinding: request.browserBinding,
+      returnNonce: nonce,
+      qrStartToken: response.qrStartToken,
+      qrStartSecret: response.qrStartSecret,
+      autoStartToken: response.autoStartToken,
+    });
+    this.#o.logger.info({ orderId, clientId: request.clientId, startMethod: request.startMethod }, 'bankid order started');
+    return { orderId };
+  }
+
+  /** The current state of the interaction's latest order, if it belongs to this browser. Cheap: one query unless it is time to collect. */
+  async status(interactionId: string, browserBinding: string): Promise<LoginState | undefined> {
+    const latest = await this.#o.orders.latestForInteraction(interactionId);
+    if (!latest || !sameBinding(latest.browser_binding, browserBinding)) return undefined;
+    if (terminal(latest)) return this.#state(latest);
+    const row = await this.#o.orders.poll(latest.id, this.#o.collectIntervalMs);
+    if (!row) return undefined;
+    return this.#state(row.leased ? await this.#collect(row) : row, row.db_now);
+  }
+
+  /** Cancels a pending order at BankID (the user pressed cancel or left the page). */
+  async cancel(orderId: string): Promise<void> {
+    const row = await this.#o.orders.find(orderId);
+    if (!row || terminal(row)) return;
+    await this.#o.orders.update(orderId, { status: 'cancelled', hintCode: row.hint_code });
+    try {
+      await this.#o.api.cancel(row.order_ref);
+    } catch (err) {
+      // Already finished or unknown at BankID: nothing dangles, which is all cancel is for.
+      this.#o.logger.warn({ orderId, err: (err as Error).message }, 'bankid cancel failed');
+    }
+  }
+
+  /** The same-device return: right nonce, same browser, same interaction — otherwise the attempt ends. */
+  async verifyReturn(interactionId: string, nonce: string, browserBinding: string): Promise<boolean> {
+    const latest = await this.#o.orders.latestForInteraction(interactionId);
+    const ok = Boolean(latest?.return_nonce && sameSecret(latest.return_nonce, nonce) && sameBinding(latest.browser_binding, browserBinding));
+    if (!ok && latest) await this.cancel(latest.id);
+    return ok;
+  }
+
+  /** Cancels orders whose page went away; returns how many. */
+  async cancelAbandoned(qrIdleS = 30, sameDeviceIdleS = 240): Promise<number> {
+    const rows = await this.#o.orders.abandoned(qrIdleS, sameDeviceIdleS);
+    for (const row of rows) await this.cancel(row.id);
+    return rows.length;
+  }
+
+  async #collect(row: OrderRow): Promise<OrderRow> {
+    try {
+      const result = await this.#o.api.collect(row.order_ref);
+      if (result.status === 'pending') {
+        return (await this.#o.orders.update(row.id, { status: 'pending', hintCode: result.hintCode, pickedUp: result.hintCode !== 'outstandingTransaction' && result.hintCode !== 'noClient' })) ?? row;
+      }
+      if (result.status === 'failed') {
+        this.#o.logger.info({ orderId: row.id, hintCode: result.hintCode }, 'bankid order failed');
+        return (await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode })) ?? row;
+      }
+      const subject = this.#o.accountIdFor(result.completionData);
+      this.#o.logger.info({ orderId: row.id }, 'bankid order complete');
+      return (await this.#o.orders.update(row.id, { status: 'complete', completion: result.completionData as unknown as Record<string, unknown>, subject, pickedUp: true })) ?? row;
+    } catch (err) {
+      if (err instanceof BankIdTransportError) {
+        // The order may be fine; the next poll collects again once the lease has passed.
+        this.#o.logger.warn({ orderId: row.id, err: err.message }, 'bankid collect unreachable');
+        return row;
+      }
+      const errorCode = err instanceof BankIdError ? err.errorCode : 'internal';
+      this.#o.logger.error({ orderId: row.id, errorCode, err: (err as Error).message }, 'bankid collect failed');
+      return (await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code })) ?? row;
+    }
+  }
+
+  #state(row: OrderRow, dbNow?: Date): LoginState {
+    const base = { orderId: row.id, startMethod: row.start_method as StartMethod };
+    if (row.status === 'complete') {
+      return { ...base, state: 'complete', orderRef: row.order_ref, completion: row.completion as unknown as CompletionData, subject: row.subject!, completedAt: row.completed_at! };
+    }
+    // An order we cancelled reads like BankID's own `cancelled`: "the action was cancelled, try again".
+    if (row.status === 'cancelled') return { ...base, state: 'failed', hintCode: 'cancelled' };
+    if (row.status === 'failed') return { ...base, state: 'failed', hintCode: row.hint_code ?? undefined, errorCode: row.error_code ?? undefined };
+    const hintCode = row.hint_code ?? 'outstandingTransaction';
+    // The QR is shown only until the app has picked the order up (BankID's own rule; a stale frame is useless).
+    const showQr = row.start_method === 'qr' && hintCode === 'outstandingTransaction' && row.qr_start_token && row.qr_start_secret;
+    return {
+      ...base,
+      state: 'pending',
+      hintCode,
+      qr: showQr ? qrData(row.qr_start_token!, row.qr_start_secret!, qrTime(row.created_at, dbNow ?? Date.now())) : undefined,
+      autoStartToken: row.start_method === 'same_device' ? row.auto_start_token ?? undefined : undefined,
+    };
+  }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function sameBinding(stored: string | null, presented: string): boolean {
+  return stored !== null && sameSecret(stored, presented);
+}

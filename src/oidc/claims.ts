@@ -1,0 +1,68 @@
+/**
+ * Scopes, claims and the mapping from BankID completionData to claims (Swedish OIDC profile, oidc.se).
+ */
+import type { CompletionData } from '../bankid/types.ts';
+
+export const OIDC_SE = {
+  naturalPersonNumber: 'https://id.oidc.se/scope/naturalPersonNumber',
+  naturalPersonInfo: 'https://id.oidc.se/scope/naturalPersonInfo',
+  personalIdentityNumber: 'https://id.oidc.se/claim/personalIdentityNumber',
+  coordinationNumber: 'https://id.oidc.se/claim/coordinationNumber',
+  deviceIp: 'https://id.oidc.se/claim/deviceIp',
+  authnEvidence: 'https://id.oidc.se/claim/authnEvidence',
+} as const;
+
+/** Scope → claims, in oidc-provider's `claims` form (scope keys also become supported scopes). */
+export const SCOPE_CLAIMS = {
+  acr: null,
+  amr: null,
+  auth_time: null,
+  sid: null,
+  openid: ['sub'],
+  profile: ['name', 'given_name', 'family_name'],
+  [OIDC_SE.naturalPersonNumber]: [OIDC_SE.personalIdentityNumber, OIDC_SE.coordinationNumber],
+  [OIDC_SE.naturalPersonInfo]: ['name', 'given_name', 'family_name', 'birthdate'],
+  bankid: [OIDC_SE.deviceIp, OIDC_SE.authnEvidence, 'bankid_issue_date', 'bankid_risk', 'bankid_mrtd', 'txn'],
+} as const;
+
+/** A coordination number (samordningsnummer) has 60 added to the day of birth. */
+export function isCoordinationNumber(personalNumber: string): boolean {
+  return Number(personalNumber.slice(6, 8)) > 60;
+}
+
+/** YYYY-MM-DD from a 12-digit personal or coordination number; undefined if it is not a real date. */
+export function birthdateFromPersonalNumber(personalNumber: string): string | undefined {
+  if (!/^\d{12}$/.test(personalNumber)) return undefined;
+  const year = Number(personalNumber.slice(0, 4));
+  const month = Number(personalNumber.slice(4, 6));
+  let day = Number(personalNumber.slice(6, 8));
+  if (day > 60) day -= 60;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+/** Some banks send names in capitals; show them as names are written ("ANNA-KARIN ÖST" → "Anna-Karin Öst"). */
+export function normaliseName(raw: string): string {
+  if (raw !== raw.toUpperCase() || raw === raw.toLowerCase()) return raw;
+  return raw.toLowerCase().replace(/(^|[\s-])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
+}
+
+/** Every claim a completed BankID identification can give; the provider releases only what was asked for. */
+export function claimsFromCompletion(completion: CompletionData, orderRef: string): Record<string, unknown> {
+  const { user, device } = completion;
+  const pnr = user.personalNumber;
+  return {
+    name: normaliseName(user.name),
+    given_name: normaliseName(user.givenName),
+    family_name: normaliseName(user.surname),
+    birthdate: birthdateFromPersonalNumber(pnr),
+    [isCoordinationNumber(pnr) ? OIDC_SE.coordinationNumber : OIDC_SE.personalIdentityNumber]: pnr,
+    [OIDC_SE.deviceIp]: device.ipAddress,
+    [OIDC_SE.authnEvidence]: completion.ocspResponse,
+    bankid_issue_date: completion.bankIdIssueDate,
+    bankid_risk: completion.risk,
+    bankid_mrtd: completion.stepUp?.mrtd,
+    txn: orderRef,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Brygga's per-client settings, stored with the standard client metadata and validated by oidc-provider
+ * (`extraClientMetadata`). `client_name` is the display name shown on the BankID page.
+ */
+import type { Requirement } from '../bankid/types.ts';
+
+export const CLIENT_SETTINGS = {
+  /** Consent is implicit: the client belongs to the organisation running the broker. */
+  firstParty: 'brygga_first_party',
+  /** Which start methods the login page offers: `qr`, `same_device`. */
+  startMethods: 'brygga_start_methods',
+  /** BankID `requirement` defaults for this client's orders (pinCode, mrtd, certificatePolicies, cardReader). */
+  requirement: 'brygga_requirement',
+  /** Text shown in the BankID app during login (`userVisibleData`, simpleMarkdownV1). */
+  loginText: 'brygga_login_text',
+} as const;
+
+export type StartMethodSetting = 'qr' | 'same_device';
+
+export interface ClientSettings {
+  firstParty: boolean;
+  startMethods: StartMethodSetting[];
+  requirement?: Requirement;
+  loginText?: string;
+}
+
+const STRICT_REQUIREMENT_KEYS = new Set(['pinCode', 'mrtd', 'cardReader', 'certificatePolicies']);
+
+/** A problem with one setting, as a sentence for the admin; undefined when the value is fine. */
+export function settingProblem(key: string, value: unknown): string | undefined {
+  switch (key) {
+    case CLIENT_SETTINGS.firstParty:
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case CLIENT_SETTINGS.startMethods:
+      return Array.isArray(value) && value.length > 0 && value.every((m) => m === 'qr' || m === 'same_device') && new Set(value).size === value.length
+        ? undefined : 'must be a non-empty list of "qr" and/or "same_device"';
+    case CLIENT_SETTINGS.loginText:
+      if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string';
+      // BankID's limit is 1 500 characters of base64 for an identification text.
+      return Buffer.from(value, 'utf8').toString('base64').length <= 1500 ? undefined : 'is too long for BankID (at most 1 500 characters once base64-encoded, about 1 100 bytes)';
+    case CLIENT_SETTINGS.requirement: {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
+      const r = value as Record<string, unknown>;
+      const unknown = Object.keys(r).filter((k) => !STRICT_REQUIREMENT_KEYS.has(k));
+      if (unknown.length) return `has unsupported fields: ${unknown.join(', ')} (allowed: pinCode, mrtd, cardReader, certificatePolicies)`;
+      if (r.pinCode !== undefined && typeof r.pinCode !== 'boolean') return 'pinCode must be true or false';
+      if (r.mrtd !== undefined && typeof r.mrtd !== 'boolean') return 'mrtd must be true or false';
+      if (r.cardReader !== undefined && r.cardReader !== 'class1' && r.cardReader !== 'class2') return 'cardReader must be "class1" or "class2"';
+      if (r.certificatePolicies !== undefined && !(Array.isArray(r.certificatePolicies) && r.certificatePolicies.every((p) => typeof p === 'string' && /^[\d.*]+$/.test(p)))) return 'certificatePolicies must be a list of OIDs';
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The settings of a provider client (or stored metadata), with defaults. */
+export function clientSettings(client: Record<string, unknown>): ClientSettings {
+  return {
+    firstParty: client[CLIENT_SETTINGS.firstParty] === true,
+    startMethods: (client[CLIENT_SETTINGS.startMethods] as StartMethodSetting[] | undefined) ?? ['qr', 'same_device'],
+    requirement: client[CLIENT_SETTINGS.requirement] as Requirement | undefined,
+    loginText: client[CLIENT_SETTINGS.loginText] as string | undefined,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The oidc.se User Message extension (`https://id.oidc.se/param/userMessage`): a client-supplied text shown to the
+ * person during login, which Brygga hands to BankID as `userVisibleData`.
+ */
+export const USER_MESSAGE_PARAM = 'https://id.oidc.se/param/userMessage';
+export const USER_MESSAGE_MIME_TYPES = ['text/plain', 'text/markdown'] as const;
+
+export interface UserMessage {
+  /** Texts by locale tag; '' is the untagged default. */
+  messages: Record<string, string>;
+  mimeType: (typeof USER_MESSAGE_MIME_TYPES)[number];
+}
+
+export class UserMessageError extends Error {
+  override name = 'UserMessageError';
+}
+
+function decodeBase64Text(value: unknown, key: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) throw new UserMessageError(`${key} must be base64-encoded UTF-8 text`);
+  const text = Buffer.from(value, 'base64').toString('utf8');
+  if (!text.trim()) throw new UserMessageError(`${key} is empty`);
+  return text;
+}
+
+/** Parses the parameter's JSON; throws UserMessageError with a description fit for `invalid_request`. */
+export function parseUserMessage(raw: string): UserMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new UserMessageError(`${USER_MESSAGE_PARAM} must be a JSON object`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserMessageError(`${USER_MESSAGE_PARAM} must be a JSON object`);
+  const object = json as Record<string, unknown>;
+  const mimeType = (object.mime_type ?? 'text/plain') as UserMessage['mimeType'];
+  if (!USER_MESSAGE_MIME_TYPES.includes(mimeType)) throw new UserMessageError(`mime_type ${String(object.mime_type)} is not supported (use text/plain or text/markdown)`);
+  const messages: Record<string, string> = {};
+  for (const [key, value] of Object.entries(object)) {
+    const match = /^message(?:#([A-Za-z-]+))?$/.exec(key);
+    if (match) messages[match[1]?.toLowerCase() ?? ''] = decodeBase64Text(value, key);
+  }
+  if (!Object.keys(messages).length) throw new UserMessageError(`${USER_MESSAGE_PARAM} has no message`);
+  return { messages, mimeType };
+}
+
+/** The text for the page's language, else the untagged one, else any. */
+export function messageFor(message: UserMessage, locale: string): string {
+  return message.messages[locale] ?? message.messages[''] ?? Object.values(message.messages)[0]!;
+}

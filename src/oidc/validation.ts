@@ -1,0 +1,31 @@
+/**
+ * A provider instance used only to validate client metadata outside the server (the CLI), configured like the
+ * server's so that what passes here is accepted there. It never serves requests.
+ */
+import { randomBytes } from 'node:crypto';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/load.ts';
+import { resolveSecrets } from '../config/secrets.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Db } from '../storage/database.ts';
+import { SecretBox } from '../storage/encryption.ts';
+import { createOidcAdapterFactory } from '../storage/oidc-adapter.ts';
+import { KeyStore } from './keys.ts';
+import { providerPages } from './pages.ts';
+import { createProvider } from './provider.ts';
+
+export async function validationProvider(config: Config, db: Db, _logger: Logger): Promise<Provider> {
+  const secrets = resolveSecrets(config);
+  const keys = new KeyStore(db, new SecretBox(secrets.encryptionKey), { jwksFile: config.oidc.jwksFile });
+  await keys.ensureKeys(new Date());
+  return createProvider({
+    config,
+    adapter: createOidcAdapterFactory(db),
+    jwks: await keys.currentJwks(new Date(), config.oidc.sessionTtlS),
+    cookieKeys: [randomBytes(32).toString('base64url')],
+    dpopNonceSecret: randomBytes(32),
+    subjectSecret: secrets.subjectSecret,
+    findAccount: async () => undefined,
+    pages: providerPages(),
+  });
+}

@@ -1,0 +1,73 @@
+/** A minimal browser over fetch for end-to-end tests: a cookie jar with path matching, manual redirects. */
+export interface Step { status: number; url: string; location?: string; body: string; headers: Headers }
+
+interface Cookie { name: string; value: string; path: string }
+
+export class HttpBrowser {
+  readonly #cookies = new Map<string, Cookie>();
+  readonly userAgent: string;
+  constructor(userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36') {
+    this.userAgent = userAgent;
+  }
+
+  cookie(name: string): string | undefined {
+    return [...this.#cookies.values()].find((c) => c.name === name)?.value;
+  }
+
+  #cookieHeader(url: URL): string {
+    return [...this.#cookies.values()].filter((c) => url.pathname.startsWith(c.path)).map((c) => `${c.name}=${c.value}`).join('; ');
+  }
+
+  #store(url: URL, headers: Headers) {
+    for (const line of headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';').map((p) => p.trim());
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      const path = attributes.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
+      const expired = attributes.some((a) => /^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now()) || attributes.some((a) => /^max-age=0$/i.test(a));
+      const key = `${name};${path}`;
+      if (expired || value === '') this.#cookies.delete(key);
+      else this.#cookies.set(key, { name, value, path });
+    }
+    void url;
+  }
+
+  async request(method: string, href: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<Step> {
+    const url = new URL(href);
+    const response = await fetch(url, {
+      method,
+      redirect: 'manual',
+      headers: {
+        'user-agent': this.userAgent,
+        cookie: this.#cookieHeader(url),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    this.#store(url, response.headers);
+    const location = response.headers.get('location');
+    return { status: response.status, url: url.href, location: location ? new URL(location, url).href : undefined, body: await response.text(), headers: response.headers };
+  }
+
+  get(href: string, headers?: Record<string, string>) { return this.request('GET', href, undefined, headers); }
+  post(href: string, form: Record<string, string>) { return this.request('POST', href, form); }
+
+  /** Follows redirects (at most `max`) until a response is not a redirect or `stop` says the next URL is not ours to fetch. */
+  async follow(step: Step, stop: (url: string) => boolean = () => false, max = 10): Promise<Step> {
+    let current = step;
+    for (let i = 0; i < max && current.location && current.status >= 300 && current.status < 400; i++) {
+      if (stop(current.location)) return current;
+      current = await this.get(current.location);
+    }
+    return current;
+  }
+}
+
+/** The value of a hidden form field in an HTML page. */
+export function field(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  if (!match) throw new Error(`no field ${name} in page`);
+  return match[1]!.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+}
