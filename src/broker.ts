@@ -23,7 +23,7 @@ import { interactionRoutes } from './interaction/routes.ts';
 import { LoginService } from './login/service.ts';
 import type { Logger } from './observability/logger.ts';
 import { findAccount } from './oidc/account.ts';
-import { KeyStore, jwksFingerprint } from './oidc/keys.ts';
+import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
 import { providerPages } from './oidc/pages.ts';
 import { createProvider } from './oidc/provider.ts';
 import { accountIdFor } from './oidc/subject.ts';
@@ -121,10 +121,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       ? { ...config, http: { ...config.http, port, issuer: `http://localhost:${port}`, allowedHosts: [`localhost:${port}`] } }
       : config;
 
-    const maxTokenLifetime = Math.max(config.oidc.idTokenTtlS, config.oidc.accessTokenTtlS, config.oidc.sessionTtlS);
+    const keyLifetime = maxTokenLifetime(config);
     const adapter = createOidcAdapterFactory(database.db, { clientFinder: (id) => clients.find(id) });
     const build = async () => {
-      const jwks = await keys.currentJwks(new Date(), maxTokenLifetime);
+      const jwks = await keys.currentJwks(new Date(), keyLifetime);
       const provider = createProvider({
         config: effective,
         adapter,
@@ -145,7 +145,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     // Keys rotated by `brygga keys rotate` (on any replica) reach this one within a minute.
     const reload = setInterval(() => {
       void (async () => {
-        const jwks = await keys.currentJwks(new Date(), maxTokenLifetime);
+        const jwks = await keys.currentJwks(new Date(), keyLifetime);
         if (jwksFingerprint(jwks) !== current.fingerprint) {
           current = await build();
           logger.info('signing keys changed; provider reloaded');

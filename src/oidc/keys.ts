@@ -5,6 +5,7 @@
  * With JWKS_FILE the operator supplies and rotates the keys instead (./operator-keys.ts).
  */
 import { createHash } from 'node:crypto';
+import type { Config } from '../config/load.ts';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { JWKS } from 'oidc-provider';
 import type { Db } from '../storage/database.ts';
@@ -88,4 +89,9 @@ function signingOrder(keys: SigningKey[], now: Date): SigningKey[] {
   const signers = new Set(ALGS.map((alg) => keys.filter((k) => k.alg === alg && maySign(k)).sort(newestFirst)[0]));
   const rank = (k: SigningKey) => (signers.has(k) ? 0 : k.useFrom.getTime() > t ? 1 : 2);
   return [...keys].sort((a, b) => rank(a) - rank(b) || newestFirst(a, b));
+}
+
+/** How long a retired key stays published: the longest anything it signed can still be presented. */
+export function maxTokenLifetime(config: Config): number {
+  return Math.max(config.oidc.idTokenTtlS, config.oidc.accessTokenTtlS, config.oidc.sessionTtlS);
 }

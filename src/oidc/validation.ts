@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Db } from '../storage/database.ts';
 import { SecretBox } from '../storage/encryption.ts';
 import { createOidcAdapterFactory } from '../storage/oidc-adapter.ts';
-import { KeyStore } from './keys.ts';
+import { KeyStore, maxTokenLifetime } from './keys.ts';
 import { providerPages } from './pages.ts';
 import { createProvider } from './provider.ts';
 
@@ -21,7 +21,7 @@ export async function validationProvider(config: Config, db: Db, _logger: Logger
   return createProvider({
     config,
     adapter: createOidcAdapterFactory(db),
-    jwks: await keys.currentJwks(new Date(), config.oidc.sessionTtlS),
+    jwks: await keys.currentJwks(new Date(), maxTokenLifetime(config)),
     cookieKeys: [randomBytes(32).toString('base64url')],
     dpopNonceSecret: randomBytes(32),
     subjectSecret: secrets.subjectSecret,

@@ -63,6 +63,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const log = options.onQuery ? (event: LogEvent) => options.onQuery!(event.query.sql) : undefined;
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle connection dropped by the server (restart, failover) must not crash the process; the pool reconnects.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
