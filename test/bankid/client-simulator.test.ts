@@ -11,15 +11,13 @@ import { after, afterEach, before, test } from 'node:test';
 import { loadRpCertificate, loadRpCertificateFiles, type RpCertificate } from '../../src/bankid/certificate.ts';
 import { BankIdClient, type BankIdClientOptions } from '../../src/bankid/client.ts';
 import {
-  AlreadyInProgressError, BankIdError, BankIdInternalError, BankIdTimeoutError, BankIdTransportError, InvalidParametersError,
-  MaintenanceError, MethodNotAllowedError, NotFoundError, RequestTimeoutError, UnauthorizedError, UnknownBankIdError,
-  UnsupportedMediaTypeError,
+  AlreadyInProgressError, BankIdError, BankIdTimeoutError, BankIdTransportError, InvalidParametersError, MaintenanceError,
 } from '../../src/bankid/errors.ts';
 import { qrData, qrTime } from '../../src/bankid/qr.ts';
 import { closeAgents } from '../../src/bankid/transport.ts';
 import type { AuthRequest, CollectResponse, OrderResponse } from '../../src/bankid/types.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
-import { collectLog, createCa, createRpCertificate } from './fixtures.ts';
+import { collectLog, createCa, createRpCertificate, ERROR_CASES } from './fixtures.ts';
 
 const PNR = '199908072391';
 const AUTH: AuthRequest = { endUserIp: '127.0.0.1' };
@@ -156,20 +154,8 @@ test('timeouts: startFailed when nobody picks the order up, expiredTransaction w
 });
 
 test('every error code injected as a fault maps to its error class', async () => {
-  const rows: [number, string, new (...args: never[]) => BankIdError][] = [
-    [400, 'alreadyInProgress', AlreadyInProgressError],
-    [400, 'invalidParameters', InvalidParametersError],
-    [401, 'unauthorized', UnauthorizedError],
-    [404, 'notFound', NotFoundError],
-    [405, 'methodNotAllowed', MethodNotAllowedError],
-    [408, 'requestTimeout', RequestTimeoutError],
-    [415, 'unsupportedMediaType', UnsupportedMediaTypeError],
-    [500, 'internalError', BankIdInternalError],
-    [503, 'maintenance', MaintenanceError],
-    [400, 'someFutureCode', UnknownBankIdError],
-  ];
   const api = client({ maintenanceRetries: 0 });
-  for (const [status, errorCode, type] of rows) {
+  for (const [status, errorCode, type] of ERROR_CASES) {
     await control('POST', '/sim/faults', { endpoint: 'auth', status, errorCode, times: 1 });
     await assert.rejects(api.auth(AUTH), (err: unknown) => err instanceof type && err.status === status && err.errorCode === errorCode);
   }

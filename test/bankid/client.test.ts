@@ -4,13 +4,11 @@ import { after, afterEach, before, test } from 'node:test';
 import { loadRpCertificate, type RpCertificate } from '../../src/bankid/certificate.ts';
 import { BankIdClient, type BankIdClientOptions } from '../../src/bankid/client.ts';
 import {
-  AlreadyInProgressError, BankIdError, BankIdInternalError, BankIdRequestError, BankIdTimeoutError, BankIdTransportError,
-  InvalidParametersError, MaintenanceError, MethodNotAllowedError, NotFoundError, RequestTimeoutError, UnauthorizedError,
-  UnknownBankIdError, UnsupportedMediaTypeError, type RequestProblem,
+  BankIdError, BankIdRequestError, BankIdTimeoutError, BankIdTransportError, MaintenanceError, UnknownBankIdError, type RequestProblem,
 } from '../../src/bankid/errors.ts';
 import { agentFor, closeAgents } from '../../src/bankid/transport.ts';
 import type { AuthRequest } from '../../src/bankid/types.ts';
-import { collectLog, createCa, createRpCertificate, createServerCertificate } from './fixtures.ts';
+import { collectLog, createCa, createRpCertificate, createServerCertificate, ERROR_CASES } from './fixtures.ts';
 import { startFakeBankId, type FakeBankId } from './fake-bankid.ts';
 
 const rpCa = createCa('Test RP CA');
@@ -185,21 +183,8 @@ test('requests BankID would refuse fail before anything is sent', async () => {
 });
 
 test('every error code maps to its error class with status and details', async () => {
-  const rows: [number, string, new (...args: never[]) => BankIdError][] = [
-    [400, 'alreadyInProgress', AlreadyInProgressError],
-    [400, 'invalidParameters', InvalidParametersError],
-    [401, 'unauthorized', UnauthorizedError],
-    [403, 'unauthorized', UnauthorizedError],
-    [404, 'notFound', NotFoundError],
-    [405, 'methodNotAllowed', MethodNotAllowedError],
-    [408, 'requestTimeout', RequestTimeoutError],
-    [415, 'unsupportedMediaType', UnsupportedMediaTypeError],
-    [500, 'internalError', BankIdInternalError],
-    [503, 'maintenance', MaintenanceError],
-    [400, 'somethingNew', UnknownBankIdError],
-  ];
   const api = client({ maintenanceRetries: 0 });
-  for (const [status, errorCode, type] of rows) {
+  for (const [status, errorCode, type] of ERROR_CASES) {
     fake.reply = () => ({ status, body: { errorCode, details: `details of ${errorCode}`, extra: true } });
     await assert.rejects(api.collect(ORDER.orderRef), (err: unknown) => {
       assert.ok(err instanceof type, `${errorCode}: ${String(err)}`);

@@ -1,5 +1,9 @@
 /** Certificates and a log collector for the BankID tests, all made at test time. */
 import { Writable } from 'node:stream';
+import {
+  AlreadyInProgressError, BankIdInternalError, InvalidParametersError, MaintenanceError, MethodNotAllowedError, NotFoundError,
+  RequestTimeoutError, UnauthorizedError, UnknownBankIdError, UnsupportedMediaTypeError, type BankIdError,
+} from '../../src/bankid/errors.ts';
 import { createLogger, type Logger } from '../../src/observability/logger.ts';
 import { createCertificate, type CertificateSpec, type Issued } from '../../src/simulator/pki.ts';
 
@@ -43,3 +47,18 @@ export function collectLog(level = 'info'): CollectedLog {
     lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
   };
 }
+
+/** Every HTTP error of rp-api-v6.md §4 with the class it must become, plus a code BankID may add one day. */
+export const ERROR_CASES: [status: number, errorCode: string, type: new (...args: never[]) => BankIdError][] = [
+  [400, 'alreadyInProgress', AlreadyInProgressError],
+  [400, 'invalidParameters', InvalidParametersError],
+  [401, 'unauthorized', UnauthorizedError],
+  [403, 'unauthorized', UnauthorizedError],
+  [404, 'notFound', NotFoundError],
+  [405, 'methodNotAllowed', MethodNotAllowedError],
+  [408, 'requestTimeout', RequestTimeoutError],
+  [415, 'unsupportedMediaType', UnsupportedMediaTypeError],
+  [500, 'internalError', BankIdInternalError],
+  [503, 'maintenance', MaintenanceError],
+  [400, 'someFutureCode', UnknownBankIdError],
+];
