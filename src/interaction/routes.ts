@@ -77,10 +77,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return form;
   }
 
-  const urls = (uid: string) => ({
+  const urls = (uid: string, locale: Locale) => ({
     page: `/interaction/${uid}`,
     startUrl: `/interaction/${uid}/start`,
-    statusUrl: `/interaction/${uid}/status`,
+    statusUrl: `/interaction/${uid}/status?lang=${locale}`,
     abortUrl: `/interaction/${uid}/abort`,
     cancelOrderUrl: `/interaction/${uid}/cancel-order`,
     consentUrl: `/interaction/${uid}/consent`,
@@ -113,7 +113,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const c = await client(d);
     const id = deviceId(ctx);
     const uid = d.uid;
-    const common = { ...urls(uid), clientName: c.clientName ?? c.clientId, csrf: csrfToken(deps.csrfSecret, uid, id) };
+    const common = { ...urls(uid, locale), clientName: c.clientName ?? c.clientId, csrf: csrfToken(deps.csrfSecret, uid, id) };
     const page = { locale, title: t.title, otherLanguageHref: `/interaction/${uid}?lang=${locale === 'sv' ? 'en' : 'sv'}` };
 
     if (d.prompt.name === 'consent') {
