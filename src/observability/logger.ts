@@ -35,7 +35,7 @@ export interface LoggerOptions {
 /** The one logger factory: field redaction by key, then personal numbers scrubbed from every line. */
 export function createLogger(options: LoggerOptions): Logger {
   const target = options.format === 'pretty'
-    ? pretty({ destination: options.destination ?? process.stdout, colorize: false, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    ? pretty({ destination: options.destination ?? process.stdout, colorize: false, singleLine: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
     : (options.destination ?? process.stdout);
   const scrubbing = new Writable({
     write(chunk: Buffer, _enc, callback) {
