@@ -337,3 +337,56 @@ test('a forged Host header cannot poison discovery', async () => {
   assert.doesNotMatch(answer.body, /evil\.example\/auth/);
   assert.match(answer.body, /ALLOWED_HOSTS/);
 });
+
+test('private_key_jwt, the claims parameter and a pairwise sub', async () => {
+  const { generateKeyPair, exportJWK } = await import('jose');
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'rp-key-1', alg: 'ES256', use: 'sig' };
+  await t.broker.clients.save({
+    client_id: 'e2e-jwt', client_name: 'JWT client', redirect_uris: [redirectUri], brygga_first_party: true,
+    token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [jwk] },
+    subject_type: 'pairwise', scope: `openid ${OIDC_SE.naturalPersonNumber}`,
+  });
+  const config = await oidc.discovery(new URL(issuer), 'e2e-jwt', undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'rp-key-1' }), { execute: [oidc.allowInsecureRequests] });
+  // Only `openid` as scope: the personal number comes because the claims parameter asks for it.
+  const login = await beginLogin(config, 'openid', { claims: JSON.stringify({ id_token: { [OIDC_SE.personalIdentityNumber]: { essential: true } } }) });
+  await startOrder(login, 'qr');
+  await t.sim.post('/sim/app/scan', { qr: (await status(login)).qr });
+  await t.sim.post(`/sim/orders/${String((await t.sim.latestOrder()).orderRef)}/approve`, {});
+  await waitFor(login, (s) => s.state === 'complete');
+  const tokens = await oidc.authorizationCodeGrant(config, await finish(login), { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce });
+  const claims = tokens.claims()!;
+  assert.equal(claims[OIDC_SE.personalIdentityNumber], '199908072391');
+  assert.equal(claims.name, undefined, 'nothing that was not asked for');
+
+  // The same person through the public-sub client has another sub.
+  const { login: other, callback } = await qrLogin();
+  const publicTokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: other.verifier, expectedState: other.state, expectedNonce: other.nonce });
+  assert.notEqual(claims.sub, publicTokens.claims()!.sub);
+});
+
+test('introspection and revocation for resource servers', async () => {
+  const { login, callback } = await qrLogin();
+  const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce });
+  const active = await oidc.tokenIntrospection(rp, tokens.access_token);
+  assert.equal(active.active, true);
+  assert.equal(active.client_id, 'e2e-rp');
+  await oidc.tokenRevocation(rp, tokens.access_token);
+  assert.equal((await oidc.tokenIntrospection(rp, tokens.access_token)).active, false);
+});
+
+test('a bad userMessage parameter is an OIDC error to the client; a good one reaches the BankID app', async () => {
+  const browser = new HttpBrowser();
+  const challenge = await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier());
+  const bad = oidc.buildAuthorizationUrl(rp, { redirect_uri: redirectUri, scope: 'openid', state: 's2', code_challenge: challenge, code_challenge_method: 'S256', 'https://id.oidc.se/param/userMessage': '{"message":"***"}' });
+  const refused = new URL((await browser.get(bad.href)).location!);
+  assert.equal(refused.searchParams.get('error'), 'invalid_request');
+  assert.match(refused.searchParams.get('error_description') ?? '', /base64/);
+
+  const message = JSON.stringify({ message: Buffer.from('Logga in till *Testkommunen*').toString('base64'), mime_type: 'text/markdown' });
+  const login = await beginLogin(rp, 'openid', { 'https://id.oidc.se/param/userMessage': message });
+  await startOrder(login, 'qr');
+  const order = await t.sim.latestOrder();
+  assert.equal(order.userVisibleData, 'Logga in till *Testkommunen*');
+  assert.equal((order.request as Record<string, unknown>).userVisibleDataFormat, 'simpleMarkdownV1');
+});
