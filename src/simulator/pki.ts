@@ -24,12 +24,15 @@ export interface CertificateSpec {
   notAfter?: Date;
   dnsNames?: string[];
   ipAddresses?: string[];
-  extKeyUsage?: ('serverAuth' | 'clientAuth' | 'OCSPSigning')[];
+  extKeyUsage?: (keyof typeof EXT_KEY_USAGE_OIDS)[];
   /** Certificate policy OIDs (BankID user certificates carry e.g. 1.2.3.4.5). */
   policies?: string[];
   ocspUrl?: string;
   keyBits?: number;
 }
+
+/** Encoded here: node-forge knows no name for OCSPSigning and would silently leave it out. */
+const EXT_KEY_USAGE_OIDS = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2', OCSPSigning: '1.3.6.1.5.5.7.3.9' } as const;
 
 const SHORT_NAMES = new Set(['CN', 'C', 'O', 'OU', 'L', 'ST', 'E']);
 const NAMED_OIDS: Record<string, string> = { serialNumber: '2.5.4.5', name: '2.5.4.41', GN: '2.5.4.42', SN: '2.5.4.4' };
@@ -41,15 +44,24 @@ function attributes(subject: Record<string, string>): forge.pki.CertificateField
   });
 }
 
+function oid(value: string) {
+  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(value).getBytes());
+}
+
 function policiesExtension(oids: string[]) {
-  const seq = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, oids.map((oid) =>
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes())])));
+  const seq = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, oids.map((o) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [oid(o)])));
   return { id: '2.5.29.32', critical: false, value: asn1.toDer(seq).getBytes() };
+}
+
+function extKeyUsageExtension(usages: (keyof typeof EXT_KEY_USAGE_OIDS)[]) {
+  const seq = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, usages.map((u) => oid(EXT_KEY_USAGE_OIDS[u])));
+  return { id: '2.5.29.37', critical: false, value: asn1.toDer(seq).getBytes() };
 }
 
 function ocspExtension(url: string) {
   const accessDescription = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer('1.3.6.1.5.5.7.48.1').getBytes()),
+    oid('1.3.6.1.5.5.7.48.1'),
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, 6, false, url),
   ]);
   return { id: '1.3.6.1.5.5.7.1.1', critical: false, value: asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [accessDescription])).getBytes() };
@@ -76,7 +88,7 @@ export function createCertificate(spec: CertificateSpec): Issued {
     { name: 'subjectKeyIdentifier' },
   ];
   if (spec.issuer) extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: spec.issuer.cert.generateSubjectKeyIdentifier().getBytes() });
-  if (spec.extKeyUsage?.length) extensions.push({ name: 'extKeyUsage', ...Object.fromEntries(spec.extKeyUsage.map((u) => [u, true])) });
+  if (spec.extKeyUsage?.length) extensions.push(extKeyUsageExtension(spec.extKeyUsage));
   const altNames = [
     ...(spec.dnsNames ?? []).map((value) => ({ type: 2, value })),
     ...(spec.ipAddresses ?? []).map((ip) => ({ type: 7, ip })),

@@ -1,0 +1,159 @@
+/**
+ * The control API and app page (plain HTTP on the control port). It plays the user's BankID app and
+ * BankID's own operators: scan, open, confirm, approve, cancel, inject faults. JSON in and out; the app
+ * page's HTML forms post to the same routes and are redirected back (or to the order's returnUrl).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../observability/logger.ts';
+import { renderAppPage, isWebUrl } from './app-page.ts';
+import { pickLanguage, type Language } from './app-texts.ts';
+import { approveInput, faultInput, mrtdInput, openInput, parseInput, pickInput, scanInput } from './control-input.ts';
+import { ControlError } from './errors.ts';
+import type { Faults } from './faults.ts';
+import { mediaType, readBody, sendJson } from './http.ts';
+import { summarize, type OrderSummary } from './order-summary.ts';
+import type { Order, OrderBook } from './orders.ts';
+import { isObject } from './validation.ts';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ControlServerOptions {
+  book: OrderBook;
+  faults: Faults;
+  logger?: Logger;
+}
+
+interface Call {
+  body: Record<string, unknown>;
+  /** The orderRef in `/sim/orders/{orderRef}/…`. */
+  ref: string;
+}
+
+interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: RegExp;
+  run(call: Call): object;
+}
+
+/** Routes that act on one order answer with its summary. */
+function orderRoutes(book: OrderBook): Route[] {
+  const order = (method: Route['method'], path: RegExp, act: (call: Call) => Order): Route => ({ method, path, run: (call) => summarize(book, act(call)) });
+  return [
+    order('GET', /^\/sim\/orders\/([^/]+)$/, ({ ref }) => book.get(ref)),
+    order('POST', /^\/sim\/app\/scan$/, ({ body }) => {
+      const input = parseInput(scanInput, body);
+      return book.scan(input.qr, input.personalNumber);
+    }),
+    order('POST', /^\/sim\/app\/open$/, ({ body }) => {
+      const input = parseInput(openInput, body);
+      return book.open(input.autoStartToken, { holder: input.personalNumber, outdatedApp: input.outdatedApp });
+    }),
+    // The app page's "choose": the camera pointed at the frame the RP shows right now.
+    order('POST', /^\/sim\/orders\/([^/]+)\/scan$/, ({ ref, body }) => {
+      const qr = book.currentQr(book.get(ref));
+      if (!qr) throw new ControlError('order is not waiting for a scan');
+      return book.scan(qr, parseInput(pickInput, body).personalNumber);
+    }),
+    order('POST', /^\/sim\/orders\/([^/]+)\/approve$/, ({ ref, body }) => book.approve(ref, parseInput(approveInput, body))),
+    order('POST', /^\/sim\/orders\/([^/]+)\/mrtd$/, ({ ref, body }) => book.mrtdStep(ref, parseInput(mrtdInput, body).passed)),
+    order('POST', /^\/sim\/orders\/([^/]+)\/cancel$/, ({ ref }) => book.userCancel(ref)),
+    order('POST', /^\/sim\/orders\/([^/]+)\/confirm-call$/, ({ ref }) => book.confirmCall(ref)),
+    order('POST', /^\/sim\/orders\/([^/]+)\/decline-call$/, ({ ref }) => book.declineCall(ref)),
+  ];
+}
+
+function routes(book: OrderBook, faults: Faults): Route[] {
+  return [
+    { method: 'GET', path: /^\/sim\/orders$/, run: () => ({ orders: book.list().map((o) => summarize(book, o)) }) },
+    ...orderRoutes(book),
+    { method: 'POST', path: /^\/sim\/faults$/, run: ({ body }) => { faults.add(parseInput(faultInput, body)); return { planned: true }; } },
+    { method: 'DELETE', path: /^\/sim\/faults$/, run: () => { faults.clear(); return {}; } },
+  ];
+}
+
+export function createControlServer(options: ControlServerOptions): Server {
+  const table = routes(options.book, options.faults);
+  const server = createServer((req, res) => void handle(options, table, req, res));
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return server;
+}
+
+async function handle(options: ControlServerOptions, table: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const lang = pickLanguage(url.searchParams.get('lang'), req.headers['accept-language']);
+  let form = false;
+  try {
+    if (req.method === 'GET' && url.pathname === '/') return sendPage(res, options.book, lang, 200);
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body.tooLarge) throw new ControlError('body too large', 413);
+    const type = mediaType(req);
+    form = type === 'application/x-www-form-urlencoded';
+    if (!table.some((r) => r.path.test(url.pathname))) throw new ControlError('not found', 404);
+    const route = table.find((r) => r.method === req.method && r.path.test(url.pathname));
+    if (!route) throw new ControlError('method not allowed', 405);
+    if (form) checkSameOrigin(req);
+    const fields = form ? Object.fromEntries([...new URLSearchParams(body.bytes.toString('utf8'))].filter(([, v]) => v !== '')) : jsonBody(type, body.bytes);
+    const result = route.run({ body: fields, ref: orderRefIn(url.pathname) });
+    if (!form) return sendJson(res, 200, result);
+    const formLang = fields.lang === 'en' || fields.lang === 'sv' ? fields.lang : lang;
+    res.writeHead(303, { location: redirectAfter(result, url.pathname, formLang) }).end();
+  } catch (error) {
+    if (req.socket.destroyed) return;
+    if (!(error instanceof ControlError)) {
+      options.logger?.error({ err: error, path: url.pathname }, 'simulator control API failed');
+      return sendJson(res, 500, { error: 'internal error' });
+    }
+    if (form) return sendPage(res, options.book, lang, error.status, error.message);
+    sendJson(res, error.status, { error: error.message });
+  }
+}
+
+function orderRefIn(path: string): string {
+  try {
+    return decodeURIComponent(path.split('/')[3] ?? '');
+  } catch {
+    throw new ControlError('unknown order', 404);
+  }
+}
+
+function jsonBody(type: string, bytes: Buffer): Record<string, unknown> {
+  if (bytes.length === 0) return {};
+  if (type !== 'application/json') throw new ControlError('send application/json or a form', 415);
+  try {
+    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+    if (isObject(parsed)) return parsed;
+  } catch {
+    // Reported below, like any other non-object body.
+  }
+  throw new ControlError('body is not a JSON object');
+}
+
+/** Browsers send Origin with form posts: refuse forms another site submits to this loopback port. */
+function checkSameOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin && origin !== 'null' && origin !== `http://${req.headers.host}`) throw new ControlError('cross-site form post refused', 403);
+}
+
+/** A same-device order approved in the app returns the user to the RP's returnUrl, as the real app does. */
+function redirectAfter(result: object, path: string, lang: Language): string {
+  const order: Partial<OrderSummary> = result;
+  const back = path.endsWith('/approve') && order.status === 'complete' && order.startMethod === 'app' && isWebUrl(order.returnUrl);
+  return back ? order.returnUrl! : `/?lang=${lang}`;
+}
+
+function sendPage(res: ServerResponse, book: OrderBook, lang: Language, status: number, error?: string): void {
+  const nonce = randomBytes(16).toString('base64');
+  const html = renderAppPage({ lang, orders: book.list().map((o) => summarize(book, o)), error, nonce });
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    'content-language': lang,
+    'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  });
+  res.end(html);
+}
