@@ -162,8 +162,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!startMethods.has(method) || !settings.startMethods.includes(method)) throw new PageError(400, (l) => textsFor(l).errorGeneric);
     const id = deviceId(ctx);
     const binding = browserBinding(id);
-    const previous = await login.status(d.uid, binding);
-    if (previous?.state === 'pending') await login.cancel(previous.orderId);
+    await login.cancelFor(d.uid, binding);
 
     const locale = localeOf(ctx, d);
     const requested = d.params[USER_MESSAGE_PARAM] ? parseUserMessage(String(d.params[USER_MESSAGE_PARAM])) : undefined;
@@ -228,16 +227,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.post('/cancel-order', async (ctx) => {
     await checkedForm(ctx);
-    const state = await login.status(ctx.params.uid!, browserBinding(deviceId(ctx)));
-    if (state?.state === 'pending') await login.cancel(state.orderId);
+    await login.cancelFor(ctx.params.uid!, browserBinding(deviceId(ctx)));
     ctx.status = 204;
   });
 
   router.post('/abort', async (ctx) => {
     await checkedForm(ctx);
     const d = await details(ctx);
-    const state = await login.status(d.uid, browserBinding(deviceId(ctx)));
-    if (state?.state === 'pending') await login.cancel(state.orderId);
+    await login.cancelFor(d.uid, browserBinding(deviceId(ctx)));
     await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the login.' });
   });
 

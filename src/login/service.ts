@@ -54,8 +54,6 @@ export interface LoginServiceOptions {
   collectIntervalMs?: number;
 }
 
-const terminal = (row: OrderRow) => row.status !== 'pending';
-
 export class LoginService {
   readonly #o: Required<LoginServiceOptions>;
   constructor(options: LoginServiceOptions) {
@@ -99,40 +97,42 @@ export class LoginService {
 
   /** The current state of the interaction's latest order, if it belongs to this browser. Cheap: one query unless it is time to collect. */
   async status(interactionId: string, browserBinding: string): Promise<LoginState | undefined> {
-    const latest = await this.#o.orders.latestForInteraction(interactionId);
-    if (!latest || !sameBinding(latest.browser_binding, browserBinding)) return undefined;
-    if (terminal(latest)) return this.#state(latest);
-    const row = await this.#o.orders.poll(latest.id, this.#o.collectIntervalMs);
-    if (!row) return undefined;
+    const row = await this.#o.orders.poll(interactionId, this.#o.collectIntervalMs);
+    if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
     return this.#state(row.leased ? await this.#collect(row) : row, row.db_now);
   }
 
-  /** Cancels a pending order at BankID (the user pressed cancel or left the page). */
-  async cancel(orderId: string): Promise<void> {
-    const row = await this.#o.orders.find(orderId);
-    if (!row || terminal(row)) return;
-    await this.#o.orders.update(orderId, { status: 'cancelled', hintCode: row.hint_code });
-    try {
-      await this.#o.api.cancel(row.order_ref);
-    } catch (err) {
-      // Already finished or unknown at BankID: nothing dangles, which is all cancel is for.
-      this.#o.logger.warn({ orderId, err: (err as Error).message }, 'bankid cancel failed');
-    }
+  /** Cancels the interaction's pending order at BankID (the person pressed cancel, retried, or left the page). */
+  async cancelFor(interactionId: string, browserBinding: string): Promise<void> {
+    const latest = await this.#o.orders.latestForInteraction(interactionId);
+    if (latest && sameBinding(latest.browser_binding, browserBinding)) await this.#cancel(latest);
   }
 
   /** The same-device return: right nonce, same browser, same interaction — otherwise the attempt ends. */
   async verifyReturn(interactionId: string, nonce: string, browserBinding: string): Promise<boolean> {
     const latest = await this.#o.orders.latestForInteraction(interactionId);
     const ok = Boolean(latest?.return_nonce && sameSecret(latest.return_nonce, nonce) && sameBinding(latest.browser_binding, browserBinding));
-    if (!ok && latest) await this.cancel(latest.id);
+    if (!ok && latest) await this.#cancel(latest);
     return ok;
   }
 
   /** Cancels orders whose page went away; returns how many. */
   async cancelAbandoned(qrIdleS = 30, sameDeviceIdleS = 240): Promise<number> {
     const rows = await this.#o.orders.abandoned(qrIdleS, sameDeviceIdleS);
-    for (const row of rows) await this.cancel(row.id);
+    for (const row of rows) await this.#cancel(row);
     return rows.length;
+  }
+
+  async #cancel(row: OrderRow): Promise<void> {
+    if (row.status !== 'pending') return;
+    // Recorded first and only if still pending: a concurrent collect that saw it complete wins.
+    if (!(await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code }))) return;
+    try {
+      await this.#o.api.cancel(row.order_ref);
+    } catch (err) {
+      // Already finished or unknown at BankID: nothing dangles, which is all cancel is for.
+      this.#o.logger.warn({ orderId: row.id, err: (err as Error).message }, 'bankid cancel failed');
+    }
   }
 
   async #collect(row: OrderRow): Promise<OrderRow> {

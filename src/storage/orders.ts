@@ -56,20 +56,19 @@ export class OrderRepository {
   }
 
   /**
-   * One statement per status poll: marks the order as seen and, if it is pending and nobody collected it within
-   * `intervalMs`, takes the collect lease. `leased` tells whether this caller must call BankID collect now;
-   * `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from.
+   * One statement per status poll: marks the interaction's latest order as seen and, if it is pending and nobody
+   * collected it within `intervalMs`, takes the collect lease. `leased` tells whether this caller must call BankID
+   * collect now; `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from.
    */
-  async poll(id: string, intervalMs: number): Promise<(OrderRow & { leased: boolean; db_now: Date }) | undefined> {
+  async poll(interactionId: string, intervalMs: number): Promise<(OrderRow & { leased: boolean; db_now: Date }) | undefined> {
     const lease = sql<Date>`now() + make_interval(secs => ${intervalMs / 1000})`;
     const free = sql<boolean>`status = 'pending' and (collect_lease_until is null or collect_lease_until <= now())`;
-    const row = await this.#db.updateTable('bankid_orders')
+    return this.#db.updateTable('bankid_orders')
       .set({ last_seen_at: sql`now()`, collect_lease_until: sql`case when ${free} then ${lease} else collect_lease_until end` })
-      .where('id', '=', id)
+      .where('id', '=', (eb) => eb.selectFrom('bankid_orders').select('id').where('interaction_id', '=', interactionId).orderBy('created_at', 'desc').limit(1))
       .returningAll()
       .returning([sql<boolean>`collect_lease_until = ${lease}`.as('leased'), sql<Date>`now()`.as('db_now')])
       .executeTakeFirst();
-    return row;
   }
 
   async find(id: string): Promise<OrderRow | undefined> {

@@ -101,7 +101,7 @@ test('a completed order is kept with its subject; the first terminal state wins'
   const state = await s.status('i-complete', 'browser-1');
   assert.equal(state?.state, 'complete');
   assert.equal(state?.state === 'complete' ? state.subject : '', 'sub-199908072391');
-  await s.cancel(orderId); // too late: nothing changes
+  await s.cancelFor('i-complete', 'browser-1'); // too late: nothing changes
   assert.equal((await s.status('i-complete', 'browser-1'))?.state, 'complete');
   const found = await new OrderRepository(database.db).completedFor('sub-199908072391');
   assert.equal(found?.id, orderId);
