@@ -47,7 +47,10 @@ export interface BrokerOptions {
 }
 
 export interface RunningBroker {
+  /** The issuer (public URL). */
   url: string;
+  /** The local port the broker listens on. */
+  port: number;
   config: Config;
   database: DatabaseHandle;
   clients: ClientRepository;
@@ -187,6 +190,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
 
     return {
       url: effective.http.issuer,
+      port,
       config: effective,
       database,
       clients,

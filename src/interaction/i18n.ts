@@ -1,15 +1,18 @@
 /** Texts of the broker's own pages in Swedish and English, and how a page picks its language. */
-export type Locale = 'sv' | 'en';
+import { labels } from '../bankid/messages.ts';
+
+export type { Locale } from '../bankid/messages.ts';
+import type { Locale } from '../bankid/messages.ts';
 export const LOCALES: readonly Locale[] = ['sv', 'en'];
 
 const texts = {
   sv: {
     title: 'Logga in med BankID',
     loginTo: 'Logga in hos',
-    choose: 'Vill du använda BankID på den här enheten eller på en annan enhet?',
+    choose: labels.chooseDevice.sv,
     thisDevice: 'BankID på den här enheten',
     otherDevice: 'BankID på en annan enhet',
-    startApp: 'Starta BankID-appen',
+    startApp: labels.startApp.sv,
     scanHelp: 'Öppna BankID-appen på din mobil eller surfplatta, välj skanna QR-kod och rikta kameran mot koden.',
     qrAlt: 'QR-kod för BankID. Skanna den med BankID-appen på en annan enhet. Koden byts varje sekund.',
     pause: 'Pausa QR-koden',
@@ -51,10 +54,10 @@ const texts = {
   en: {
     title: 'Log in with BankID',
     loginTo: 'Log in to',
-    choose: 'Do you want to use BankID on this device or another device?',
+    choose: labels.chooseDevice.en,
     thisDevice: 'BankID on this device',
     otherDevice: 'BankID on another device',
-    startApp: 'Start the BankID app',
+    startApp: labels.startApp.en,
     scanHelp: 'Open the BankID app on your phone or tablet, choose scan QR code and point the camera at the code.',
     qrAlt: 'QR code for BankID. Scan it with the BankID app on another device. The code changes every second.',
     pause: 'Pause the QR code',

@@ -3,11 +3,21 @@ export interface Step { status: number; url: string; location?: string; body: st
 
 interface Cookie { name: string; value: string; path: string }
 
+export interface BrowserOptions {
+  userAgent?: string;
+  /** Sent with every request (a test standing in for a reverse proxy sets X-Forwarded-*). */
+  headers?: Record<string, string>;
+  /** Where a public URL is really served (the proxy's job): maps it to the broker's loopback address. */
+  route?: (url: URL) => URL;
+}
+
 export class HttpBrowser {
   readonly #cookies = new Map<string, Cookie>();
+  readonly #options: BrowserOptions;
   readonly userAgent: string;
-  constructor(userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36') {
-    this.userAgent = userAgent;
+  constructor(options: BrowserOptions = {}) {
+    this.#options = options;
+    this.userAgent = options.userAgent ?? 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36';
   }
 
   cookie(name: string): string | undefined {
@@ -35,10 +45,11 @@ export class HttpBrowser {
 
   async request(method: string, href: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<Step> {
     const url = new URL(href);
-    const response = await fetch(url, {
+    const response = await fetch(this.#options.route?.(url) ?? url, {
       method,
       redirect: 'manual',
       headers: {
+        ...this.#options.headers,
         'user-agent': this.userAgent,
         cookie: this.#cookieHeader(url),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
