@@ -18,7 +18,8 @@ export const SCOPE_CLAIMS = {
   amr: null,
   auth_time: null,
   sid: null,
-  openid: ['sub'],
+  // amr is asserted on every login, like acr; oidc-provider releases it with the scope that lists it.
+  openid: ['sub', 'amr'],
   profile: ['name', 'given_name', 'family_name'],
   [OIDC_SE.naturalPersonNumber]: [OIDC_SE.personalIdentityNumber, OIDC_SE.coordinationNumber],
   [OIDC_SE.naturalPersonInfo]: ['name', 'given_name', 'family_name', 'birthdate'],

@@ -53,6 +53,10 @@ test('QR login in Chromium ends on the demo app with the claims', { skip, timeou
   // The QR is animated: a new frame within a couple of seconds.
   await page.waitForFunction((previous) => document.querySelector('#qr-image')?.getAttribute('data-qr') !== previous, first, { timeout: 5000 });
   await page.screenshot({ path: new URL('login-qr-sv.png', ARTIFACTS).pathname, fullPage: true });
+  const app = await page.context().newPage();
+  await app.goto(`${t.simulator.controlUrl}/?lang=sv`);
+  await app.screenshot({ path: new URL('simulator-app-sv.png', ARTIFACTS).pathname, fullPage: true });
+  await app.close();
   const qr = await qrImage.getAttribute('data-qr');
   const scanned = await t.sim.post('/sim/app/scan', { qr });
   assert.equal(scanned.status, 200, JSON.stringify(scanned.json));
@@ -62,7 +66,8 @@ test('QR login in Chromium ends on the demo app with the claims', { skip, timeou
   const claims = await page.locator('#claims').innerText();
   assert.match(claims, /https:\/\/id\.oidc\.se\/claim\/personalIdentityNumber\s+199908072391/);
   assert.match(claims, /Tolvan Tolvansson/);
-  assert.match(await page.locator('#userinfo').innerText(), /"family_name": "Tolvansson"/);
+  assert.match(await page.locator('#userinfo').textContent() ?? '', /"family_name": "Tolvansson"/);
+  await page.screenshot({ path: new URL('demo-result-sv.png', ARTIFACTS).pathname, fullPage: true });
   await page.context().close();
 });
 
