@@ -128,6 +128,7 @@ test('QR login end to end: code with PKCE, ID token, userinfo, logout', async ()
   assert.equal(claims.acr, 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3');
   assert.ok(typeof claims.auth_time === 'number');
   assert.deepEqual(claims.amr, ['mfa']);
+  assert.equal(tokens.refresh_token, undefined, 'no refresh tokens unless an admin enables them for the client');
   assert.equal(claims.txn, orderRef);
   assert.ok(typeof claims[OIDC_SE.authnEvidence] === 'string' && String(claims[OIDC_SE.authnEvidence]).length > 100);
   assert.ok(claims.exp - claims.iat <= 300, 'ID tokens live at most 5 minutes');

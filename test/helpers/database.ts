@@ -7,11 +7,11 @@ import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrator.ts';
 
-export async function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Promise<DatabaseHandle & { url?: string }> {
+export async function createTestDatabase(options: { onQuery?: (sql: string) => void; migrate?: boolean } = {}): Promise<DatabaseHandle & { url?: string }> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const handle = await openDatabase({ dataDir: 'memory://', onQuery: options.onQuery });
-    await migrateToLatest(handle.db);
+    if (options.migrate !== false) await migrateToLatest(handle.db);
     return handle;
   }
   const name = `brygga_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -22,7 +22,7 @@ export async function createTestDatabase(options: { onQuery?: (sql: string) => v
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ url: url.toString(), dataDir: 'unused', onQuery: options.onQuery });
-  await migrateToLatest(handle.db);
+  if (options.migrate !== false) await migrateToLatest(handle.db);
   return {
     ...handle,
     url: url.toString(),

@@ -35,3 +35,15 @@ test('transactions on one handle do not interleave', async () => {
   const total = await sql<{ c: string }>`select count(*) as c from tx_probe`.execute(database.db);
   assert.equal(total.rows[0]!.c, '20');
 });
+
+test('a failing migration stops with an error that names it', async () => {
+  const { MigrationError } = await import('../../src/storage/migrator.ts');
+  const fresh = await createTestDatabase({ migrate: false });
+  try {
+    // A table already in the way makes the first migration fail, as a hand-made change in production would.
+    await sql`create table bankid_orders (id text)`.execute(fresh.db);
+    await assert.rejects(migrateToLatest(fresh.db), (err: Error) => err instanceof MigrationError && /0001_bankid_orders/.test(err.message) && /already exists/.test(err.message));
+  } finally {
+    await fresh.close();
+  }
+});
