@@ -71,10 +71,6 @@ export class OrderRepository {
       .executeTakeFirst();
   }
 
-  async find(id: string): Promise<OrderRow | undefined> {
-    return this.#db.selectFrom('bankid_orders').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
   /** The newest order of an interaction (a retry starts a new one). */
   async latestForInteraction(interactionId: string): Promise<OrderRow | undefined> {
     return this.#db.selectFrom('bankid_orders').selectAll().where('interaction_id', '=', interactionId)
