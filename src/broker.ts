@@ -61,6 +61,11 @@ export interface RunningBroker {
 
 const MINUTE = 60_000;
 
+/** A busy port is an operator's fix: say which setting to change. */
+function portInUse(err: NodeJS.ErrnoException, setting: string): Error {
+  return err.code === 'EADDRINUSE' ? new Error(`${err.message}: another program uses that port; stop it or change ${setting}`, { cause: err }) : err;
+}
+
 export async function startBroker(config: Config, options: BrokerOptions): Promise<RunningBroker> {
   const { logger } = options;
   const cleanups: (() => unknown)[] = []; // undone last-in first-out
@@ -77,7 +82,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
 
     let simulator = options.simulator;
     if (!simulator && config.demo) {
-      simulator = await startSimulator({ ...config.simulator, logger: logger.child({ component: 'simulator' }) });
+      simulator = await startSimulator({ ...config.simulator, logger: logger.child({ component: 'simulator' }) })
+        .catch((err: NodeJS.ErrnoException) => { throw portInUse(err, 'SIMULATOR_PORT or SIMULATOR_CONTROL_PORT'); });
       cleanups.push(() => simulator!.close());
     }
     const certificate = loadRpCertificateFiles({
@@ -115,7 +121,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
 
     // The issuer must be known before the provider exists; with PORT=0 it comes from the port we got.
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) => reject(portInUse(err, 'PORT')));
       server.listen(config.http.port, config.http.host, () => resolve());
     });
     cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); }));
