@@ -119,3 +119,22 @@ test('same-device login: the app link carries the token; the return brings the b
   assert.match(await page.locator('#claims').innerText(), /199908072391/);
   await page.context().close();
 });
+
+test('leaving the QR page cancels its order at BankID', { skip, timeout: 30_000 }, async () => {
+  const page = await newPage('sv-SE');
+  await page.goto(`${t.broker.url}/demo`);
+  await page.click('#login');
+  await page.waitForURL(/\/interaction\//);
+  await page.click('button[data-method="qr"]');
+  await page.locator('#qr-image svg').waitFor();
+  const order = await t.sim.latestOrder();
+  assert.equal(order.status, 'pending');
+  await page.goto('about:blank');
+  let after: Record<string, unknown> | undefined = order;
+  for (let i = 0; i < 40 && after?.status === 'pending'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = (await t.sim.orders()).find((o) => o.orderRef === order.orderRef);
+  }
+  assert.ok(!after || after.status !== 'pending', `the order still dangles: ${JSON.stringify(after?.status)}`);
+  await page.context().close();
+});
