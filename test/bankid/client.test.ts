@@ -10,6 +10,7 @@ import { agentFor, closeAgents } from '../../src/bankid/transport.ts';
 import type { AuthRequest } from '../../src/bankid/types.ts';
 import { collectLog, createCa, createRpCertificate, createServerCertificate, ERROR_CASES } from './fixtures.ts';
 import { startFakeBankId, type FakeBankId } from './fake-bankid.ts';
+import { completionData } from '../helpers/completion.ts';
 
 const rpCa = createCa('Test RP CA');
 const serverCa = createCa('Test SSL Root CA');
@@ -24,15 +25,7 @@ const ORDER = {
   qrStartSecret: 'd28db9a7-4cde-429e-a983-359be676944c',
 };
 const PNR = '199908072391';
-const COMPLETION = {
-  user: { personalNumber: PNR, name: 'Tolvan Tolvansson', givenName: 'Tolvan', surname: 'Tolvansson' },
-  device: { ipAddress: '192.168.0.1', uhi: 'OZvYM9VvyiAmG7NA5jU5zqGcVpo=' },
-  bankIdIssueDate: '2020-02-01',
-  stepUp: { mrtd: true },
-  signature: 'PFNpZ25hdHVyZT4=',
-  ocspResponse: 'MIIHfgoBAKCCB3c=',
-  risk: 'low',
-};
+const COMPLETION = completionData();
 
 let fake: FakeBankId;
 before(async () => {

@@ -4,17 +4,10 @@ import { birthdateFromPersonalNumber, claimsFromCompletion, normaliseName, OIDC_
 import { accountIdFor, pairwiseSubject } from '../../src/oidc/subject.ts';
 import { messageFor, parseUserMessage, UserMessageError } from '../../src/oidc/user-message.ts';
 import { negotiateLocale } from '../../src/interaction/i18n.ts';
-import type { CompletionData } from '../../src/bankid/types.ts';
+import { completionData } from '../helpers/completion.ts';
 
-const completion = (personalNumber: string, names: [string, string, string]): CompletionData => ({
-  user: { personalNumber, name: names[0], givenName: names[1], surname: names[2] },
-  device: { ipAddress: '192.0.2.7', uhi: 'abc' },
-  bankIdIssueDate: '2024-01-02',
-  stepUp: { mrtd: true },
-  signature: 'PFNpZ25hdHVyZT4=',
-  ocspResponse: 'MIIB',
-  risk: 'low',
-});
+const completion = (personalNumber: string, names: [string, string, string]) =>
+  completionData({ personalNumber, name: names[0], givenName: names[1], surname: names[2] });
 
 test('birthdate comes from the personal number, coordination numbers included', () => {
   assert.equal(birthdateFromPersonalNumber('199908072391'), '1999-08-07');
@@ -38,9 +31,9 @@ test('completion data maps to the oidc.se claims, a coordination number to its o
   assert.equal(claims.birthdate, '1999-08-07');
   assert.equal(claims[OIDC_SE.personalIdentityNumber], '199908072391');
   assert.equal(claims[OIDC_SE.coordinationNumber], undefined);
-  assert.equal(claims[OIDC_SE.deviceIp], '192.0.2.7');
-  assert.equal(claims[OIDC_SE.authnEvidence], 'MIIB');
-  assert.equal(claims.bankid_issue_date, '2024-01-02');
+  assert.equal(claims[OIDC_SE.deviceIp], '192.168.0.1');
+  assert.equal(claims[OIDC_SE.authnEvidence], 'MIIHfgoBAKCCB3c=');
+  assert.equal(claims.bankid_issue_date, '2020-02-01');
   assert.equal(claims.bankid_risk, 'low');
   assert.equal(claims.bankid_mrtd, true);
   assert.equal(claims.txn, 'order-1');
