@@ -20,11 +20,11 @@ const USAGE = `Usage: brygga <command>
 The database is DATABASE_URL, or the embedded one in DATA_DIR (stop the server first: it can have one user).
 Run "brygga clients add --help" for the client flags.`;
 
-async function withDatabase<T>(config: Config, fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+/** Opens the configured database, brings it up to date, runs `fn` with what was applied, and closes it. */
+async function withDatabase<T>(config: Config, fn: (db: DatabaseHandle, applied: string[]) => Promise<T>): Promise<T> {
   const handle = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolSize: 2 });
   try {
-    await migrateToLatest(handle.db);
-    return await fn(handle);
+    return await fn(handle, await migrateToLatest(handle.db));
   } finally {
     await handle.close();
   }
@@ -39,16 +39,11 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
   const config = loadConfig();
   const logger = createLogger({ ...config.log, level: 'warn' });
   switch (command) {
-    case 'migrate': {
-      const handle = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolSize: 2 });
-      try {
-        const applied = await migrateToLatest(handle.db);
+    case 'migrate':
+      return withDatabase(config, async (_handle, applied) => {
         out(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
-      } finally {
-        await handle.close();
-      }
-      return 0;
-    }
+        return 0;
+      });
     case 'clients':
       return withDatabase(config, (h) => clientsCommand(config, h.db, logger, sub, rest, out));
     case 'keys':

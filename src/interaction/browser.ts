@@ -2,27 +2,30 @@
  * What the interaction pages know about the browser: a long-lived random device cookie (never the session cookie)
  * that binds orders to this browser and feeds BankID's risk engine, CSRF tokens tied to it, and the client address.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { WebDeviceData } from '../bankid/types.ts';
+import { safeEqual } from '../security/safe-equal.ts';
 
 export const DEVICE_COOKIE = 'brygga_device';
 const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
-/** The device id of this browser, set on first sight. */
+/** The device id of this browser, set on first sight; the same value however often one request asks. */
 export function deviceId(ctx: Context): string {
+  const state = ctx.state as { deviceId?: string };
+  if (state.deviceId) return state.deviceId;
   const existing = ctx.cookies.get(DEVICE_COOKIE, { signed: true });
-  if (existing && /^[\w-]{43}$/.test(existing)) return existing;
-  const id = randomBytes(32).toString('base64url');
-  ctx.cookies.set(DEVICE_COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: ONE_YEAR_MS, overwrite: true });
-  return id;
+  if (existing && /^[\w-]{43}$/.test(existing)) return (state.deviceId = existing);
+  state.deviceId = randomBytes(32).toString('base64url');
+  ctx.cookies.set(DEVICE_COOKIE, state.deviceId, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: ONE_YEAR_MS, overwrite: true });
+  return state.deviceId;
 }
 
 const digest = (label: string, id: string) => createHash('sha256').update(`${label}:${id}`).digest('base64url');
 
-/** What an order stores to recognise this browser (not the id itself). */
-export function browserBinding(id: string): string {
-  return digest('binding', id);
+/** What an order stores to recognise this browser (a digest of its device id, not the id itself). */
+export function browserBinding(ctx: Context): string {
+  return digest('binding', deviceId(ctx));
 }
 
 /** BankID's `web` device data: the referring domain, the user agent cut to 256 characters, a stable device id. */
@@ -39,10 +42,7 @@ export function csrfToken(secret: string, uid: string, id: string): string {
 }
 
 export function validCsrf(secret: string, uid: string, id: string, presented: unknown): boolean {
-  if (typeof presented !== 'string') return false;
-  const expected = Buffer.from(csrfToken(secret, uid, id));
-  const given = Buffer.from(presented);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return typeof presented === 'string' && safeEqual(csrfToken(secret, uid, id), presented);
 }
 
 /** The end user's address (koa resolves X-Forwarded-For only when proxies are trusted), without the IPv4-mapped prefix. */

@@ -100,9 +100,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       await next();
     } catch (err) {
       if (!(err instanceof PageError)) throw err;
+      const locale = localeOf(ctx);
       ctx.status = err.status;
       ctx.type = 'html';
-      ctx.body = renderError(localeOf(ctx), err.text(localeOf(ctx)));
+      ctx.body = renderError(locale, err.text(locale));
     }
   });
 
@@ -124,7 +125,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
     const device = detectDevice(ctx.get('user-agent'));
     const allowed = clientSettings(c as unknown as Record<string, unknown>).startMethods;
-    const state = await login.status(uid, browserBinding(id));
+    const state = await login.status(uid, browserBinding(ctx));
     if (state?.state === 'complete') {
       await finish(ctx, { login: { accountId: state.subject, acr: config.oidc.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
       return;
@@ -161,7 +162,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const method = form.method as StartMethod;
     if (!startMethods.has(method) || !settings.startMethods.includes(method)) throw new PageError(400, (l) => textsFor(l).errorGeneric);
     const id = deviceId(ctx);
-    const binding = browserBinding(id);
+    const binding = browserBinding(ctx);
     await login.cancelFor(d.uid, binding);
 
     const locale = localeOf(ctx, d);
@@ -198,7 +199,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       ctx.body = { error: 'no such login in this browser' };
       return;
     }
-    const state: LoginState | undefined = await login.status(ctx.params.uid!, browserBinding(deviceId(ctx)));
+    const state: LoginState | undefined = await login.status(ctx.params.uid!, browserBinding(ctx));
     if (!state) {
       ctx.status = 404;
       ctx.body = { error: 'no order for this login' };
@@ -218,7 +219,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.get('/return', async (ctx) => {
     const d = await details(ctx);
     const nonce = typeof ctx.query.nonce === 'string' ? ctx.query.nonce : '';
-    if (!(await login.verifyReturn(d.uid, nonce, browserBinding(deviceId(ctx))))) {
+    if (!(await login.verifyReturn(d.uid, nonce, browserBinding(ctx)))) {
       throw new PageError(400, (l) => textsFor(l).errorReturn);
     }
     ctx.status = 303;
@@ -227,14 +228,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.post('/cancel-order', async (ctx) => {
     await checkedForm(ctx);
-    await login.cancelFor(ctx.params.uid!, browserBinding(deviceId(ctx)));
+    await login.cancelFor(ctx.params.uid!, browserBinding(ctx));
     ctx.status = 204;
   });
 
   router.post('/abort', async (ctx) => {
     await checkedForm(ctx);
     const d = await details(ctx);
-    await login.cancelFor(d.uid, browserBinding(deviceId(ctx)));
+    await login.cancelFor(d.uid, browserBinding(ctx));
     await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the login.' });
   });
 

@@ -3,11 +3,12 @@
  * most once per interval per order across all replicas), cancel it, check the same-device return, and clean up
  * orders nobody watches any more. The interaction layer talks to BankID only through this class.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.ts';
 import { BankIdError, BankIdTransportError } from '../bankid/errors.ts';
 import { qrData, qrTime } from '../bankid/qr.ts';
 import type { BankIdApi, CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
+import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 
 export type StartMethod = 'qr' | 'same_device';
@@ -111,7 +112,7 @@ export class LoginService {
   /** The same-device return: right nonce, same browser, same interaction — otherwise the attempt ends. */
   async verifyReturn(interactionId: string, nonce: string, browserBinding: string): Promise<boolean> {
     const latest = await this.#o.orders.latestForInteraction(interactionId);
-    const ok = Boolean(latest?.return_nonce && sameSecret(latest.return_nonce, nonce) && sameBinding(latest.browser_binding, browserBinding));
+    const ok = Boolean(latest?.return_nonce && safeEqual(latest.return_nonce, nonce) && sameBinding(latest.browser_binding, browserBinding));
     if (!ok && latest) await this.#cancel(latest);
     return ok;
   }
@@ -181,12 +182,6 @@ export class LoginService {
   }
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 function sameBinding(stored: string | null, presented: string): boolean {
-  return stored !== null && sameSecret(stored, presented);
+  return stored !== null && safeEqual(stored, presented);
 }

@@ -43,7 +43,8 @@ class PGliteConnection implements DatabaseConnection {
 class PGliteDriver implements Driver {
   readonly #db: PGlite;
   readonly #mutex = new Mutex();
-  readonly #releases = new WeakMap<DatabaseConnection, () => void>();
+  // The mutex lets one holder at a time have the connection, so one release function is all there is to keep.
+  #release: (() => void) | undefined;
   readonly #connection: PGliteConnection;
 
   constructor(db: PGlite) {
@@ -54,8 +55,7 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> { await this.#db.waitReady; }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const release = await this.#mutex.lock();
-    this.#releases.set(this.#connection, release);
+    this.#release = await this.#mutex.lock();
     return this.#connection;
   }
 
@@ -72,9 +72,9 @@ class PGliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const release = this.#releases.get(connection);
-    this.#releases.delete(connection);
+  async releaseConnection(): Promise<void> {
+    const release = this.#release;
+    this.#release = undefined;
     release?.();
   }
 
