@@ -20,7 +20,7 @@ import { demoRoutes, registerDemoClient } from './demo/routes.ts';
 import { assetRoutes } from './http/assets.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { interactionRoutes } from './interaction/routes.ts';
-import { LoginService } from './login/service.ts';
+import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
 import { findAccount } from './oidc/account.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
@@ -105,12 +105,12 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     logger.info({ bankid: baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
 
     const orders = new OrderRepository(database.db);
-    const login = new LoginService({
+    const orderFlow = new OrderFlow({
       api,
       orders,
       rpCertificate: certificate.fingerprint,
       accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
-      logger: logger.child({ component: 'login' }),
+      logger: logger.child({ component: 'orders' }),
       collectIntervalMs: config.bankid.collectIntervalMs,
     });
     const clients = new ClientRepository(database.db, box);
@@ -164,7 +164,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     reload.unref();
     cleanups.push(() => clearInterval(reload));
     const janitor = setInterval(() => {
-      login.cancelAbandoned().then((n) => n && logger.info({ cancelled: n }, 'abandoned bankid orders cancelled'), (err: Error) => logger.error({ err: err.message }, 'order janitor failed'));
+      orderFlow.cancelAbandoned().then((n) => n && logger.info({ cancelled: n }, 'abandoned bankid orders cancelled'), (err: Error) => logger.error({ err: err.message }, 'order janitor failed'));
     }, 10_000);
     janitor.unref();
     cleanups.push(() => clearInterval(janitor));
@@ -182,7 +182,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));
     app.use(own.routes());
     app.use(assetRoutes().routes());
-    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, login, csrfSecret: cookieKeys[0]!, logger });
+    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, csrfSecret: cookieKeys[0]!, logger });
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {

@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import type { Config } from '../config/load.ts';
 import { readForm } from '../http/form.ts';
 import { renderPage } from '../http/views.ts';
-import { negotiateLocale } from '../interaction/i18n.ts';
+import { negotiateLocale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
 import { OIDC_SE } from '../oidc/claims.ts';
 import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';

@@ -1,7 +1,7 @@
 /** Server-rendered pages from `views/` (Eta, HTML-escaped by default; `<%~` only for markup we generate). */
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
-import { textsFor, type Locale } from '../interaction/i18n.ts';
+import { textsFor, type Locale } from '../i18n/texts.ts';
 
 const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
 const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: true });

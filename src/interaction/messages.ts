@@ -1,9 +1,9 @@
 /** The sentence shown for a login state, in the page's language (RFA texts from the BankID layer). */
 import { userMessage } from '../bankid/messages.ts';
-import type { LoginState } from '../login/service.ts';
-import type { Locale } from './i18n.ts';
+import type { OrderState } from '../orders/flow.ts';
+import type { Locale } from '../i18n/texts.ts';
 
-type Unfinished = Exclude<LoginState, { state: 'complete' }>;
+type Unfinished = Exclude<OrderState, { state: 'complete' }>;
 
 export function messageForState(state: Unfinished, mobile: boolean, locale: Locale): string {
   const errorCode = state.state === 'failed' ? state.errorCode : undefined;

@@ -1,7 +1,8 @@
 /** The provider's own browser pages (errors, logout) rendered with Brygga's views in the person's language. */
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { CATALOGUE } from '../errors/catalogue.ts';
 import { renderError, renderPage } from '../http/views.ts';
-import { negotiateLocale, textsFor } from '../interaction/i18n.ts';
+import { negotiateLocale, textsFor } from '../i18n/texts.ts';
 import type { ProviderPages } from './provider.ts';
 
 const localeOf = (ctx: KoaContextWithOIDC) => negotiateLocale({
@@ -16,7 +17,7 @@ export function providerPages(): ProviderPages {
       const t = textsFor(locale);
       // The person sees a plain sentence; the protocol detail is shown for whoever debugs the client.
       const expired = out.error === 'invalid_request' && /interaction|session/i.test(out.error_description ?? '');
-      return renderError(locale, expired ? t.errorExpired : `${t.errorRequest} ${out.error}`, out.error_description);
+      return renderError(locale, expired ? CATALOGUE.interaction_expired.text[locale] : `${t.errorRequest} ${out.error}`, out.error_description);
     },
     logout(ctx, form) {
       const locale = localeOf(ctx);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { birthdateFromPersonalNumber, claimsFromCompletion, normaliseName, OIDC_SE } from '../../src/oidc/claims.ts';
 import { accountIdFor, pairwiseSubject } from '../../src/oidc/subject.ts';
 import { messageFor, parseUserMessage, UserMessageError } from '../../src/oidc/user-message.ts';
-import { negotiateLocale } from '../../src/interaction/i18n.ts';
+import { negotiateLocale } from '../../src/i18n/texts.ts';
 import { completionData } from '../helpers/completion.ts';
 
 const completion = (personalNumber: string, names: [string, string, string]) =>

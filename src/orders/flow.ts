@@ -1,19 +1,21 @@
 /**
- * The BankID side of a login, independent of OIDC: start an order for a browser, report its state (collecting at
- * most once per interval per order across all replicas), cancel it, check the same-device return, and clean up
- * orders nobody watches any more. The interaction layer talks to BankID only through this class.
+ * The BankID order flow, independent of OIDC: start an order for a browser, report its state (collecting at most
+ * once per interval per order across all replicas), cancel it, check the same-device return, and clean up orders
+ * nobody watches any more. The interaction layer talks to BankID only through this class.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.ts';
-import { BankIdError, BankIdTransportError } from '../bankid/errors.ts';
+import { BankIdError, BankIdRequestError, BankIdTransportError } from '../bankid/errors.ts';
+import { userMessage } from '../bankid/messages.ts';
 import { qrData, qrTime } from '../bankid/qr.ts';
 import type { BankIdApi, CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
+import { BrokerError } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 
 export type StartMethod = 'qr' | 'same_device';
 
-export interface StartLogin {
+export interface StartOrder {
   interactionId: string;
   clientId: string;
   startMethod: StartMethod;
@@ -26,24 +28,16 @@ export interface StartLogin {
   requirement?: Requirement;
   /** Same-device only: the URL BankID opens when the app is done, given the order's nonce. */
   returnUrlFor?: (nonce: string) => string;
+  /** The browser is on a phone or tablet: chooses the wording of BankID's message when the start fails. */
+  mobile: boolean;
 }
 
-export type LoginState =
+export type OrderState =
   | { state: 'pending'; orderId: string; startMethod: StartMethod; hintCode: string; qr?: string; autoStartToken?: string }
   | { state: 'failed'; orderId: string; startMethod: StartMethod; hintCode?: string; errorCode?: string }
   | { state: 'complete'; orderId: string; startMethod: StartMethod; orderRef: string; completion: CompletionData; subject: string; completedAt: Date };
 
-/** The order could not be started; `errorCode` is BankID's (or `transport`), for the user message. */
-export class LoginStartError extends Error {
-  readonly errorCode: string;
-  constructor(errorCode: string, cause: unknown) {
-    super(`BankID order could not be started: ${errorCode}`, { cause });
-    this.name = 'LoginStartError';
-    this.errorCode = errorCode;
-  }
-}
-
-export interface LoginServiceOptions {
+export interface OrderFlowOptions {
   api: BankIdApi;
   orders: OrderRepository;
   /** Fingerprint of the FP certificate the orders are made with (one per tenant later). */
@@ -51,17 +45,17 @@ export interface LoginServiceOptions {
   /** Maps a completed identification to the stable account id (`sub`). */
   accountIdFor: (completion: CompletionData) => string;
   logger: Logger;
-  /** BankID asks for collect every 2 s and never more than once a second. */
-  collectIntervalMs?: number;
+  /** How often one order is collected at most (BANKID_COLLECT_INTERVAL_MS). */
+  collectIntervalMs: number;
 }
 
-export class LoginService {
-  readonly #o: Required<LoginServiceOptions>;
-  constructor(options: LoginServiceOptions) {
-    this.#o = { collectIntervalMs: 2000, ...options };
+export class OrderFlow {
+  readonly #o: OrderFlowOptions;
+  constructor(options: OrderFlowOptions) {
+    this.#o = options;
   }
 
-  async start(request: StartLogin): Promise<{ orderId: string }> {
+  async start(request: StartOrder): Promise<{ orderId: string }> {
     const nonce = request.startMethod === 'same_device' && request.returnUrlFor ? randomBytes(18).toString('base64url') : undefined;
     let response;
     try {
@@ -75,7 +69,7 @@ export class LoginService {
         web: request.web,
       });
     } catch (err) {
-      throw new LoginStartError(err instanceof BankIdError ? err.errorCode : 'transport', err);
+      throw startError(err, request);
     }
     const orderId = randomUUID();
     await this.#o.orders.create({
@@ -97,7 +91,7 @@ export class LoginService {
   }
 
   /** The current state of the interaction's latest order, if it belongs to this browser. Cheap: one query unless it is time to collect. */
-  async status(interactionId: string, browserBinding: string): Promise<LoginState | undefined> {
+  async status(interactionId: string, browserBinding: string): Promise<OrderState | undefined> {
     const row = await this.#o.orders.poll(interactionId, this.#o.collectIntervalMs);
     if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
     return this.#state(row.leased ? await this.#collect(row) : row, row.db_now);
@@ -161,7 +155,7 @@ export class LoginService {
     }
   }
 
-  #state(row: OrderRow, dbNow?: Date): LoginState {
+  #state(row: OrderRow, dbNow?: Date): OrderState {
     const base = { orderId: row.id, startMethod: row.start_method as StartMethod };
     if (row.status === 'complete') {
       return { ...base, state: 'complete', orderRef: row.order_ref, completion: row.completion as unknown as CompletionData, subject: row.subject!, completedAt: row.completed_at! };
@@ -180,6 +174,14 @@ export class LoginService {
       autoStartToken: row.start_method === 'same_device' ? row.auto_start_token ?? undefined : undefined,
     };
   }
+}
+
+/** Why an order did not start, with BankID's own advice to the person; our own bad request is not BankID's fault. */
+function startError(err: unknown, request: StartOrder): BrokerError {
+  if (err instanceof BankIdRequestError) return new BrokerError('request_invalid', err.message, { cause: err });
+  const errorCode = err instanceof BankIdError ? err.errorCode : 'transport';
+  const text = userMessage({ errorCode, startMethod: request.startMethod, mobile: request.mobile });
+  return new BrokerError('order_start_failed', `BankID order could not be started: ${errorCode}`, { cause: err, text });
 }
 
 function sameBinding(stored: string | null, presented: string): boolean {

@@ -1,4 +1,4 @@
-/** Texts of the broker's own pages in Swedish and English, and how a page picks its language. */
+/** Texts of the broker's own pages in Swedish and English, and how a page picks its language. Error sentences live in the error catalogue. */
 import { labels } from '../bankid/messages.ts';
 
 export type { Locale } from '../bankid/messages.ts';
@@ -31,10 +31,6 @@ const texts = {
     allow: 'Godkänn',
     deny: 'Avbryt',
     errorTitle: 'Något gick fel',
-    errorExpired: 'Inloggningen har gått ut eller är redan avslutad. Gå tillbaka till tjänsten och börja om.',
-    errorGeneric: 'Inloggningen kunde inte genomföras. Gå tillbaka till tjänsten och försök igen.',
-    errorForbidden: 'Begäran kunde inte kontrolleras. Ladda om sidan och försök igen.',
-    errorReturn: 'Du kom tillbaka i en annan webbläsare eller med en felaktig länk, så inloggningen avbröts av säkerhetsskäl. Börja om.',
     errorRequest: 'Tjänsten skickade en felaktig begäran:',
     logoutTitle: 'Logga ut',
     logoutQuestion: 'Vill du logga ut från Brygga?',
@@ -76,10 +72,6 @@ const texts = {
     allow: 'Approve',
     deny: 'Cancel',
     errorTitle: 'Something went wrong',
-    errorExpired: 'The login has expired or is already finished. Go back to the service and start again.',
-    errorGeneric: 'The login could not be completed. Go back to the service and try again.',
-    errorForbidden: 'The request could not be verified. Reload the page and try again.',
-    errorReturn: 'You came back in another browser or with a wrong link, so the login was stopped for your safety. Start again.',
     errorRequest: 'The service sent an invalid request:',
     logoutTitle: 'Log out',
     logoutQuestion: 'Do you want to log out of Brygga?',

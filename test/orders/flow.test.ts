@@ -9,7 +9,7 @@ import { loadRpCertificateFiles } from '../../src/bankid/certificate.ts';
 import { BankIdClient } from '../../src/bankid/client.ts';
 import { closeAgents } from '../../src/bankid/transport.ts';
 import type { BankIdApi } from '../../src/bankid/types.ts';
-import { LoginService, type StartLogin } from '../../src/login/service.ts';
+import { OrderFlow, type StartOrder } from '../../src/orders/flow.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { OrderRepository } from '../../src/storage/orders.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
@@ -23,7 +23,7 @@ let collects = 0;
 let cancels = 0;
 const logger = createLogger({ level: 'silent', format: 'json' });
 
-function service(): LoginService {
+function service(): OrderFlow {
   const certificate = loadRpCertificateFiles({ certFile: simulator.rpP12File, passphrase: simulator.rpP12Passphrase });
   const client = new BankIdClient({ baseUrl: simulator.apiUrl, certificate, caPem: readFileSync(simulator.caFile, 'utf8') });
   // Counts the calls that reach BankID, and otherwise passes them on unchanged.
@@ -36,11 +36,11 @@ function service(): LoginService {
     collect: (ref) => { collects++; return client.collect(ref); },
     cancel: (ref) => { cancels++; return client.cancel(ref); },
   };
-  return new LoginService({ api: counting, orders: new OrderRepository(database.db), rpCertificate: certificate.fingerprint, accountIdFor: (c) => `sub-${c.user.personalNumber}`, logger });
+  return new OrderFlow({ api: counting, orders: new OrderRepository(database.db), rpCertificate: certificate.fingerprint, accountIdFor: (c) => `sub-${c.user.personalNumber}`, logger, collectIntervalMs: 2000 });
 }
 
-const request = (interactionId: string, browserBinding = 'browser-1'): StartLogin => ({
-  interactionId, clientId: 'c1', startMethod: 'qr', endUserIp: '192.0.2.10', browserBinding,
+const request = (interactionId: string, browserBinding = 'browser-1'): StartOrder => ({
+  interactionId, clientId: 'c1', startMethod: 'qr', endUserIp: '192.0.2.10', browserBinding, mobile: false,
   web: { referringDomain: 'localhost', userAgent: 'test', deviceIdentifier: 'd'.repeat(64) },
 });
 

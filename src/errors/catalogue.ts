@@ -1,0 +1,126 @@
+/**
+ * Every error the broker reports to a person, a client or an operator, in one table: a stable code, the HTTP status,
+ * whether the detail may be shown (`expose`), the OAuth error it becomes at a client, and the sentence a person reads
+ * in Swedish and English. Pages, the status JSON, the OIDC layer and the CLI all render from here.
+ */
+import type { Locale } from '../i18n/texts.ts';
+
+export type OAuthError =
+  | 'invalid_request' | 'access_denied' | 'server_error' | 'temporarily_unavailable' | 'login_required'
+  | 'invalid_client' | 'unauthorized_client' | 'invalid_grant' | 'unmet_authentication_requirements';
+
+export interface CatalogueEntry {
+  status: number;
+  /** May the error's own message (not only the catalogue text) be shown to whoever made the request? */
+  expose: boolean;
+  oauth: OAuthError;
+  text: Record<Locale, string>;
+}
+
+const again = { sv: 'Gå tillbaka till tjänsten och försök igen.', en: 'Go back to the service and try again.' };
+
+export const CATALOGUE = {
+  interaction_expired: {
+    status: 400, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Inloggningen har gått ut eller är redan avslutad. Gå tillbaka till tjänsten och börja om.', en: 'The login has expired or is already finished. Go back to the service and start again.' },
+  },
+  client_unknown: {
+    status: 400, expose: true, oauth: 'invalid_client',
+    text: { sv: `Tjänsten som du loggar in hos är inte registrerad. ${again.sv}`, en: `The service you are logging in to is not registered. ${again.en}` },
+  },
+  request_invalid: {
+    status: 400, expose: true, oauth: 'invalid_request',
+    text: { sv: `Inloggningen kunde inte genomföras. ${again.sv}`, en: `The login could not be completed. ${again.en}` },
+  },
+  start_method_not_allowed: {
+    status: 400, expose: true, oauth: 'invalid_request',
+    text: { sv: `Det här sättet att starta BankID är inte tillåtet för tjänsten. ${again.sv}`, en: `This way of starting BankID is not allowed for the service. ${again.en}` },
+  },
+  form_invalid: {
+    status: 403, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Begäran kunde inte kontrolleras. Ladda om sidan och försök igen.', en: 'The request could not be verified. Reload the page and try again.' },
+  },
+  form_too_large: {
+    status: 413, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Formuläret är för stort.', en: 'The form is too large.' },
+  },
+  return_mismatch: {
+    status: 400, expose: true, oauth: 'access_denied',
+    text: { sv: 'Du kom tillbaka i en annan webbläsare eller med en felaktig länk, så inloggningen avbröts av säkerhetsskäl. Börja om.', en: 'You came back in another browser or with a wrong link, so the login was stopped for your safety. Start again.' },
+  },
+  login_not_in_browser: {
+    status: 404, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Den här inloggningen finns inte i den här webbläsaren.', en: 'There is no such login in this browser.' },
+  },
+  order_not_found: {
+    status: 404, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Ingen BankID-order har startats för den här inloggningen.', en: 'No BankID order has been started for this login.' },
+  },
+  order_start_failed: {
+    status: 502, expose: true, oauth: 'temporarily_unavailable',
+    text: { sv: 'Något gick fel. Försök igen.', en: 'Something went wrong. Please try again' },
+  },
+  rate_limited: {
+    status: 429, expose: true, oauth: 'temporarily_unavailable',
+    text: { sv: 'Du har försökt för många gånger. Vänta en stund och försök sedan igen.', en: 'Too many attempts. Wait a moment and then try again.' },
+  },
+  cancelled_by_user: {
+    status: 400, expose: true, oauth: 'access_denied',
+    text: { sv: 'Du avbröt inloggningen.', en: 'You cancelled the login.' },
+  },
+  not_found: {
+    status: 404, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Sidan finns inte. Kontrollera adressen.', en: 'The page does not exist. Check the address.' },
+  },
+  internal: {
+    status: 500, expose: false, oauth: 'server_error',
+    text: { sv: `Ett tekniskt fel uppstod. ${again.sv}`, en: `A technical error occurred. ${again.en}` },
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof CATALOGUE;
+
+export interface BrokerErrorOptions {
+  cause?: unknown;
+  /** A sentence for the person that is more precise than the catalogue's (e.g. BankID's own RFA text). */
+  text?: Record<Locale, string>;
+  /** Seconds after which trying again makes sense (429, 503). */
+  retryAfterS?: number;
+}
+
+/** The one error type the flow, the pages and the APIs throw; `message` is for logs and (when `expose`) clients. */
+export class BrokerError extends Error {
+  override name = 'BrokerError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly expose: boolean;
+  readonly oauth: OAuthError;
+  readonly retryAfterS?: number;
+  readonly #text?: Record<Locale, string>;
+
+  constructor(code: ErrorCode, message?: string, options: BrokerErrorOptions = {}) {
+    const entry: CatalogueEntry = CATALOGUE[code];
+    super(message ?? entry.text.en, { cause: options.cause });
+    this.code = code;
+    this.status = entry.status;
+    this.expose = entry.expose;
+    this.oauth = entry.oauth;
+    this.retryAfterS = options.retryAfterS;
+    this.#text = options.text;
+  }
+
+  /** What a person reads, in their language. */
+  text(locale: Locale): string {
+    return (this.#text ?? CATALOGUE[this.code].text)[locale];
+  }
+
+  /** The JSON body of an API answer: a stable code and a readable message. */
+  toJSON(locale: Locale = 'en'): { error: ErrorCode; message: string } {
+    return { error: this.code, message: this.text(locale) };
+  }
+}
+
+/** Any thrown value as a BrokerError: ours as they are, anything else as `internal` (its message never shown). */
+export function asBrokerError(err: unknown): BrokerError {
+  return err instanceof BrokerError ? err : new BrokerError('internal', undefined, { cause: err });
+}

@@ -1,0 +1,62 @@
+/**
+ * GET /interaction/:uid — the page of a login in progress: the consent question, the choice of start method, or
+ * the running order (QR, app link, BankID's message); a completed order finishes the login.
+ */
+import QRCode from 'qrcode';
+import { detectDevice, launchUrl } from '../../bankid/launch.ts';
+import { textsFor } from '../../i18n/texts.ts';
+import { renderPage } from '../../http/views.ts';
+import { clientSettings } from '../../oidc/client-settings.ts';
+import { browserBinding, csrfToken, deviceId } from '../browser.ts';
+import { clientOf, finish, interactionOf, localeOf, urls, type Action } from '../context.ts';
+import { messageForState } from '../messages.ts';
+
+export const qrSvg = (qr: string | undefined) => (qr ? QRCode.toString(qr, { type: 'svg', errorCorrectionLevel: 'L', margin: 2 }) : Promise.resolve(undefined));
+
+export const showPage: Action = (deps) => async (ctx) => {
+  const { config, orders } = deps;
+  const d = interactionOf(ctx);
+  const c = clientOf(ctx);
+  const locale = localeOf(ctx);
+  const t = textsFor(locale);
+  const uid = d.uid;
+  const common = { ...urls(uid, locale), clientName: c.clientName ?? c.clientId, csrf: csrfToken(deps.csrfSecret, uid, deviceId(ctx)) };
+  const page = { locale, title: t.title, otherLanguageHref: `/interaction/${uid}?lang=${locale === 'sv' ? 'en' : 'sv'}` };
+
+  if (d.prompt.name === 'consent') {
+    const scopes = String(d.params.scope ?? 'openid').split(' ').filter(Boolean).map((s) => t.scopes[s] ?? s);
+    ctx.body = renderPage('interaction/consent', { ...page, title: t.consentTitle }, { ...common, scopes });
+    return;
+  }
+
+  const device = detectDevice(ctx.get('user-agent'));
+  const allowed = clientSettings(c as unknown as Record<string, unknown>).startMethods;
+  const state = await orders.status(uid, browserBinding(ctx));
+  if (state?.state === 'complete') {
+    await finish(deps, ctx, { login: { accountId: state.subject, acr: config.oidc.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
+    return;
+  }
+  if (!state) {
+    // Start with what fits the device; the other method stays one click away.
+    const methods = [...allowed].sort((a) => ((a === 'same_device') === device.mobile ? -1 : 1));
+    ctx.body = renderPage('interaction/login', page, { ...common, view: 'choose', methods });
+    return;
+  }
+  const switchTo = allowed.find((m) => m !== state.startMethod);
+  const launch = state.state === 'pending' && state.autoStartToken
+    ? launchUrl({ autoStartToken: state.autoStartToken, userAgent: ctx.get('user-agent'), returnUrl: `${config.http.issuer}/interaction/${uid}` })
+    : undefined;
+  const pending = state.state === 'pending';
+  ctx.body = renderPage('interaction/login', { ...page, refreshSeconds: pending ? (state.startMethod === 'qr' ? 1 : 2) : undefined, script: '/assets/login.js' }, {
+    ...common,
+    view: 'order',
+    state: state.state,
+    method: state.startMethod,
+    hintCode: state.hintCode,
+    message: messageForState(state, device.mobile, locale),
+    qr: pending ? state.qr : undefined,
+    qrSvg: pending ? await qrSvg(state.qr) : undefined,
+    launch,
+    switchTo,
+  });
+};

@@ -1,0 +1,51 @@
+/** POST /interaction/:uid/start — starts a BankID order with the chosen method (a retry replaces the last one). */
+import { detectDevice } from '../../bankid/launch.ts';
+import { BrokerError } from '../../errors/catalogue.ts';
+import { clientSettings } from '../../oidc/client-settings.ts';
+import { messageFor, parseUserMessage, USER_MESSAGE_PARAM } from '../../oidc/user-message.ts';
+import type { StartMethod } from '../../orders/flow.ts';
+import { browserBinding, clientIp, deviceId, webDeviceData } from '../browser.ts';
+import { clientOf, interactionOf, localeOf, stateOf, type Action } from '../context.ts';
+
+const START_METHODS = new Set<string>(['qr', 'same_device']);
+
+export const startOrder: Action = (deps) => {
+  const { config, orders } = deps;
+  const issuerHost = new URL(config.http.issuer).hostname;
+  return async (ctx) => {
+    const d = interactionOf(ctx);
+    const c = clientOf(ctx);
+    const settings = clientSettings(c as unknown as Record<string, unknown>);
+    const method = stateOf(ctx).form!.method as StartMethod;
+    if (!START_METHODS.has(method) || !settings.startMethods.includes(method)) {
+      throw new BrokerError('start_method_not_allowed', `start method ${String(method)} is not allowed for ${c.clientId}`);
+    }
+    const binding = browserBinding(ctx);
+    await orders.cancelFor(d.uid, binding);
+
+    const locale = localeOf(ctx);
+    const requested = d.params[USER_MESSAGE_PARAM] ? parseUserMessage(String(d.params[USER_MESSAGE_PARAM])) : undefined;
+    const text = requested ? messageFor(requested, locale) : settings.loginText;
+    const markdown = requested ? requested.mimeType === 'text/markdown' : Boolean(settings.loginText);
+    try {
+      await orders.start({
+        interactionId: d.uid,
+        clientId: c.clientId,
+        startMethod: method,
+        endUserIp: clientIp(ctx),
+        web: webDeviceData(ctx, deviceId(ctx), issuerHost),
+        browserBinding: binding,
+        userVisibleData: text,
+        userVisibleDataFormat: text && markdown ? 'simpleMarkdownV1' : undefined,
+        requirement: settings.requirement,
+        returnUrlFor: method === 'same_device' ? (nonce) => `${config.http.issuer}/interaction/${d.uid}/return?nonce=${nonce}` : undefined,
+        mobile: detectDevice(ctx.get('user-agent')).mobile,
+      });
+    } catch (err) {
+      if (err instanceof BrokerError) deps.logger.warn({ err: err.message, code: err.code, clientId: c.clientId }, 'bankid order not started');
+      throw err;
+    }
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${d.uid}${typeof ctx.query.lang === 'string' ? `?lang=${encodeURIComponent(ctx.query.lang)}` : ''}`);
+  };
+};

@@ -1,0 +1,17 @@
+/** Loads the interaction of this browser; the `_interaction` cookie must name the uid in the path. */
+import { errors } from 'oidc-provider';
+import { BrokerError } from '../../errors/catalogue.ts';
+import { stateOf, type Action } from '../context.ts';
+
+export const loadInteraction: Action = (deps) => async (ctx, next) => {
+  const state = stateOf(ctx);
+  try {
+    const found = await deps.provider().interactionDetails(ctx.req, ctx.res);
+    if (found.uid !== state.uid) throw new errors.SessionNotFound('interaction mismatch');
+    state.interaction = found;
+  } catch (err) {
+    if (err instanceof errors.SessionNotFound) throw new BrokerError('interaction_expired', err.message, { cause: err });
+    throw err;
+  }
+  await next();
+};
