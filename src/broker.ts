@@ -23,6 +23,7 @@ import { interactionRoutes } from './interaction/routes.ts';
 import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
 import { findAccount } from './oidc/account.ts';
+import { bindLoginsToGrants } from './oidc/login-binding.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
 import { providerPages } from './oidc/pages.ts';
 import { createProvider } from './oidc/provider.ts';
@@ -33,6 +34,7 @@ import { openDatabase, type DatabaseHandle } from './storage/database.ts';
 import { SecretBox } from './storage/encryption.ts';
 import { migrateToLatest } from './storage/migrator.ts';
 import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
+import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
 
@@ -130,6 +132,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       ? { ...config, http: { ...config.http, port, issuer: `http://localhost:${port}`, allowedHosts: [`localhost:${port}`] } }
       : config;
 
+    const logins = new LoginRepository(database.db);
     const keyLifetime = maxTokenLifetime(config);
     const adapter = createOidcAdapterFactory(database.db, { clientFinder: (id) => clients.find(id) });
     const build = async () => {
@@ -141,9 +144,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         cookieKeys,
         dpopNonceSecret,
         subjectSecret: secrets.subjectSecret,
-        findAccount: findAccount(orders),
+        findAccount: findAccount(logins),
         pages: providerPages(),
       });
+      provider.use(bindLoginsToGrants(logins));
       provider.on('server_error', (ctx, err) => logger.error({ route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
       provider.on('authorization.error', (ctx, err) => logger.info({ clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
       provider.on('grant.error', (ctx, err) => logger.info({ clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));

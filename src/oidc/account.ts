@@ -1,16 +1,19 @@
-/** oidc-provider's `findAccount`: the claims of a person come from the BankID order that logged them in. */
+/**
+ * oidc-provider's `findAccount`: a person's claims come from the BankID order of the login that issued the token
+ * (through the token's grant), never from another login or another client.
+ */
 import type { FindAccount } from 'oidc-provider';
 import type { CompletionData } from '../bankid/types.ts';
-import type { OrderRepository } from '../storage/orders.ts';
+import type { LoginRepository } from '../storage/logins.ts';
 import { claimsFromCompletion } from './claims.ts';
 
-export function findAccount(orders: OrderRepository): FindAccount {
+export function findAccount(logins: LoginRepository): FindAccount {
   return async (_ctx, sub, token) => {
-    // The code (ID token) knows its login's auth_time; an access token (userinfo) gets the latest login.
-    const authTime = token && 'authTime' in token && typeof token.authTime === 'number' ? token.authTime : undefined;
-    const order = await orders.completedFor(sub, authTime);
-    if (!order?.completion) return undefined;
-    const claims = claimsFromCompletion(order.completion as unknown as CompletionData, order.order_ref);
+    // Without a token (the authorization endpoint) only the account's existence matters: no claims are released there.
+    const order = token?.grantId ? await logins.orderForGrant(token.grantId, sub) : undefined;
+    if (token && !order) return undefined;
+    // Personal data is deleted some time after the login (retention); the account stays, with its `sub` only.
+    const claims = order?.completion ? claimsFromCompletion(order.completion as unknown as CompletionData, order.orderRef) : {};
     return { accountId: sub, claims: () => ({ sub, ...claims }) };
   };
 }

@@ -6,6 +6,7 @@ import Provider, { errors, type Configuration, type JWKS, type KoaContextWithOID
 import type { Config } from '../config/load.ts';
 import { CLIENT_SETTINGS, clientSettings, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS } from './claims.ts';
+import { assertClaimsRequest } from './claims-request.ts';
 import { pairwiseSubject } from './subject.ts';
 import { parseUserMessage, USER_MESSAGE_MIME_TYPES, USER_MESSAGE_PARAM, UserMessageError } from './user-message.ts';
 
@@ -116,7 +117,8 @@ export function createProvider(deps: ProviderDeps): Provider {
 
     features: {
       devInteractions: { enabled: false },
-      claimsParameter: { enabled: true },
+      // A person bound by `value`, or an essential claim no BankID login can give, is settled before any order starts.
+      claimsParameter: { enabled: true, assertClaimsParameter: (_ctx, claims) => assertClaimsRequest(claims as Parameters<typeof assertClaimsRequest>[0]) },
       requestObjects: { enabled: true, requireSignedRequestObject: false },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       revocation: { enabled: true },

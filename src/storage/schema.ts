@@ -28,6 +28,15 @@ export interface BankIdOrdersTable {
   last_seen_at: Timestamp;
   picked_up_at: NullableTimestamp;
   completed_at: NullableTimestamp;
+  /** The broker session this completed order logged into. */
+  session_uid: string | null;
+}
+
+/** The order behind each grant: the login whose claims that grant's tokens carry. */
+export interface LoginGrantsTable {
+  grant_id: string;
+  order_id: string;
+  created_at: Timestamp;
 }
 
 /** Every oidc-provider model (Session, Interaction, Grant, AuthorizationCode, AccessToken, ...), one row per entity. */
@@ -76,4 +85,5 @@ export interface Database {
   signing_keys: SigningKeysTable;
   broker_secrets: BrokerSecretsTable;
   clients: ClientsTable;
+  login_grants: LoginGrantsTable;
 }

@@ -6,7 +6,9 @@ import QRCode from 'qrcode';
 import { detectDevice, launchUrl } from '../../bankid/launch.ts';
 import { textsFor } from '../../i18n/texts.ts';
 import { renderPage } from '../../http/views.ts';
+import { requiredPersonOf } from '../../oidc/claims-request.ts';
 import { clientSettings } from '../../oidc/client-settings.ts';
+import type { LoginOrderResult } from '../../oidc/login-binding.ts';
 import { browserBinding, csrfToken, deviceId } from '../browser.ts';
 import { clientOf, finish, interactionOf, localeOf, urls, type Action } from '../context.ts';
 import { messageForState } from '../messages.ts';
@@ -33,7 +35,15 @@ export const showPage: Action = (deps) => async (ctx) => {
   const allowed = clientSettings(c as unknown as Record<string, unknown>).startMethods;
   const state = await orders.status(uid, browserBinding(ctx));
   if (state?.state === 'complete') {
-    await finish(deps, ctx, { login: { accountId: state.subject, acr: config.oidc.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
+    // BankID enforces requirement.personalNumber; checking again means a wrong person never reaches the client.
+    const required = requiredPersonOf(d.params);
+    if (required && required !== state.completion.user.personalNumber) {
+      deps.logger.warn({ clientId: c.clientId, orderId: state.orderId }, 'bankid completion for another person than the client asked for');
+      await finish(deps, ctx, { error: 'access_denied', error_description: 'The person who identified is not the person the service asked for.' });
+      return;
+    }
+    const result: LoginOrderResult = { order: { id: state.orderId } };
+    await finish(deps, ctx, { ...result, login: { accountId: state.subject, acr: config.oidc.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
     return;
   }
   if (!state) {

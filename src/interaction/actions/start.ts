@@ -2,6 +2,7 @@
 import { detectDevice } from '../../bankid/launch.ts';
 import { BrokerError } from '../../errors/catalogue.ts';
 import { clientSettings } from '../../oidc/client-settings.ts';
+import { requiredPersonOf } from '../../oidc/claims-request.ts';
 import { messageFor, parseUserMessage, USER_MESSAGE_PARAM } from '../../oidc/user-message.ts';
 import type { StartMethod } from '../../orders/flow.ts';
 import { browserBinding, clientIp, deviceId, webDeviceData } from '../browser.ts';
@@ -27,6 +28,8 @@ export const startOrder: Action = (deps) => {
     const requested = d.params[USER_MESSAGE_PARAM] ? parseUserMessage(String(d.params[USER_MESSAGE_PARAM])) : undefined;
     const text = requested ? messageFor(requested, locale) : settings.loginText;
     const markdown = requested ? requested.mimeType === 'text/markdown' : Boolean(settings.loginText);
+    // A client that asked for one person gets an order only that person's BankID can complete.
+    const personalNumber = requiredPersonOf(d.params);
     try {
       await orders.start({
         interactionId: d.uid,
@@ -37,7 +40,7 @@ export const startOrder: Action = (deps) => {
         browserBinding: binding,
         userVisibleData: text,
         userVisibleDataFormat: text && markdown ? 'simpleMarkdownV1' : undefined,
-        requirement: settings.requirement,
+        requirement: personalNumber ? { ...settings.requirement, personalNumber } : settings.requirement,
         returnUrlFor: method === 'same_device' ? (nonce) => `${config.http.issuer}/interaction/${d.uid}/return?nonce=${nonce}` : undefined,
         mobile: detectDevice(ctx.get('user-agent')).mobile,
       });
