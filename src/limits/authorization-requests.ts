@@ -31,7 +31,8 @@ const tooLong = (what: string, max: number) => new BrokerError('request_invalid'
 
 /**
  * The query string and, for a form POST, the body, read here at most `max` bytes in all. The body is handed on
- * as `ctx.request.body`, which oidc-provider reads when the stream has been consumed upstream.
+ * as `ctx.request.body`, which oidc-provider reads when the stream has been consumed upstream (it prints a
+ * warning about that once per process).
  */
 async function rawParameters(ctx: Context, max: number): Promise<string[]> {
   const query = ctx.querystring;
