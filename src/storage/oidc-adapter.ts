@@ -144,7 +144,7 @@ export function schedulePurge(db: Db, intervalMs: number, logger: Logger, alsoRu
       if (purged > 0) logger.debug({ purged }, 'purged expired OIDC entities');
       await alsoRun?.();
     } catch (err) {
-      logger.warn({ err }, 'purging expired OIDC entities failed');
+      logger.warn({ err }, 'purge job failed');
     } finally {
       running = false;
     }
