@@ -20,6 +20,9 @@ import { demoRoutes, registerDemoClient } from './demo/routes.ts';
 import { assetRoutes } from './http/assets.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { interactionRoutes } from './interaction/routes.ts';
+import { limitStarts } from './interaction/steps/limit-starts.ts';
+import { authorizationRequestGuard } from './limits/authorization-requests.ts';
+import { RateLimiter } from './limits/limiter.ts';
 import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
 import { findAccount } from './oidc/account.ts';
@@ -36,6 +39,8 @@ import { migrateToLatest } from './storage/migrator.ts';
 import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
+import { RateLimitStore } from './storage/rate-limits.ts';
+import { applyRetention } from './storage/retention.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
 
 export interface BrokerOptions {
@@ -172,7 +177,12 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     }, 10_000);
     janitor.unref();
     cleanups.push(() => clearInterval(janitor));
-    cleanups.push(schedulePurge(database.db, 10 * MINUTE, logger));
+    cleanups.push(schedulePurge(database.db, 10 * MINUTE, logger, async () => {
+      const done = await applyRetention(database.db, config.retention);
+      if (done.closed || done.stripped || done.deleted) logger.info(done, 'order data retention applied');
+      if (done.backlog) logger.warn(done, 'order data retention is behind; the next runs continue');
+    }));
+    const limiter = new RateLimiter(new RateLimitStore(database.db));
 
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
     app.keys = cookieKeys;
@@ -186,7 +196,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));
     app.use(own.routes());
     app.use(assetRoutes().routes());
-    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, csrfSecret: cookieKeys[0]!, logger });
+    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, csrfSecret: cookieKeys[0]!, logger }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {
@@ -194,6 +204,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       app.use(demoRoutes(effective, logger, clients, simulator?.controlUrl).routes());
     }
     // Own routes first: oidc-provider's routes end the response.
+    app.use(authorizationRequestGuard(limiter, effective, logger));
     app.use((ctx, next) => current.middleware(ctx, next));
     server.on('request', app.callback());
     logger.info({ issuer: effective.http.issuer, demo: config.demo, database: database.kind }, 'brygga listening');

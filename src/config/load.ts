@@ -56,7 +56,26 @@ export interface Config {
     acr: string;
     jwksFile?: string;
   };
+  limits: {
+    startsPerIpPerMinute: number;
+    startsPerInteraction: number;
+    startsPerClientPerMinute: number;
+    authPerIpPerMinute: number;
+    paramMaxBytes: number;
+    largeParamMaxBytes: number;
+    requestMaxBytes: number;
+  };
+  retention: {
+    /** Seconds after an order ended until its personal data is deleted. */
+    orderDataS: number;
+    /** Seconds after an order ended until the rest of its row is deleted. */
+    orderRecordS: number;
+  };
 }
+
+/** oidc-provider's `ttl.AuthorizationCode` (src/oidc/provider.ts): a code outlives the session by at most this. */
+const AUTHORIZATION_CODE_TTL_S = 60;
+const DAY_S = 24 * 60 * 60;
 
 export type Env = Record<string, string | undefined>;
 
@@ -88,7 +107,7 @@ function readRaw(env: Env): { raw: Raw; problems: ConfigError['problems'] } {
   }
   // Catch typos such as BANKID_CERTFILE: a Brygga-looking variable we do not know is an error, not silence.
   for (const name of Object.keys(env)) {
-    if (/^(BANKID|SIMULATOR)_/.test(name) && !known.has(name)) problems.push({ variable: name, message: 'unknown setting (see the configuration table in README.md)' });
+    if (/^(BANKID|SIMULATOR|RATE_LIMIT)_/.test(name) && !known.has(name)) problems.push({ variable: name, message: 'unknown setting (see the configuration table in README.md)' });
   }
   return { raw: raw as Raw, problems };
 }
@@ -117,6 +136,15 @@ export function loadConfig(env: Env = process.env): Config {
     if (!raw.SUBJECT_SECRET) need('SUBJECT_SECRET', 'required outside demo mode (32+ random characters)');
     if (!raw.ENCRYPTION_KEY) need('ENCRYPTION_KEY', 'required outside demo mode (64 hex characters)');
   }
+  // Tokens from a login read the person's claims from its order: the login ends within the interaction, its session
+  // can mint codes until SESSION_TTL_S later, and what a code yields is used until the tokens expire.
+  const minRetentionS = raw.INTERACTION_TTL_S! + raw.SESSION_TTL_S! + AUTHORIZATION_CODE_TTL_S + Math.max(raw.ID_TOKEN_TTL_S!, raw.ACCESS_TOKEN_TTL_S!);
+  if (raw.ORDER_DATA_RETENTION_S! < minRetentionS) {
+    need('ORDER_DATA_RETENTION_S', `must be at least ${minRetentionS} s (INTERACTION_TTL_S + SESSION_TTL_S + 60 s for the authorization code + the longer of ID_TOKEN_TTL_S and ACCESS_TOKEN_TTL_S): until then tokens from a login still need the person's data`);
+  }
+  if (raw.ORDER_RECORD_RETENTION_DAYS! * DAY_S < raw.ORDER_DATA_RETENTION_S!) need('ORDER_RECORD_RETENTION_DAYS', 'must not end before ORDER_DATA_RETENTION_S');
+  if (raw.AUTH_LARGE_PARAM_MAX_BYTES! < raw.AUTH_PARAM_MAX_BYTES!) need('AUTH_LARGE_PARAM_MAX_BYTES', 'must be at least AUTH_PARAM_MAX_BYTES');
+  if (raw.AUTH_REQUEST_MAX_BYTES! < raw.AUTH_LARGE_PARAM_MAX_BYTES!) need('AUTH_REQUEST_MAX_BYTES', 'must be at least AUTH_LARGE_PARAM_MAX_BYTES');
   if (problems.length) throw new ConfigError(problems);
 
   const simulated = bankidEnv === 'simulator';
@@ -165,6 +193,19 @@ export function loadConfig(env: Env = process.env): Config {
       encryptionKey: raw.ENCRYPTION_KEY,
       acr: raw.ACR!,
       jwksFile: raw.JWKS_FILE,
+    },
+    limits: {
+      startsPerIpPerMinute: raw.RATE_LIMIT_STARTS_PER_IP_PER_MINUTE!,
+      startsPerInteraction: raw.RATE_LIMIT_STARTS_PER_INTERACTION!,
+      startsPerClientPerMinute: raw.RATE_LIMIT_STARTS_PER_CLIENT_PER_MINUTE!,
+      authPerIpPerMinute: raw.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE!,
+      paramMaxBytes: raw.AUTH_PARAM_MAX_BYTES!,
+      largeParamMaxBytes: raw.AUTH_LARGE_PARAM_MAX_BYTES!,
+      requestMaxBytes: raw.AUTH_REQUEST_MAX_BYTES!,
+    },
+    retention: {
+      orderDataS: raw.ORDER_DATA_RETENTION_S!,
+      orderRecordS: raw.ORDER_RECORD_RETENTION_DAYS! * DAY_S,
     },
   };
 }

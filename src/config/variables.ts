@@ -8,6 +8,7 @@ import { z } from 'zod';
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().int().positive();
+const count = z.coerce.number().int().positive();
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 const url = z.url({ protocol: /^https?$/ });
 
@@ -58,6 +59,15 @@ export const variables = [
   { name: 'SUBJECT_SECRET', schema: z.string().min(32), secret: true, description: 'Secret (32+ characters) for the HMAC that turns a personal number into `sub`. Required outside demo mode; changing it changes every `sub`.' },
   { name: 'ENCRYPTION_KEY', schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), secret: true, description: 'AES-256 key (64 hex) that encrypts secrets at rest: client secrets, signing keys, cookie keys. Required outside demo mode.' },
   { name: 'ACR', schema: z.enum(['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3']), default: 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3', description: 'The `acr` asserted for a BankID login. Use `loa3` only for an audited deployment.' },
+  { name: 'RATE_LIMIT_STARTS_PER_IP_PER_MINUTE', schema: count, default: '10', description: 'BankID orders one client address may start per minute (IPv6: per /64). People behind one NAT or proxy share an address, so raise it for them; behind a reverse proxy set `TRUST_PROXY`, or every person shares the proxy\'s address.' },
+  { name: 'RATE_LIMIT_STARTS_PER_INTERACTION', schema: count, default: '5', description: 'BankID orders one login (interaction) may start, retries and new QR codes included; then the person starts again at the service.' },
+  { name: 'RATE_LIMIT_STARTS_PER_CLIENT_PER_MINUTE', schema: count, default: '600', description: 'BankID orders one client (service) may cause per minute, from all addresses together: a cap on what a flood can cost. Attempts refused by the address or login limits do not count.' },
+  { name: 'RATE_LIMIT_AUTH_PER_IP_PER_MINUTE', schema: count, default: '60', description: 'Authorization requests (`/auth`, and pushed ones at `/request`) one client address may make per minute (IPv6: per /64); each can create a login interaction.' },
+  { name: 'AUTH_PARAM_MAX_BYTES', schema: count, default: '2048', description: 'Longest value of a single parameter (`state`, `nonce`, ...) accepted at `/auth` and `/request`; longer is refused with `invalid_request` before anything is stored.' },
+  { name: 'AUTH_LARGE_PARAM_MAX_BYTES', schema: count, default: '16384', description: 'Longest value of the parameters that are large by nature: `request`, `claims`, `id_token_hint`, `client_assertion` and the oidc.se `userMessage`.' },
+  { name: 'AUTH_REQUEST_MAX_BYTES', schema: count, default: '32768', description: 'Longest query string (or `/request` body) accepted at `/auth` and `/request`, all parameters together.' },
+  { name: 'ORDER_DATA_RETENTION_S', schema: seconds, default: '3600', description: 'Seconds after a BankID order ends until its personal data (personal number, name, signature, OCSP response, `sub`, browser binding, start secrets) is deleted. At least `INTERACTION_TTL_S` + `SESSION_TTL_S` + 60 + `ACCESS_TOKEN_TTL_S`: until then a login can still issue tokens whose claims come from the order. Refresh tokens stop working after it. See docs/privacy.md.' },
+  { name: 'ORDER_RECORD_RETENTION_DAYS', schema: count, default: '90', description: 'Days after a BankID order ends until its remaining record (client, certificate, method, status codes, times, BankID\'s orderRef) is deleted.' },
   { name: 'JWKS_FILE', schema: z.string().min(1), description: 'Operator-supplied private JWK Set (JSON) for signing. Unset: keys are generated and kept in the database.' },
 ] as const satisfies readonly Variable[];
 

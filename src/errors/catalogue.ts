@@ -64,6 +64,10 @@ export const CATALOGUE = {
     status: 429, expose: true, oauth: 'temporarily_unavailable',
     text: { sv: 'Du har försökt för många gånger. Vänta en stund och försök sedan igen.', en: 'Too many attempts. Wait a moment and then try again.' },
   },
+  attempts_exhausted: {
+    status: 429, expose: true, oauth: 'temporarily_unavailable',
+    text: { sv: 'BankID har startats för många gånger i den här inloggningen. Gå tillbaka till tjänsten och börja om.', en: 'BankID has been started too many times in this login. Go back to the service and start again.' },
+  },
   cancelled_by_user: {
     status: 400, expose: true, oauth: 'access_denied',
     text: { sv: 'Du avbröt inloggningen.', en: 'You cancelled the login.' },

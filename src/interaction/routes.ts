@@ -26,7 +26,7 @@ const noStore: Middleware = async (ctx, next) => {
   await next();
 };
 
-export function interactionRoutes(deps: InteractionDeps): Router {
+export function interactionRoutes(deps: InteractionDeps, limitStarts: Middleware): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
   const page = renderErrors('page');
   const interaction = loadInteraction(deps);
@@ -35,7 +35,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.use(noStore);
   router.get('/', page, interaction, client, showPage(deps));
-  router.post('/start', page, form, interaction, client, startOrder(deps));
+  router.post('/start', page, form, interaction, client, limitStarts, startOrder(deps));
   router.get('/status', renderErrors('json'), orderStatus(deps));
   router.get('/return', page, interaction, sameDeviceReturn(deps));
   router.post('/cancel-order', page, form, cancelOrder(deps));

@@ -130,8 +130,11 @@ export async function purgeExpired(db: Db, graceSeconds = 300): Promise<number> 
   return Number(result.numDeletedRows);
 }
 
-/** Runs purgeExpired every `intervalMs` without keeping the process alive; returns a function that stops it. */
-export function schedulePurge(db: Db, intervalMs: number, logger: Logger): () => void {
+/**
+ * Runs purgeExpired, then `alsoRun` (other clean-up on the same schedule), every `intervalMs` without keeping the
+ * process alive; returns a function that stops it.
+ */
+export function schedulePurge(db: Db, intervalMs: number, logger: Logger, alsoRun?: () => Promise<void>): () => void {
   let running = false; // a slow purge is not overlapped by the next tick
   const timer = setInterval(async () => {
     if (running) return;
@@ -139,8 +142,9 @@ export function schedulePurge(db: Db, intervalMs: number, logger: Logger): () =>
     try {
       const purged = await purgeExpired(db);
       if (purged > 0) logger.debug({ purged }, 'purged expired OIDC entities');
+      await alsoRun?.();
     } catch (err) {
-      logger.warn({ err }, 'purging expired OIDC entities failed');
+      logger.warn({ err }, 'purge job failed');
     } finally {
       running = false;
     }

@@ -55,6 +55,9 @@ export async function startTestBroker(env: Record<string, string> = {}, simulato
     SUBJECT_SECRET: 'test-subject-secret-0123456789abcdef',
     ENCRYPTION_KEY: '0'.repeat(63) + '1',
     LOG_LEVEL: 'info',
+    // Every test logs in from the one loopback address; test/limits sets the per-address limits it tests.
+    RATE_LIMIT_STARTS_PER_IP_PER_MINUTE: '1000',
+    RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '1000',
     ...env,
   });
   const broker = await startBroker(config, { logger, database, simulator, bankIdRetryDelayMs: () => 50 });

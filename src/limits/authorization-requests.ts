@@ -1,0 +1,99 @@
+/**
+ * In front of oidc-provider's authorization endpoints (`/auth`, and `/request` for pushed requests), where every
+ * request can store an Interaction (or a pushed request) carrying its parameters: parameters longer than a bound
+ * are refused before anything is stored, and one address may make only so many requests a minute. Mounted before
+ * the provider, whose routes end the response. As the client is not verified yet, a refusal is answered here
+ * (a page for /auth, OAuth JSON for /request), never redirected to a `redirect_uri`.
+ */
+import type { Context, Middleware } from 'koa';
+import type { Config } from '../config/load.ts';
+import { BrokerError } from '../errors/catalogue.ts';
+import { renderError } from '../http/views.ts';
+import { negotiateLocale } from '../i18n/texts.ts';
+import { clientIp } from '../interaction/browser.ts';
+import type { Logger } from '../observability/logger.ts';
+import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
+import { addressKey } from './address.ts';
+import type { RateLimiter } from './limiter.ts';
+
+/** Parameters that are large by nature (JWTs, JSON); every other one is a short value. */
+const LARGE_PARAMS = new Set(['request', 'claims', 'id_token_hint', 'client_assertion', USER_MESSAGE_PARAM]);
+
+type Endpoint = 'auth' | 'request';
+
+function endpointOf(ctx: Context): Endpoint | undefined {
+  if (ctx.path === '/auth' && (ctx.method === 'GET' || ctx.method === 'POST')) return 'auth';
+  if (ctx.path === '/request' && ctx.method === 'POST') return 'request';
+  return undefined;
+}
+
+const tooLong = (what: string, max: number) => new BrokerError('request_invalid', `${what} is longer than ${max} bytes`);
+
+/**
+ * The query string and, for a form POST, the body, read here at most `max` bytes in all. The body is handed on
+ * as `ctx.request.body`, which oidc-provider reads when the stream has been consumed upstream (it prints a
+ * warning about that once per process).
+ */
+async function rawParameters(ctx: Context, max: number): Promise<string[]> {
+  const query = ctx.querystring;
+  let size = Buffer.byteLength(query);
+  if (size > max) throw tooLong('the query string', max);
+  if (ctx.method !== 'POST' || !ctx.is('application/x-www-form-urlencoded')) return [query];
+  if ((ctx.request.length ?? 0) + size > max) throw tooLong('the request', max);
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw tooLong('the request', max);
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks).toString('utf8');
+  Object.assign(ctx.request, { body });
+  return [query, body];
+}
+
+function checkSizes(sources: string[], limits: Config['limits']): void {
+  for (const source of sources) {
+    for (const [name, value] of new URLSearchParams(source)) {
+      if (Buffer.byteLength(name) > limits.paramMaxBytes) throw tooLong('a parameter name', limits.paramMaxBytes);
+      const max = LARGE_PARAMS.has(name) ? limits.largeParamMaxBytes : limits.paramMaxBytes;
+      if (Buffer.byteLength(value) > max) throw tooLong(name, max);
+    }
+  }
+}
+
+function answer(ctx: Context, endpoint: Endpoint, err: BrokerError): void {
+  ctx.status = err.status;
+  ctx.set('cache-control', 'no-store');
+  if (err.retryAfterS) ctx.set('retry-after', String(err.retryAfterS));
+  if (endpoint === 'request') {
+    ctx.body = { error: err.oauth, error_description: err.message };
+    return;
+  }
+  const uiLocales = ctx.query.ui_locales;
+  const locale = negotiateLocale({ uiLocales: typeof uiLocales === 'string' ? uiLocales : undefined, acceptLanguage: ctx.get('accept-language') });
+  ctx.type = 'html';
+  // The person reads the catalogue's sentence; whoever debugs the client reads the OAuth error under it.
+  ctx.body = renderError(locale, err.text(locale), `${err.oauth}: ${err.message}`);
+}
+
+export function authorizationRequestGuard(limiter: RateLimiter, config: Config, logger: Logger): Middleware {
+  const { limits } = config;
+  return async (ctx, next) => {
+    const endpoint = endpointOf(ctx);
+    if (!endpoint) return next();
+    try {
+      // Sizes first: refusing those costs no statement.
+      checkSizes(await rawParameters(ctx, limits.requestMaxBytes), limits);
+      const verdict = await limiter.check([{ key: `auth:ip:${addressKey(clientIp(ctx))}`, windowS: 60, max: limits.authPerIpPerMinute }]);
+      if (!verdict.allowed) {
+        if (verdict.first) logger.warn({ endpoint, retryAfterS: verdict.retryAfterS }, 'authorization requests refused: rate limit');
+        throw new BrokerError('rate_limited', 'too many authorization requests from this address', { retryAfterS: verdict.retryAfterS });
+      }
+    } catch (err) {
+      if (!(err instanceof BrokerError)) throw err;
+      answer(ctx, endpoint, err);
+      return;
+    }
+    await next();
+  };
+}
