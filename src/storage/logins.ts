@@ -33,12 +33,13 @@ export class LoginRepository {
       .execute();
   }
 
-  /** The order behind a grant, if it was completed by this subject. */
+  /** The order behind a grant, if it was completed by this subject (or its personal data is already deleted). */
   async orderForGrant(grantId: string, subject: string): Promise<LoginOrder | undefined> {
     const row = await this.#db.selectFrom('login_grants as g')
       .innerJoin('bankid_orders as o', 'o.id', 'g.order_id')
       .select(['o.order_ref', 'o.completion'])
-      .where('g.grant_id', '=', grantId).where('o.subject', '=', subject)
+      .where('g.grant_id', '=', grantId)
+      .where((eb) => eb.or([eb('o.subject', '=', subject), eb.and([eb('o.subject', 'is', null), eb('o.completion', 'is', null)])]))
       .executeTakeFirst();
     return row && { orderRef: row.order_ref, completion: row.completion };
   }

@@ -91,3 +91,17 @@ test('an invalid person value or an essential claim no login can give is refused
     assert.match(location.searchParams.get('error_description')!, described);
   }
 });
+
+test("once a login's personal data is deleted, its tokens still work and carry only sub", async () => {
+  const a = await logins.login(clientA, scope, TOLVAN);
+  const { sql } = await import('kysely');
+  const { applyRetention } = await import('../../src/storage/retention.ts');
+  await sql`update bankid_orders set completed_at = completed_at - interval '2 hours' where order_ref = ${a.orderRef}`.execute(t.broker.database.db);
+  const done = await applyRetention(t.broker.database.db, t.broker.config.retention);
+  assert.ok(done.stripped >= 1);
+  const sub = a.tokens.claims()!.sub;
+  const info = await oidc.fetchUserInfo(clientA, a.tokens.access_token, sub);
+  assert.equal(info.sub, sub);
+  assert.equal(info.txn, undefined);
+  assert.equal(info[OIDC_SE.personalIdentityNumber], undefined);
+});
