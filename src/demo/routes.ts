@@ -67,6 +67,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
   };
   const locale = (ctx: Context) => negotiateLocale({ lang: ctx.query.lang as string | undefined, acceptLanguage: ctx.get('accept-language') });
 
+  // A language picked on the page wins over the browser's, also on the page the login returns to.
   const pageLocale = (ctx: Context, s: DemoSession) => s.locale ?? locale(ctx);
 
   router.get('/', (ctx) => {
