@@ -18,6 +18,8 @@ import type { Config } from './config/load.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { demoRoutes, registerDemoClient } from './demo/routes.ts';
 import { assetRoutes } from './http/assets.ts';
+import { errorPages } from './http/error-pages.ts';
+import { requestId } from './http/request-id.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { limitStarts } from './interaction/steps/limit-starts.ts';
@@ -153,9 +155,9 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         pages: providerPages(),
       });
       provider.use(bindLoginsToGrants(logins));
-      provider.on('server_error', (ctx, err) => logger.error({ route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
-      provider.on('authorization.error', (ctx, err) => logger.info({ clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
-      provider.on('grant.error', (ctx, err) => logger.info({ clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
+      provider.on('server_error', (ctx, err) => logger.error({ requestId: ctx.state.requestId, route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
+      provider.on('authorization.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
+      provider.on('grant.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
       return { provider, fingerprint: jwksFingerprint(jwks), middleware: mount(provider) };
     };
     let current = await build();
@@ -186,11 +188,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
 
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
     app.keys = cookieKeys;
-    app.on('error', (err: Error & { status?: number }) => {
-      if (!err.status || err.status >= 500) logger.error({ err: err.message }, 'request failed');
+    app.on('error', (err: Error & { status?: number }, ctx?: Koa.Context) => {
+      if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
+    app.use(requestId);
     app.use(securityHeaders);
     app.use(hostAllowList(effective.http.allowedHosts));
+    app.use(errorPages({ logger, home: config.demo ? '/demo' : undefined }));
     const own = new Router();
     own.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
     if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));

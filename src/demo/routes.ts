@@ -9,11 +9,12 @@ import * as oidc from 'openid-client';
 import type { Config } from '../config/load.ts';
 import { readForm } from '../http/form.ts';
 import { renderPage } from '../http/views.ts';
-import { negotiateLocale } from '../i18n/texts.ts';
+import { negotiateLocale, type Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
 import { OIDC_SE } from '../oidc/claims.ts';
 import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
 import type { ClientRepository } from '../storage/clients.ts';
+import { loginErrorText } from './messages.ts';
 
 export const DEMO_CLIENT_ID = 'brygga-demo';
 const SCOPES = ['openid', 'profile', OIDC_SE.naturalPersonNumber, OIDC_SE.naturalPersonInfo, 'bankid'];
@@ -34,7 +35,12 @@ export async function registerDemoClient(clients: ClientRepository, config: Conf
   });
 }
 
-interface DemoSession { state?: string; nonce?: string; verifier?: string; idToken?: string; result?: Record<string, unknown> }
+interface DemoSession {
+  state?: string; nonce?: string; verifier?: string; idToken?: string;
+  result?: { idToken?: string; claims: Record<string, unknown>; userinfo: Record<string, unknown> } | { error: string };
+  /** The language picked with the page's `?lang=` link; the return from a login carries none. */
+  locale?: Locale;
+}
 
 export function demoRoutes(config: Config, logger: Logger, clients: ClientRepository, simulatorAppUrl?: string): Router {
   const router = new Router({ prefix: '/demo' });
@@ -61,12 +67,18 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
   };
   const locale = (ctx: Context) => negotiateLocale({ lang: ctx.query.lang as string | undefined, acceptLanguage: ctx.get('accept-language') });
 
+  // A language picked on the page wins over the browser's, also on the page the login returns to.
+  const pageLocale = (ctx: Context, s: DemoSession) => s.locale ?? locale(ctx);
+
   router.get('/', (ctx) => {
     const s = session(ctx);
-    const l = locale(ctx);
+    if (ctx.query.lang) s.locale = locale(ctx);
+    const l = pageLocale(ctx, s);
+    const failure = s.result && 'error' in s.result ? { code: s.result.error, text: loginErrorText(s.result.error, l) } : undefined;
     ctx.body = renderPage('demo/index', { locale: l, title: 'Brygga demo', otherLanguageHref: `/demo?lang=${l === 'sv' ? 'en' : 'sv'}` }, {
       scopes: SCOPES,
-      result: s.result,
+      result: s.result && 'claims' in s.result ? s.result : undefined,
+      failure,
       simulatorUrl: simulatorAppUrl,
     });
   });
@@ -86,7 +98,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
       code_challenge_method: 'S256',
       state: s.state,
       nonce: s.nonce,
-      ui_locales: locale(ctx),
+      ui_locales: pageLocale(ctx, s),
     };
     // The person's own login text travels as the oidc.se userMessage parameter and shows up in the (simulated) app.
     if (form.message?.trim()) {
@@ -107,8 +119,9 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
       s.result = { idToken: tokens.id_token, claims, userinfo };
     } catch (err) {
       logger.info({ err: (err as Error).message }, 'demo login did not complete');
-      const e = err as Error & { error?: string; error_description?: string };
-      s.result = { error: e.error ?? e.message, description: e.error_description };
+      // The OAuth error of the callback (access_denied when the person cancels), else the client check that failed.
+      const e = err as Error & { error?: string; code?: string };
+      s.result = { error: e.error ?? e.code ?? e.name };
     }
     delete s.verifier;
     ctx.status = 303;

@@ -1,15 +1,21 @@
-/** Serves the few static files the pages use (CSS and the progressive-enhancement script) from `views/assets/`. */
+/** Serves the few static files the pages use (CSS, the progressive-enhancement script, the icon) from `views/assets/`. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 
-const ASSETS = { 'brygga.css': 'text/css', 'login.js': 'application/javascript' } as const;
+const ASSETS: Record<string, [file: string, type: string]> = {
+  '/assets/brygga.css': ['brygga.css', 'text/css'],
+  '/assets/login.js': ['login.js', 'application/javascript'],
+  '/assets/favicon.svg': ['favicon.svg', 'image/svg+xml'],
+  // Browsers ask for /favicon.ico where a page names no icon (JSON answers, the discovery document).
+  '/favicon.ico': ['favicon.svg', 'image/svg+xml'],
+};
 
 export function assetRoutes(): Router {
   const router = new Router();
-  for (const [name, type] of Object.entries(ASSETS)) {
-    const body = readFileSync(fileURLToPath(new URL(`../../views/assets/${name}`, import.meta.url)));
-    router.get(`/assets/${name}`, (ctx) => {
+  for (const [path, [file, type]] of Object.entries(ASSETS)) {
+    const body = readFileSync(fileURLToPath(new URL(`../../views/assets/${file}`, import.meta.url)));
+    router.get(path, (ctx) => {
       ctx.type = type;
       ctx.set('cache-control', 'public, max-age=300');
       ctx.body = body;

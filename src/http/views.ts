@@ -29,7 +29,17 @@ export function renderPage(template: string, options: PageOptions, data: Record<
   });
 }
 
-export function renderError(locale: Locale, message: string, detail?: string): string {
+export interface ErrorPageExtras {
+  /** The request's id (`ctx.state.requestId`), for the person to quote; it is on the request's log lines too. */
+  requestId?: string;
+  /** A link to a start page, where there is one. */
+  home?: string;
+  otherLanguageHref?: string;
+}
+
+export function renderError(locale: Locale, message: string, detail?: string, extras: ErrorPageExtras = {}): string {
   const t = textsFor(locale);
-  return renderPage('error', { locale, title: t.errorTitle }, { heading: t.errorTitle, message, detail });
+  return renderPage('error', { locale, title: t.errorTitle, otherLanguageHref: extras.otherLanguageHref }, {
+    heading: t.errorTitle, message, detail, requestId: extras.requestId, home: extras.home,
+  });
 }

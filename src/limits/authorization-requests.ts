@@ -73,7 +73,7 @@ function answer(ctx: Context, endpoint: Endpoint, err: BrokerError): void {
   const locale = negotiateLocale({ uiLocales: typeof uiLocales === 'string' ? uiLocales : undefined, acceptLanguage: ctx.get('accept-language') });
   ctx.type = 'html';
   // The person reads the catalogue's sentence; whoever debugs the client reads the OAuth error under it.
-  ctx.body = renderError(locale, err.text(locale), `${err.oauth}: ${err.message}`);
+  ctx.body = renderError(locale, err.text(locale), `${err.oauth}: ${err.message}`, { requestId: ctx.state.requestId });
 }
 
 export function authorizationRequestGuard(limiter: RateLimiter, config: Config, logger: Logger): Middleware {

@@ -1,0 +1,33 @@
+/**
+ * A short id per request, shown on error pages ("Felkod: …") and written on the request's log lines, so a person's
+ * report can be matched to the log. A proxy's `x-request-id` or the trace id of a W3C `traceparent` is kept.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** Set for every request by `requestId`. */
+    requestId?: string;
+  }
+}
+
+// Only characters that are safe in a log line and on a page; longer ids are not short enough to read out.
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+// version-traceid-parentid-flags; an all-zero trace id is invalid, and version ff is forbidden.
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}(?:-.*)?$/;
+
+export function requestIdFrom(headers: { requestId?: string; traceparent?: string }): string {
+  const given = headers.requestId?.trim();
+  if (given && REQUEST_ID.test(given)) return given;
+  const trace = TRACEPARENT.exec(headers.traceparent?.trim() ?? '');
+  if (trace) return trace[1]!;
+  return randomBytes(4).toString('hex');
+}
+
+export const requestId: Middleware = async (ctx: Context, next) => {
+  const id = requestIdFrom({ requestId: ctx.get('x-request-id'), traceparent: ctx.get('traceparent') });
+  ctx.state.requestId = id;
+  ctx.set('x-request-id', id);
+  await next();
+};

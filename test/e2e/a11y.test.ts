@@ -1,0 +1,151 @@
+/**
+ * Accessibility of every page a person meets, in Swedish and English: axe-core's WCAG 2.1 A/AA rules in Chromium,
+ * and reflow (no horizontal scrolling at 375 px). Walks a whole demo login, its failures, consent and logout.
+ * Screenshots of each page at 375 and 1280 px go to test-artifacts/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import axe from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
+import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.BRYGGA_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing but BRYGGA_REQUIRE_BROWSER is set`);
+const skip = haveBrowser ? false : `no browser: ${CHROMIUM} is not installed (apt-get install chromium)`;
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+const NARROW = 375;
+const WIDE = 1280;
+const THIRD_PARTY = 'a11y-third-party';
+const REDIRECT_URI = 'https://rp.example/callback'; // never reached: the walk stops at the consent page
+
+let t: TestBroker;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  t = await startTestBroker();
+  await t.broker.clients.save({
+    client_id: THIRD_PARTY, client_secret: 'a11y-secret-0123456789abcdefghijkl', client_name: 'Tredje part AB',
+    redirect_uris: [REDIRECT_URI], scope: 'openid profile',
+  });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+});
+after(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+interface Finding { page: string; rule: string; impact?: string | null; help: string; nodes: { target: string; html: string; summary?: string }[] }
+
+/** Runs axe in the page (the CSP is bypassed for its script) and measures reflow; screenshots at both widths. */
+async function audit(page: Page, name: string, findings: Finding[]): Promise<void> {
+  await page.setViewportSize({ width: NARROW, height: 800 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > NARROW) findings.push({ page: name, rule: 'reflow', help: `the page is ${width} px wide at ${NARROW} px`, nodes: [] });
+  await page.screenshot({ path: new URL(`a11y-${name}-${NARROW}.png`, ARTIFACTS).pathname, fullPage: true });
+  await page.addScriptTag({ content: axe.source });
+  const violations = await page.evaluate(async () => {
+    const results = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return results.violations.map((v) => ({
+      rule: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
+    }));
+  });
+  findings.push(...violations.map((v) => ({ page: name, ...v })));
+  await page.setViewportSize({ width: WIDE, height: 800 });
+  await page.screenshot({ path: new URL(`a11y-${name}-${WIDE}.png`, ARTIFACTS).pathname, fullPage: true });
+  await page.setViewportSize({ width: NARROW, height: 800 });
+}
+
+function report(findings: Finding[]): string {
+  return findings.map((f) => `${f.page}: ${f.rule} (${f.impact ?? 'n/a'}) ${f.help}\n${f.nodes.map((n) => `    ${n.target}  ${n.html}\n      ${n.summary ?? ''}`).join('\n')}`).join('\n');
+}
+
+async function latestOrderRef(): Promise<string> {
+  return String((await t.sim.latestOrder()).orderRef);
+}
+
+for (const [lang, locale] of [['sv', 'sv-SE'], ['en', 'en-GB']] as const) {
+  test(`every page passes axe (WCAG 2.1 AA) and reflows at ${NARROW} px (${lang})`, { skip, timeout: 120_000 }, async () => {
+    const findings: Finding[] = [];
+    const context = await browser.newContext({ locale, bypassCSP: true, viewport: { width: NARROW, height: 800 } });
+    const page = await context.newPage();
+    const at = (name: string) => audit(page, `${lang}-${name}`, findings);
+
+    await page.goto(`${t.broker.url}/demo?lang=${lang}`);
+    await at('demo-start');
+
+    await page.click('#login');
+    await page.waitForURL(/\/interaction\//);
+    await at('login-choose');
+
+    await page.click('button[data-method="same_device"]');
+    await page.locator('#launch').waitFor();
+    await at('login-same-device');
+
+    await page.click('form:has(input[name="method"][value="qr"]) button.link');
+    await page.locator('#qr-image svg').waitFor();
+    await at('login-qr');
+
+    const app = await context.newPage();
+    await app.goto(`${t.simulator.controlUrl}/?lang=${lang}`);
+    await app.locator('article.order').first().waitFor();
+    await audit(app, `${lang}-simulator-app`, findings);
+    await app.close();
+
+    // The person cancels in the (simulated) app: the page's script notices and shows the failure.
+    assert.equal((await t.sim.post(`/sim/orders/${await latestOrderRef()}/cancel`)).status, 200);
+    await page.locator('#bankid-login[data-state="failed"]').waitFor({ timeout: 15_000 });
+    await at('login-failed');
+
+    await page.click('#cancel');
+    await page.locator('#demo-error').waitFor();
+    await at('demo-cancelled');
+
+    await page.click('#login');
+    await page.click('button[data-method="qr"]');
+    const qrImage = page.locator('#qr-image[data-qr^="bankid."]');
+    await qrImage.waitFor();
+    assert.equal((await t.sim.post('/sim/app/scan', { qr: await qrImage.getAttribute('data-qr') })).status, 200);
+    assert.equal((await t.sim.post(`/sim/orders/${await latestOrderRef()}/approve`, {})).status, 200);
+    await page.waitForURL(/\/demo$/, { timeout: 15_000 });
+    await page.locator('#claims').waitFor();
+    // Long tokens must wrap, so everything folded away is unfolded.
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    await at('demo-result');
+
+    // With the session from the demo login, a client that is not first-party asks for consent.
+    const auth = new URL('/auth', t.broker.url);
+    auth.search = new URLSearchParams({
+      client_id: THIRD_PARTY, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid profile', state: 'a11y', nonce: 'a11y',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', ui_locales: lang,
+    }).toString();
+    await page.goto(auth.href);
+    await page.waitForURL(/\/interaction\//);
+    assert.match(await page.locator('h1').innerText(), lang === 'sv' ? /Godkänn/ : /Approve/);
+    await at('consent');
+
+    await page.goto(`${t.broker.url}/interaction/no-such-login`);
+    assert.equal(await page.locator('[role="alert"]').count(), 1);
+    await at('error-expired');
+
+    await page.goto(`${t.broker.url}/no-such-page`);
+    await page.locator('#request-id').waitFor();
+    await at('error-not-found');
+
+    // Logging out of the session the demo login made, with no place to return to: the provider says so itself.
+    await page.goto(`${t.broker.url}/session/end?ui_locales=${lang}`);
+    await page.locator('button[name="logout"]').waitFor();
+    await at('logout-confirm');
+    await page.click('button[name="logout"]');
+    await page.locator('main [role="status"]').waitFor();
+    await at('logged-out');
+
+    await context.close();
+    assert.deepEqual(findings, [], `accessibility findings:\n${report(findings)}`);
+  });
+}
