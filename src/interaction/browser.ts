@@ -44,8 +44,3 @@ export function csrfToken(secret: string, uid: string, id: string): string {
 export function validCsrf(secret: string, uid: string, id: string, presented: unknown): boolean {
   return typeof presented === 'string' && safeEqual(csrfToken(secret, uid, id), presented);
 }
-
-/** The end user's address (koa resolves X-Forwarded-For only when proxies are trusted), without the IPv4-mapped prefix. */
-export function clientIp(ctx: Context): string {
-  return ctx.ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-}

@@ -10,7 +10,7 @@ import type { Config } from '../config/load.ts';
 import { BrokerError } from '../errors/catalogue.ts';
 import { renderError } from '../http/views.ts';
 import { negotiateLocale } from '../i18n/texts.ts';
-import { clientIp } from '../interaction/browser.ts';
+import { clientIp } from '../http/client-ip.ts';
 import type { Logger } from '../observability/logger.ts';
 import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
 import { addressKey } from './address.ts';

@@ -5,7 +5,8 @@ import { clientSettings } from '../../oidc/client-settings.ts';
 import { requiredPersonOf } from '../../oidc/claims-request.ts';
 import { messageFor, parseUserMessage, USER_MESSAGE_PARAM } from '../../oidc/user-message.ts';
 import type { StartMethod } from '../../orders/flow.ts';
-import { browserBinding, clientIp, deviceId, webDeviceData } from '../browser.ts';
+import { clientIp } from '../../http/client-ip.ts';
+import { browserBinding, deviceId, webDeviceData } from '../browser.ts';
 import { clientOf, interactionOf, localeOf, stateOf, type Action } from '../context.ts';
 
 const START_METHODS = new Set<string>(['qr', 'same_device']);

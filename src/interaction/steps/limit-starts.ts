@@ -9,7 +9,7 @@ import { BrokerError } from '../../errors/catalogue.ts';
 import { addressKey } from '../../limits/address.ts';
 import type { RateLimiter } from '../../limits/limiter.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { clientIp } from '../browser.ts';
+import { clientIp } from '../../http/client-ip.ts';
 import { clientOf, interactionOf } from '../context.ts';
 
 const MINUTE_S = 60;
