@@ -25,7 +25,7 @@ export const variables = [
   { name: 'LOG_FORMAT', schema: z.enum(['json', 'pretty']), description: 'Log output: `json` (default in production) or `pretty` (default otherwise). Personal numbers, tokens, cookies and secrets are redacted in both.' },
   { name: 'HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address the broker listens on (`0.0.0.0` in a container).' },
   { name: 'PORT', schema: port, default: '3000', description: 'Port the broker listens on.' },
-  { name: 'ISSUER', schema: url, description: 'Public issuer URL of the OpenID provider. Default `http://localhost:$PORT`.' },
+  { name: 'ISSUER', schema: url, description: 'Public issuer URL of the OpenID provider. Default `http://localhost:$PORT`. Must be `https` except on localhost (the session cookie is `SameSite=None; Secure`).' },
   { name: 'TRUST_PROXY', schema: bool, default: 'false', description: 'Trust `X-Forwarded-For/-Proto/-Host` from a reverse proxy. Turn on only behind one.' },
   { name: 'PROXY_HOPS', schema: z.coerce.number().int().min(0), default: '1', description: 'With `TRUST_PROXY`: how many trusted proxies append to `X-Forwarded-For`; the client address is taken that many hops from the right.' },
   { name: 'ALLOWED_HOSTS', schema: list, description: 'Comma-separated host names (with port) accepted in `Host`/`X-Forwarded-Host`. Default: the host of `ISSUER`. Other hosts get 421.' },
@@ -58,6 +58,8 @@ export const variables = [
   { name: 'SUBJECT_SECRET', schema: z.string().min(32), secret: true, description: 'Secret (32+ characters) for the HMAC that turns a personal number into `sub`. Required outside demo mode; changing it changes every `sub`.' },
   { name: 'ENCRYPTION_KEY', schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), secret: true, description: 'AES-256 key (64 hex) that encrypts secrets at rest: client secrets, signing keys, cookie keys. Required outside demo mode.' },
   { name: 'ACR', schema: z.enum(['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3']), default: 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3', description: 'The `acr` asserted for a BankID login. Use `loa3` only for an audited deployment.' },
+  { name: 'USERINFO_SIGNING_ALG', schema: z.enum(['RS256', 'ES256']), default: 'RS256', description: 'How userinfo responses are signed (the Swedish profile requires signed userinfo) for clients that do not register their own `userinfo_signed_response_alg`.' },
+  { name: 'ALLOW_PRIVATE_RP_ADDRESSES', schema: bool, default: 'false', description: 'Let the broker call relying parties on loopback, private or other special-use addresses (back-channel logout, `jwks_uri`). For tests and closed networks only; refused with `NODE_ENV=production`.' },
   { name: 'JWKS_FILE', schema: z.string().min(1), description: 'Operator-supplied private JWK Set (JSON) for signing. Unset: keys are generated and kept in the database.' },
 ] as const satisfies readonly Variable[];
 
