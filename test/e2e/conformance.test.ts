@@ -32,6 +32,17 @@ after(async () => { await t?.close(); });
 
 const errorOf = (step: { location?: string }) => Object.fromEntries(new URL(step.location!).searchParams);
 
+test('discovery names the signing algorithms the profile requires and keys with a kid', async () => {
+  const meta = rp.serverMetadata();
+  for (const algs of [meta.token_endpoint_auth_signing_alg_values_supported, meta.id_token_signing_alg_values_supported, meta.userinfo_signing_alg_values_supported]) {
+    assert.ok(algs?.includes('RS256') && algs.includes('ES256') && !algs.includes('none'), JSON.stringify(algs));
+  }
+  assert.ok(meta.userinfo_endpoint && meta.token_endpoint && meta.end_session_endpoint);
+  assert.equal(meta.backchannel_logout_supported, true);
+  const { keys } = await (await fetch(meta.jwks_uri!)).json() as { keys: { kid?: string }[] };
+  assert.ok(keys.length > 0 && keys.every((k) => typeof k.kid === 'string' && k.kid.length > 0));
+});
+
 test('a request without state is refused with invalid_request', async () => {
   const url = oidc.buildAuthorizationUrl(rp, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
   const step = await new HttpBrowser().get(url.href);
@@ -128,6 +139,7 @@ test('introspection answers a token\'s own client and a client allowed to intros
   await client('conf-other');
   await client('conf-resource-server', { brygga_may_introspect: true });
   const { tokens } = await login(t, rp);
+  assert.equal(tokens.access_token.split('.').length, 1, 'access tokens from a login are opaque');
   const introspect = async (clientId: string) => oidc.tokenIntrospection(await discover(t, clientId, oidc.ClientSecretBasic(secret)), tokens.access_token);
   assert.equal((await introspect('conf-rp')).active, true);
   assert.deepEqual(await introspect('conf-other'), { active: false });
