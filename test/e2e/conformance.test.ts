@@ -103,7 +103,7 @@ test('signed request objects are accepted, and private_key_jwt assertions addres
     }).setProtectedHeader({ alg: 'ES256', kid: 'conf-jar-1', typ: 'oauth-authz-req+jwt' }).setIssuer('conf-jar').setAudience(meta.issuer).setIssuedAt().setExpirationTime('2m').sign(privateKey);
     const browser = new HttpBrowser();
     const page = await browser.follow(await browser.get(`${meta.authorization_endpoint}?${new URLSearchParams({ client_id: 'conf-jar', request })}`));
-    const callback = callbackOf(await bankIdLogin(t, { browser, step: page, verifier, state, nonce: '' }));
+    const callback = callbackOf(await bankIdLogin(t, { browser, step: page }));
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
     assert.equal(tokens.claims()![OIDC_SE.personalIdentityNumber], '199908072391', `assertion aud ${aud}`);
   }

@@ -62,11 +62,10 @@ async function waitForComplete(t: TestBroker, browser: HttpBrowser, uid: string)
   throw new Error('the BankID order did not complete in time');
 }
 
-/** On the login page of `auth`: a QR order, scanned and approved in the simulated app; returns the step after the login. */
-export async function bankIdLogin(t: TestBroker, auth: Authorization, personalNumber = TEST_PERSON): Promise<Step> {
-  const { browser } = auth;
-  const uid = interactionUid(auth.step);
-  const started = await browser.post(`${t.broker.url}/interaction/${uid}/start`, { csrf: field(auth.step.body, 'csrf'), method: 'qr' });
+/** On a login page (`step`): a QR order, scanned and approved in the simulated app; returns the step after the login. */
+export async function bankIdLogin(t: TestBroker, { browser, step }: Pick<Authorization, 'browser' | 'step'>, personalNumber = TEST_PERSON): Promise<Step> {
+  const uid = interactionUid(step);
+  const started = await browser.post(`${t.broker.url}/interaction/${uid}/start`, { csrf: field(step.body, 'csrf'), method: 'qr' });
   assert.equal(started.status, 303, started.body);
   const status = await browser.get(`${t.broker.url}/interaction/${uid}/status`, { accept: 'application/json' });
   const { qr } = JSON.parse(status.body) as { qr: string };
