@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { discover, TEST_PERSON } from '../helpers/rp.ts';
 
@@ -137,4 +138,13 @@ test('logout without a broker session (expired, or another browser) still return
   await page.waitForURL(`${rpOrigin}/bye?state=bye-2`, { timeout: 10_000 });
   assert.equal(arrival('/bye').params.get('state'), 'bye-2');
   await context.close();
+});
+
+test('the issuer must be https, or http on localhost: browsers drop a SameSite=None cookie that is not Secure', () => {
+  for (const issuer of ['https://login.example.se', 'http://localhost:3000', 'http://127.0.0.1:3000']) assert.equal(loadConfig({ ISSUER: issuer }).http.issuer, issuer);
+  assert.throws(() => loadConfig({ ISSUER: 'http://login.example.se' }), (err: unknown) => {
+    assert.ok(err instanceof ConfigError);
+    assert.deepEqual(err.problems.map((p) => p.variable), ['ISSUER']);
+    return true;
+  });
 });
