@@ -55,6 +55,8 @@ export interface Config {
     encryptionKey?: string;
     acr: string;
     jwksFile?: string;
+    userinfoSigningAlg: 'RS256' | 'ES256';
+    allowPrivateRpAddresses: boolean;
   };
   limits: {
     startsPerIpPerMinute: number;
@@ -112,6 +114,13 @@ function readRaw(env: Env): { raw: Raw; problems: ConfigError['problems'] } {
   return { raw: raw as Raw, problems };
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** https, or http on a loopback host, which browsers treat as a secure context (Secure cookies are kept there). */
+export function isSecureOrigin(url: URL): boolean {
+  return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+}
+
 /** Parses and validates the environment once; throws ConfigError naming every wrong variable. */
 export function loadConfig(env: Env = process.env): Config {
   const { raw, problems } = readRaw(env);
@@ -125,6 +134,8 @@ export function loadConfig(env: Env = process.env): Config {
   const port = raw.PORT!;
   const issuer = (raw.ISSUER ?? `http://localhost:${port}`).replace(/\/$/, '');
   const simulatorCertsDir = raw.SIMULATOR_CERTS_DIR!;
+  if (!isSecureOrigin(new URL(issuer))) need('ISSUER', 'must be an https URL (http only on localhost): browsers keep the SameSite=None session cookie only when it is Secure');
+  if (raw.ALLOW_PRIVATE_RP_ADDRESSES && nodeEnv === 'production') need('ALLOW_PRIVATE_RP_ADDRESSES', 'cannot be on with NODE_ENV=production: it lifts the guard against requests to internal addresses (SSRF)');
 
   if (bankidEnv !== 'simulator') {
     if (!raw.BANKID_CA_FILE) need('BANKID_CA_FILE', `required for BANKID_ENV=${bankidEnv}: the PEM of BankID's SSL root CA for that environment`);
@@ -193,6 +204,8 @@ export function loadConfig(env: Env = process.env): Config {
       encryptionKey: raw.ENCRYPTION_KEY,
       acr: raw.ACR!,
       jwksFile: raw.JWKS_FILE,
+      userinfoSigningAlg: raw.USERINFO_SIGNING_ALG!,
+      allowPrivateRpAddresses: raw.ALLOW_PRIVATE_RP_ADDRESSES!,
     },
     limits: {
       startsPerIpPerMinute: raw.RATE_LIMIT_STARTS_PER_IP_PER_MINUTE!,

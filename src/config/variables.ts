@@ -26,7 +26,7 @@ export const variables = [
   { name: 'LOG_FORMAT', schema: z.enum(['json', 'pretty']), description: 'Log output: `json` (default in production) or `pretty` (default otherwise). Personal numbers, tokens, cookies and secrets are redacted in both.' },
   { name: 'HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address the broker listens on (`0.0.0.0` in a container).' },
   { name: 'PORT', schema: port, default: '3000', description: 'Port the broker listens on.' },
-  { name: 'ISSUER', schema: url, description: 'Public issuer URL of the OpenID provider. Default `http://localhost:$PORT`.' },
+  { name: 'ISSUER', schema: url, description: 'Public issuer URL of the OpenID provider. Default `http://localhost:$PORT`. Must be `https` except on localhost (the session cookie is `SameSite=None; Secure`).' },
   { name: 'TRUST_PROXY', schema: bool, default: 'false', description: 'Trust `X-Forwarded-For/-Proto/-Host` from a reverse proxy. Turn on only behind one.' },
   { name: 'PROXY_HOPS', schema: z.coerce.number().int().min(0), default: '1', description: 'With `TRUST_PROXY`: how many trusted proxies append to `X-Forwarded-For`; the client address is taken that many hops from the right.' },
   { name: 'ALLOWED_HOSTS', schema: list, description: 'Comma-separated host names (with port) accepted in `Host`/`X-Forwarded-Host`. Default: the host of `ISSUER`. Other hosts get 421.' },
@@ -68,6 +68,8 @@ export const variables = [
   { name: 'AUTH_REQUEST_MAX_BYTES', schema: count, default: '32768', description: 'Longest query string (or `/request` body) accepted at `/auth` and `/request`, all parameters together.' },
   { name: 'ORDER_DATA_RETENTION_S', schema: seconds, default: '3600', description: 'Seconds after a BankID order ends until its personal data (personal number, name, signature, OCSP response, `sub`, browser binding, start secrets) is deleted. At least `INTERACTION_TTL_S` + `SESSION_TTL_S` + 60 + `ACCESS_TOKEN_TTL_S`: until then a login can still issue tokens whose claims come from the order. Refresh tokens stop working after it. See docs/privacy.md.' },
   { name: 'ORDER_RECORD_RETENTION_DAYS', schema: count, default: '90', description: 'Days after a BankID order ends until its remaining record (client, certificate, method, status codes, times, BankID\'s orderRef) is deleted.' },
+  { name: 'USERINFO_SIGNING_ALG', schema: z.enum(['RS256', 'ES256']), default: 'RS256', description: 'How userinfo responses are signed (the Swedish profile requires signed userinfo) for clients that do not register their own `userinfo_signed_response_alg`.' },
+  { name: 'ALLOW_PRIVATE_RP_ADDRESSES', schema: bool, default: 'false', description: 'Let the broker call relying parties on loopback, private or other special-use addresses (back-channel logout, `jwks_uri`). For tests and closed networks only; refused with `NODE_ENV=production`.' },
   { name: 'JWKS_FILE', schema: z.string().min(1), description: 'Operator-supplied private JWK Set (JSON) for signing. Unset: keys are generated and kept in the database.' },
 ] as const satisfies readonly Variable[];
 

@@ -50,7 +50,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
 
   const configuration = () => {
     discovered ??= clients.find(DEMO_CLIENT_ID).then((c) =>
-      oidc.discovery(new URL(config.http.issuer), DEMO_CLIENT_ID, String(c!.client_secret), undefined, { execute: [oidc.allowInsecureRequests] }));
+      oidc.discovery(new URL(config.http.issuer), DEMO_CLIENT_ID, undefined, oidc.ClientSecretBasic(String(c!.client_secret)), { execute: [oidc.allowInsecureRequests] }));
     discovered.catch(() => { discovered = undefined; });
     return discovered;
   };

@@ -16,11 +16,11 @@ export function hostAllowList(allowedHosts: string[]): Middleware {
 }
 
 export const securityHeaders: Middleware = async (ctx, next) => {
+  // Set before the response is made: oidc-provider adds the hash of the one inline script it renders (the
+  // auto-submitting form of form_post responses and of logout without a session) to this header's script-src.
+  // No third-party resources anywhere; the QR is inline SVG; forms post to this origin or, for form_post, the client.
+  ctx.set('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'");
   await next();
   ctx.set('x-content-type-options', 'nosniff');
   ctx.set('referrer-policy', 'no-referrer');
-  if (ctx.response.is('html')) {
-    // No third-party resources anywhere; the QR is inline SVG; forms post only to this origin.
-    ctx.set('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'");
-  }
 };

@@ -26,6 +26,19 @@ export const SCOPE_CLAIMS = {
   bankid: [OIDC_SE.deviceIp, OIDC_SE.authnEvidence, 'bankid_issue_date', 'bankid_risk', 'bankid_mrtd', 'txn'],
 } as const;
 
+/**
+ * Claims too large for every ID token (authnEvidence is the ~2 KB OCSP response, and ID tokens travel in URLs as
+ * `id_token_hint`): with their scope they go to userinfo only; the ID token carries them when the claims parameter
+ * asks for them there.
+ */
+export const ID_TOKEN_ON_REQUEST_ONLY: readonly string[] = [OIDC_SE.authnEvidence];
+
+/** The claims of one use (`id_token`, `userinfo`) without those the ID token gets only on request. */
+export function withoutUnrequested(use: string, claims: Record<string, unknown>, requested: Record<string, unknown>): Record<string, unknown> {
+  if (use !== 'id_token') return claims;
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !ID_TOKEN_ON_REQUEST_ONLY.includes(name) || name in requested));
+}
+
 /** A coordination number (samordningsnummer) has 60 added to the day of birth. */
 export function isCoordinationNumber(personalNumber: string): boolean {
   return Number(personalNumber.slice(6, 8)) > 60;

@@ -3,6 +3,7 @@
  * (`extraClientMetadata`). `client_name` is the display name shown on the BankID page.
  */
 import type { Requirement } from '../bankid/types.ts';
+import { bankIdTextProblem } from './user-message.ts';
 
 export const CLIENT_SETTINGS = {
   /** Consent is implicit: the client belongs to the organisation running the broker. */
@@ -13,6 +14,10 @@ export const CLIENT_SETTINGS = {
   requirement: 'brygga_requirement',
   /** Text shown in the BankID app during login (`userVisibleData`, simpleMarkdownV1). */
   loginText: 'brygga_login_text',
+  /** Clients with the same group name share a login session (single sign-on); without one, every login runs BankID. */
+  ssoGroup: 'brygga_sso_group',
+  /** May introspect tokens issued to other clients (a resource server); otherwise only its own. */
+  mayIntrospect: 'brygga_may_introspect',
 } as const;
 
 export type StartMethodSetting = 'qr' | 'same_device';
@@ -22,6 +27,8 @@ export interface ClientSettings {
   startMethods: StartMethodSetting[];
   requirement?: Requirement;
   loginText?: string;
+  ssoGroup?: string;
+  mayIntrospect: boolean;
 }
 
 const STRICT_REQUIREMENT_KEYS = new Set(['pinCode', 'mrtd', 'cardReader', 'certificatePolicies']);
@@ -30,14 +37,15 @@ const STRICT_REQUIREMENT_KEYS = new Set(['pinCode', 'mrtd', 'cardReader', 'certi
 export function settingProblem(key: string, value: unknown): string | undefined {
   switch (key) {
     case CLIENT_SETTINGS.firstParty:
+    case CLIENT_SETTINGS.mayIntrospect:
       return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case CLIENT_SETTINGS.ssoGroup:
+      return typeof value === 'string' && /^[\w.-]{1,64}$/.test(value) ? undefined : 'must be a name of 1 to 64 letters, digits, ".", "-" or "_"';
     case CLIENT_SETTINGS.startMethods:
       return Array.isArray(value) && value.length > 0 && value.every((m) => m === 'qr' || m === 'same_device') && new Set(value).size === value.length
         ? undefined : 'must be a non-empty list of "qr" and/or "same_device"';
     case CLIENT_SETTINGS.loginText:
-      if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string';
-      // BankID's limit is 1 500 characters of base64 for an identification text.
-      return Buffer.from(value, 'utf8').toString('base64').length <= 1500 ? undefined : 'is too long for BankID (at most 1 500 characters once base64-encoded, about 1 100 bytes)';
+      return typeof value === 'string' && value.length > 0 ? bankIdTextProblem(value) : 'must be a non-empty string';
     case CLIENT_SETTINGS.requirement: {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
       const r = value as Record<string, unknown>;
@@ -61,5 +69,7 @@ export function clientSettings(client: Record<string, unknown>): ClientSettings 
     startMethods: (client[CLIENT_SETTINGS.startMethods] as StartMethodSetting[] | undefined) ?? ['qr', 'same_device'],
     requirement: client[CLIENT_SETTINGS.requirement] as Requirement | undefined,
     loginText: client[CLIENT_SETTINGS.loginText] as string | undefined,
+    ssoGroup: client[CLIENT_SETTINGS.ssoGroup] as string | undefined,
+    mayIntrospect: client[CLIENT_SETTINGS.mayIntrospect] === true,
   };
 }

@@ -2,11 +2,12 @@
  * oidc-provider configured for Brygga. Every choice that differs from the library default is here, with why.
  * The provider knows nothing of BankID: it gets accounts from `findAccount` and logins from the interaction routes.
  */
-import Provider, { errors, type Configuration, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
 import { CLIENT_SETTINGS, clientSettings, settingProblem } from './client-settings.ts';
-import { SCOPE_CLAIMS } from './claims.ts';
+import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
+import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
 import { pairwiseSubject } from './subject.ts';
 import { parseUserMessage, USER_MESSAGE_MIME_TYPES, USER_MESSAGE_PARAM, UserMessageError } from './user-message.ts';
 
@@ -30,6 +31,39 @@ export interface ProviderDeps {
 
 const epoch = () => Math.floor(Date.now() / 1000);
 
+/** The ID token leaves out what it carries only on request (claims.ts); userinfo gets everything its scopes name. */
+function smallIdTokens(findAccount: FindAccount): FindAccount {
+  return async (ctx, sub, token) => {
+    const account = await findAccount(ctx, sub, token);
+    if (!account) return account;
+    return {
+      ...account,
+      claims: async (use, scope, claims, rejected) => withoutUnrequested(use, await account.claims(use, scope, claims, rejected), claims) as Awaited<ReturnType<typeof account.claims>>,
+    };
+  };
+}
+
+/** Only the method the client registered: oidc-provider takes a secret in the body or the header for either. */
+function registeredSecretMethodOnly(provider: Provider): void {
+  const compare = provider.Client.prototype.compareClientSecret;
+  provider.Client.prototype.compareClientSecret = function (this: InstanceType<Provider['Client']>, actual: string) {
+    const presented = Provider.ctx?.oidc.params?.client_secret !== undefined ? 'client_secret_post' : 'client_secret_basic';
+    if (presented !== this.clientAuthMethod) throw new errors.InvalidClientAuth(`this client authenticates with ${this.clientAuthMethod} only`);
+    return compare.call(this, actual);
+  };
+}
+
+/**
+ * Browsers keep Secure cookies from http://localhost (a secure context), but the cookies module will not mark them
+ * Secure over plain HTTP; a SameSite=None cookie without Secure is dropped, so add the attribute (loopback issuers only).
+ */
+const secureCookiesOnLoopback: Parameters<Provider['use']>[0] = async (ctx, next) => {
+  await next();
+  const cookies = ctx.response.headers['set-cookie'];
+  if (!Array.isArray(cookies)) return;
+  ctx.set('set-cookie', cookies.map((c) => (/;\s*samesite=none/i.test(c) && !/;\s*secure/i.test(c) ? `${c}; secure` : c)));
+};
+
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, pages } = deps;
   const ttl = config.oidc;
@@ -47,6 +81,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
+      // The Swedish profile: userinfo responses MUST be signed. A client may register another algorithm.
+      userinfo_signed_response_alg: config.oidc.userinfoSigningAlg,
       // auth_time and acr are required by the Swedish profile: always include them.
       require_auth_time: true,
       default_acr_values: [config.oidc.acr],
@@ -59,7 +95,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
     // The profile wants identity numbers and authentication evidence in the ID token, not only at userinfo.
     conformIdTokenClaims: false,
-    findAccount: deps.findAccount,
+    findAccount: smallIdTokens(deps.findAccount),
 
     extraClientMetadata: {
       properties: Object.values(CLIENT_SETTINGS),
@@ -70,13 +106,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
 
-    // First-party clients get their grant without a consent page; others see one listing what is shared.
+    // First-party clients get their grant without a consent page (also after a code replay or logout revoked the
+    // last one); others see one listing what is shared.
     async loadExistingGrant(ctx) {
       const { client, session } = ctx.oidc;
       const grantId = ctx.oidc.result?.consent?.grantId ?? session?.grantIdFor(client!.clientId);
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      if (!client || !session?.accountId || !clientSettings(client as unknown as Record<string, unknown>).firstParty) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (!client || !session?.accountId || !clientSettings(client as unknown as Record<string, unknown>).firstParty) return existing;
+      const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
       grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
       grant.addOIDCClaims([...ctx.oidc.requestParamClaims]);
       await grant.save();
@@ -84,6 +121,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
 
     extraParams: {
+      // The Swedish profile makes state REQUIRED (section 2.1).
+      state: (_ctx, value) => {
+        if (value === undefined) throw new errors.InvalidRequest('state is required');
+      },
       [USER_MESSAGE_PARAM]: (_ctx, value) => {
         if (value === undefined) return;
         try {
@@ -95,13 +136,24 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
 
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: interactionPolicyFor([config.oidc.acr]),
+    },
 
+    // OIDC Core requires POST at the authorization endpoint, RP-Initiated Logout at the end-session endpoint. That
+    // needs the session cookie sent cross-site (SameSite=None); docs/conformance.md says why it is safe here.
+    enableHttpPostMethods: true,
     cookies: {
       keys: deps.cookieKeys,
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      long: { signed: true, httpOnly: true, sameSite: 'none' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
+
+    // The default guard refuses loopback and private receivers (back-channel logout, jwks_uri); tests lift it.
+    ...(config.oidc.allowPrivateRpAddresses
+      ? { fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined } as RequestInit) }
+      : {}),
 
     ttl: {
       AccessToken: ttl.accessTokenTtlS,
@@ -122,7 +174,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       requestObjects: { enabled: true, requireSignedRequestObject: false },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A token is introspected by its own client, or by a client allowed to (a resource server).
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId || clientSettings(client as unknown as Record<string, unknown>).mayIntrospect,
+      },
       userinfo: { enabled: true },
       jwtUserinfo: { enabled: true },
       backchannelLogout: { enabled: true },
@@ -150,5 +206,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
   const provider = new Provider(config.http.issuer, configuration);
   provider.proxy = config.http.trustProxy;
+  registeredSecretMethodOnly(provider);
+  provider.on('authorization.success', recordSessionHolder);
+  if (new URL(config.http.issuer).protocol === 'http:') provider.use(secureCookiesOnLoopback);
   return provider;
 }

@@ -15,10 +15,29 @@ export class UserMessageError extends Error {
   override name = 'UserMessageError';
 }
 
+/** BankID takes at most 1 500 characters of base64 as `userVisibleData` for an identification (about 1 100 bytes of text). */
+const BANKID_TEXT_MAX_BASE64 = 1500;
+
+/** Why BankID would refuse this text as `userVisibleData`, as a phrase; undefined when it fits. */
+export function bankIdTextProblem(text: string): string | undefined {
+  return Buffer.from(text, 'utf8').toString('base64').length <= BANKID_TEXT_MAX_BASE64
+    ? undefined : `is too long for BankID (at most ${BANKID_TEXT_MAX_BASE64} characters once base64-encoded, about 1 100 bytes)`;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeBase64Text(value: unknown, key: string): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) throw new UserMessageError(`${key} must be base64-encoded UTF-8 text`);
-  const text = Buffer.from(value, 'base64').toString('utf8');
+  const invalid = new UserMessageError(`${key} must be base64-encoded UTF-8 text`);
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) throw invalid;
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.from(value, 'base64'));
+  } catch {
+    throw invalid;
+  }
   if (!text.trim()) throw new UserMessageError(`${key} is empty`);
+  const problem = bankIdTextProblem(text);
+  if (problem) throw new UserMessageError(`${key} ${problem}`);
   return text;
 }
 

@@ -17,7 +17,7 @@ const t = await startTestBroker({ LOG_LEVEL: 'warn' }, { autoApproveMs: 0 }, (sq
   byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
 });
 await t.broker.clients.save({ client_id: 'bench', client_secret: 'bench-secret-0123456789abcdefghij', client_name: 'Bench', redirect_uris: [redirectUri], brygga_first_party: true, scope: 'openid profile' });
-const rp = await oidc.discovery(new URL(t.broker.url), 'bench', 'bench-secret-0123456789abcdefghij', undefined, { execute: [oidc.allowInsecureRequests] });
+const rp = await oidc.discovery(new URL(t.broker.url), 'bench', undefined, oidc.ClientSecretBasic('bench-secret-0123456789abcdefghij'), { execute: [oidc.allowInsecureRequests] });
 
 async function login(): Promise<void> {
   const browser = new HttpBrowser();

@@ -31,7 +31,7 @@ before(async () => {
     token_endpoint_auth_method: 'client_secret_post', scope: 'openid profile',
   });
   const insecure = { execute: [oidc.allowInsecureRequests] };
-  rp = await oidc.discovery(new URL(issuer), 'e2e-rp', secret, undefined, insecure);
+  rp = await oidc.discovery(new URL(issuer), 'e2e-rp', undefined, oidc.ClientSecretBasic(secret), insecure);
   thirdParty = await oidc.discovery(new URL(issuer), 'e2e-third', undefined, oidc.ClientSecretPost(secret), insecure);
 });
 after(async () => { await t?.close(); });
@@ -130,11 +130,11 @@ test('QR login end to end: code with PKCE, ID token, userinfo, logout', async ()
   assert.deepEqual(claims.amr, ['mfa']);
   assert.equal(tokens.refresh_token, undefined, 'no refresh tokens unless an admin enables them for the client');
   assert.equal(claims.txn, orderRef);
-  assert.ok(typeof claims[OIDC_SE.authnEvidence] === 'string' && String(claims[OIDC_SE.authnEvidence]).length > 100);
   assert.ok(claims.exp - claims.iat <= 300, 'ID tokens live at most 5 minutes');
   const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, claims.sub);
   assert.equal(userinfo.family_name, 'Tolvansson');
   assert.equal(userinfo[OIDC_SE.personalIdentityNumber], '199908072391');
+  assert.ok(typeof userinfo[OIDC_SE.authnEvidence] === 'string' && String(userinfo[OIDC_SE.authnEvidence]).length > 100);
 
   assert.ok(login.browser.cookie('_session'), 'a session cookie was set');
 
