@@ -50,20 +50,20 @@ export function callbackOf(step: Step): URL {
   return new URL(step.location!);
 }
 
-/** Polls the page's status until the order completes (bounded). */
-async function waitForComplete(t: TestBroker, browser: HttpBrowser, uid: string): Promise<void> {
+/** Polls the page's status until the order leaves `pending` (bounded); returns the final status. */
+export async function settled(t: TestBroker, browser: HttpBrowser, uid: string): Promise<{ state: string; hintCode?: string }> {
   for (let i = 0; i < 40; i++) {
     const step = await browser.get(`${t.broker.url}/interaction/${uid}/status`, { accept: 'application/json' });
-    const state = (JSON.parse(step.body) as { state: string }).state;
-    if (state === 'complete') return;
-    assert.equal(state, 'pending', step.body);
+    assert.equal(step.status, 200, step.body);
+    const status = JSON.parse(step.body) as { state: string; hintCode?: string };
+    if (status.state !== 'pending') return status;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error('the BankID order did not complete in time');
+  throw new Error('the BankID order did not settle in time');
 }
 
-/** On a login page (`step`): a QR order, scanned and approved in the simulated app; returns the step after the login. */
-export async function bankIdLogin(t: TestBroker, { browser, step }: Pick<Authorization, 'browser' | 'step'>, personalNumber = TEST_PERSON): Promise<Step> {
+/** On a login page (`step`): starts a QR order and lets the simulated app scan it; returns the interaction and order. */
+export async function startQr(t: TestBroker, { browser, step }: Pick<Authorization, 'browser' | 'step'>): Promise<{ uid: string; orderRef: string }> {
   const uid = interactionUid(step);
   const started = await browser.post(`${t.broker.url}/interaction/${uid}/start`, { csrf: field(step.body, 'csrf'), method: 'qr' });
   assert.equal(started.status, 303, started.body);
@@ -71,11 +71,21 @@ export async function bankIdLogin(t: TestBroker, { browser, step }: Pick<Authori
   const { qr } = JSON.parse(status.body) as { qr: string };
   const scanned = await t.sim.post('/sim/app/scan', { qr });
   assert.equal(scanned.status, 200, JSON.stringify(scanned.json));
-  const order = await t.sim.latestOrder();
-  const approved = await t.sim.post(`/sim/orders/${String(order.orderRef)}/approve`, { personalNumber, givenName: 'TOLVAN', surname: 'TOLVANSSON' });
-  assert.equal(approved.status, 200, JSON.stringify(approved.json));
-  await waitForComplete(t, browser, uid);
+  return { uid, orderRef: String(scanned.json.orderRef) };
+}
+
+/** After the order settled: the page finishes the login and the browser follows to the client (or an error page). */
+export async function afterOrder(t: TestBroker, browser: HttpBrowser, uid: string): Promise<Step> {
   return browser.follow(await browser.get(`${t.broker.url}/interaction/${uid}`), (u) => !u.startsWith(t.broker.url));
+}
+
+/** On a login page (`step`): a QR order, scanned and approved in the simulated app; returns the step after the login. */
+export async function bankIdLogin(t: TestBroker, auth: Pick<Authorization, 'browser' | 'step'>, personalNumber = TEST_PERSON): Promise<Step> {
+  const { uid, orderRef } = await startQr(t, auth);
+  const approved = await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber, givenName: 'TOLVAN', surname: 'TOLVANSSON' });
+  assert.equal(approved.status, 200, JSON.stringify(approved.json));
+  assert.equal((await settled(t, auth.browser, uid)).state, 'complete');
+  return afterOrder(t, auth.browser, uid);
 }
 
 /** A whole login that ends at the client: authorize, BankID, token request. */
