@@ -8,6 +8,7 @@ import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/load.ts';
 import { readForm } from '../http/form.ts';
+import { singleParam } from '../http/params.ts';
 import { renderPage } from '../http/views.ts';
 import { negotiateLocale } from '../interaction/i18n.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -59,7 +60,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
     }
     return sessions.get(id)!;
   };
-  const locale = (ctx: Context) => negotiateLocale({ lang: ctx.query.lang as string | undefined, acceptLanguage: ctx.get('accept-language') });
+  const locale = (ctx: Context) => negotiateLocale({ lang: singleParam(ctx, 'lang'), acceptLanguage: ctx.get('accept-language') });
 
   router.get('/', (ctx) => {
     const s = session(ctx);
