@@ -30,7 +30,7 @@ export function healthRoutes(readiness: Readiness, now: () => Date = () => new D
     const bankidCertificate = {
       ok: notAfter > at,
       notAfter: notAfter.toISOString(),
-      daysLeft: Math.floor((notAfter.getTime() - at.getTime()) / DAY_MS),
+      daysLeft: Math.trunc((notAfter.getTime() - at.getTime()) / DAY_MS), // negative: days since it expired
       ...(notAfter > at ? {} : { reason: 'the BankID relying-party certificate has expired' }),
     };
     const ready = database.ok && bankidCertificate.ok;
