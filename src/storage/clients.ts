@@ -65,7 +65,7 @@ export class ClientRepository {
 
   /** Inserts or replaces a client. `metadata.client_secret`, if present, is sealed, never stored as is. */
   async save(metadata: ClientMetadata): Promise<void> {
-    if (!possibleKey(metadata.client_id)) throw new Error(`client_id must be 1 to ${MAX_KEY_LENGTH} characters, without U+0000`);
+    if (!possibleKey(metadata.client_id)) throw new Error(`client_id must be 1 to ${MAX_KEY_LENGTH} characters, without U+0000 or unpaired surrogates`);
     const { client_secret: secret, ...rest } = metadata;
     const sealed = typeof secret === 'string' ? this.#box.seal(secret) : null;
     await this.#db.insertInto('clients')
