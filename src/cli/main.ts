@@ -1,9 +1,10 @@
 /** The `brygga` command line: migrations, clients and signing keys, against the same database as the server. */
-import { ConfigError, loadConfig, type Config } from '../config/load.ts';
+import { loadConfig, type Config } from '../config/load.ts';
 import { createLogger } from '../observability/logger.ts';
-import { openDatabase, type DatabaseHandle } from '../storage/database.ts';
+import { checkDatabase, DataDirLockedError, openDatabase, type DatabaseHandle } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrator.ts';
 import { clientsCommand } from './clients.ts';
+import { DatabaseUnavailableError, describeDatabase, failure } from './failure.ts';
 import { keysCommand } from './keys.ts';
 import { UsageError } from './usage.ts';
 
@@ -20,10 +21,16 @@ const USAGE = `Usage: brygga <command>
 The database is DATABASE_URL, or the embedded one in DATA_DIR (stop the server first: it can have one user).
 Run "brygga clients add --help" for the client flags.`;
 
-/** Opens the configured database, brings it up to date, runs `fn` with what was applied, and closes it. */
+/** How long a command waits for the database before it gives up with a message. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** Opens the configured database, checks it answers, brings it up to date, runs `fn` with what was applied, and closes it. */
 async function withDatabase<T>(config: Config, fn: (db: DatabaseHandle, applied: string[]) => Promise<T>): Promise<T> {
-  const handle = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolSize: 2 });
+  const where = describeDatabase(config.database);
+  const handle = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolSize: 2, connectTimeoutMs: CONNECT_TIMEOUT_MS })
+    .catch((err: unknown) => { throw err instanceof DataDirLockedError ? err : new DatabaseUnavailableError(where, err); });
   try {
+    await checkDatabase(handle.db, CONNECT_TIMEOUT_MS).catch((err: unknown) => { throw new DatabaseUnavailableError(where, err); });
     return await fn(handle, await migrateToLatest(handle.db));
   } finally {
     await handle.close();
@@ -53,14 +60,18 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
   }
 }
 
+function fail(err: unknown): never {
+  const { text, exitCode } = failure(err);
+  process.stderr.write(`${text}\n`);
+  // Exit now: a connection the database left half-open (a refused login, a dead server) would keep the command alive.
+  process.exit(exitCode);
+}
+// Errors outside the command's own await chain (a socket's EPIPE, a closed stdout) end the same way.
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+
 try {
   process.exitCode = await run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`));
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof UsageError) {
-    process.stderr.write(`brygga: ${err.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`brygga: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  }
+  fail(err);
 }

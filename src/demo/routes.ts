@@ -8,6 +8,7 @@ import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/load.ts';
 import { readForm } from '../http/form.ts';
+import { singleParam } from '../http/params.ts';
 import { renderPage } from '../http/views.ts';
 import { negotiateLocale, type Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -65,7 +66,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
     }
     return sessions.get(id)!;
   };
-  const locale = (ctx: Context) => negotiateLocale({ lang: ctx.query.lang as string | undefined, acceptLanguage: ctx.get('accept-language') });
+  const locale = (ctx: Context) => negotiateLocale({ lang: singleParam(ctx, 'lang'), acceptLanguage: ctx.get('accept-language') });
 
   // A language picked on the page wins over the browser's, also on the page the login returns to.
   const pageLocale = (ctx: Context, s: DemoSession) => s.locale ?? locale(ctx);

@@ -6,6 +6,7 @@ import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
+import { singleParam } from '../http/params.ts';
 import { negotiateLocale, type Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { OrderFlow } from '../orders/flow.ts';
@@ -48,7 +49,7 @@ export function clientOf(ctx: Context): ProviderClient {
 /** The person's own choice (`?lang=`) wins, then the client's `ui_locales`, then Accept-Language. */
 export function localeOf(ctx: Context): Locale {
   return negotiateLocale({
-    lang: typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined,
+    lang: singleParam(ctx, 'lang'),
     uiLocales: stateOf(ctx).interaction?.params.ui_locales as string | undefined,
     acceptLanguage: ctx.get('accept-language'),
   });

@@ -1,5 +1,5 @@
 /** Registered clients. Secrets are sealed at rest and unsealed only for oidc-provider's constant-time compare. */
-import type { Db } from './database.ts';
+import { MAX_KEY_LENGTH, possibleKey, type Db } from './database.ts';
 import type { SecretBox } from './encryption.ts';
 
 export type ClientMetadata = Record<string, unknown> & { client_id: string };
@@ -10,36 +10,85 @@ export interface StoredClient {
   updatedAt: Date;
 }
 
+interface Cached<T> { at: number; value: T }
+
+/** A Map kept in order of use: when full, the least recently used entry makes room. */
+class Lru<T> {
+  readonly #max: number;
+  readonly #map = new Map<string, T>();
+  constructor(max: number) { this.#max = max; }
+  get size(): number { return this.#map.size; }
+  get(key: string): T | undefined {
+    const value = this.#map.get(key);
+    if (value !== undefined) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: T): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
+  }
+  delete(key: string): void { this.#map.delete(key); }
+}
+
+export interface ClientCacheOptions {
+  /** How long a lookup is reused (the provider asks on every request; other replicas' changes show after this). */
+  cacheMs?: number;
+  /** Clients kept. */
+  maxClients?: number;
+  /** Unknown ids kept, apart: random ids must not push real clients out, nor grow the heap. */
+  maxMisses?: number;
+}
+
 export class ClientRepository {
   readonly #db: Db;
   readonly #box: SecretBox;
   readonly #cacheMs: number;
-  readonly #cache = new Map<string, { at: number; value: ClientMetadata | undefined }>();
+  readonly #hits: Lru<Cached<ClientMetadata>>;
+  readonly #misses: Lru<Cached<undefined>>;
 
-  constructor(db: Db, box: SecretBox, options: { cacheMs?: number } = {}) {
+  constructor(db: Db, box: SecretBox, options: ClientCacheOptions = {}) {
     this.#db = db;
     this.#box = box;
     this.#cacheMs = options.cacheMs ?? 5000;
+    this.#hits = new Lru(options.maxClients ?? 500);
+    this.#misses = new Lru(options.maxMisses ?? 100);
+  }
+
+  /** Entries in the lookup cache, found and unknown (for tests and diagnostics). */
+  get cacheSize(): number {
+    return this.#hits.size + this.#misses.size;
   }
 
   /** Inserts or replaces a client. `metadata.client_secret`, if present, is sealed, never stored as is. */
   async save(metadata: ClientMetadata): Promise<void> {
+    if (!possibleKey(metadata.client_id)) throw new Error(`client_id must be 1 to ${MAX_KEY_LENGTH} characters, without U+0000 or unpaired surrogates`);
     const { client_secret: secret, ...rest } = metadata;
     const sealed = typeof secret === 'string' ? this.#box.seal(secret) : null;
     await this.#db.insertInto('clients')
       .values({ client_id: metadata.client_id, sealed_secret: sealed, metadata: JSON.stringify(rest) })
       .onConflict((oc) => oc.column('client_id').doUpdateSet({ sealed_secret: sealed, metadata: JSON.stringify(rest), updated_at: new Date() }))
       .execute();
-    this.#cache.delete(metadata.client_id);
+    this.#forget(metadata.client_id);
   }
 
   /** Metadata with the plaintext secret, as the provider's Client model needs it. Cached briefly: the provider asks on every request. */
   async find(clientId: string): Promise<ClientMetadata | undefined> {
-    const hit = this.#cache.get(clientId);
-    if (hit && Date.now() - hit.at < this.#cacheMs) return hit.value;
+    if (!possibleKey(clientId)) return undefined; // e.g. a NUL from a request: Postgres would refuse the query
+    const cached = this.#hits.get(clientId) ?? this.#misses.get(clientId);
+    if (cached && Date.now() - cached.at < this.#cacheMs) return cached.value;
     const row = await this.#db.selectFrom('clients').select(['metadata', 'sealed_secret']).where('client_id', '=', clientId).executeTakeFirst();
-    const value = row ? this.#withSecret(row.metadata as ClientMetadata, row.sealed_secret) : undefined;
-    this.#cache.set(clientId, { at: Date.now(), value });
+    if (!row) {
+      this.#hits.delete(clientId);
+      this.#misses.set(clientId, { at: Date.now(), value: undefined });
+      return undefined;
+    }
+    const value = this.#withSecret(row.metadata as ClientMetadata, row.sealed_secret);
+    this.#misses.delete(clientId);
+    this.#hits.set(clientId, { at: Date.now(), value });
     return value;
   }
 
@@ -50,9 +99,15 @@ export class ClientRepository {
   }
 
   async remove(clientId: string): Promise<boolean> {
+    if (!possibleKey(clientId)) return false;
     const result = await this.#db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
-    this.#cache.delete(clientId);
+    this.#forget(clientId);
     return result.numDeletedRows > 0n;
+  }
+
+  #forget(clientId: string): void {
+    this.#hits.delete(clientId);
+    this.#misses.delete(clientId);
   }
 
   #withSecret(metadata: ClientMetadata, sealed: string | null): ClientMetadata {

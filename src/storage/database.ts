@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type Dialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Dialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -21,8 +21,36 @@ export interface DatabaseOptions {
   /** Directory of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
   poolSize?: number;
+  /** How long to wait for a connection to the server before failing (an unreachable host would otherwise hang). */
+  connectTimeoutMs?: number;
   /** Called with every statement's SQL (benchmarks count them). */
   onQuery?: (sql: string) => void;
+}
+
+/** Postgres text and jsonb cannot hold U+0000 or an unpaired surrogate: no stored value contains one. */
+export function storableText(value: string): boolean {
+  return !value.includes('\0') && value.isWellFormed();
+}
+
+/** Every key Brygga or oidc-provider issues (ids, uids, client ids, codes, tokens) is far shorter than this. */
+export const MAX_KEY_LENGTH = 512;
+
+/** Whether `value` can be a stored key at all; anything else is "not found" without asking the database. */
+export function possibleKey(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_KEY_LENGTH && storableText(value);
+}
+
+/** Resolves when the database answers a trivial query within `timeoutMs`; rejects with the reason otherwise. */
+export async function checkDatabase(db: Db, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(db), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class DataDirLockedError extends Error {
@@ -62,7 +90,7 @@ const INT8_OID = 20;
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const log = options.onQuery ? (event: LogEvent) => options.onQuery!(event.query.sql) : undefined;
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
     // An idle connection dropped by the server (restart, failover) must not crash the process; the pool reconnects.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });

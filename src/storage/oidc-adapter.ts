@@ -4,9 +4,9 @@
  * properties in any minor release); only the columns the provider looks things up by are copied out.
  */
 import { sql } from 'kysely';
-import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Logger } from '../observability/logger.ts';
-import type { Db } from './database.ts';
+import { possibleKey, storableText, type Db } from './database.ts';
 
 export type ClientFinder = (clientId: string) => Promise<Record<string, unknown> | undefined>;
 
@@ -31,6 +31,19 @@ const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', '
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
+/**
+ * The payload as jsonb text. A string Postgres cannot store came from the request (a parameter, a request object),
+ * so it is the client's invalid request, answered as the endpoint answers one, not a server error.
+ */
+function serialise(payload: AdapterPayload): string {
+  return JSON.stringify(payload, (key, value: unknown) => {
+    if (!storableText(key) || (typeof value === 'string' && !storableText(value))) {
+      throw new errors.InvalidRequest('the request contains characters that cannot be processed (U+0000 or an unpaired surrogate)');
+    }
+    return value;
+  });
+}
+
 class PayloadAdapter implements Adapter {
   readonly #db: Db;
   readonly #model: string;
@@ -42,7 +55,7 @@ class PayloadAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const columns = {
-      payload: JSON.stringify(payload),
+      payload: serialise(payload),
       grant_id: GRANTABLE.has(this.#model) ? text(payload.grantId) : null,
       uid: text(payload.uid),
       user_code: text(payload.userCode),
@@ -69,6 +82,7 @@ class PayloadAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
+    if (!possibleKey(id)) return;
     await this.#db.updateTable('oidc_payload')
       .set({ consumed_at: sql<Date>`coalesce(consumed_at, now())` })
       .where('model', '=', this.#model)
@@ -77,14 +91,18 @@ class PayloadAdapter implements Adapter {
   }
 
   async destroy(id: string): Promise<void> {
+    if (!possibleKey(id)) return;
     await this.#db.deleteFrom('oidc_payload').where('model', '=', this.#model).where('id', '=', id).execute();
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    if (!possibleKey(grantId)) return;
     await this.#db.deleteFrom('oidc_payload').where('grant_id', '=', grantId).execute();
   }
 
+  /** A value no stored key can equal (a NUL from a request, an overlong token) is simply not found. */
   async #findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+    if (!possibleKey(value)) return undefined;
     const row = await this.#db.selectFrom('oidc_payload')
       .select(['payload', 'consumed_at'])
       .where('model', '=', this.#model)
