@@ -4,7 +4,7 @@ import { createLogger } from '../observability/logger.ts';
 import { checkDatabase, DataDirLockedError, openDatabase, type DatabaseHandle } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrator.ts';
 import { clientsCommand } from './clients.ts';
-import { DatabaseUnavailableError, describeDatabase, failure } from './failure.ts';
+import { databaseUnavailable, describeDatabase, failure } from './failure.ts';
 import { keysCommand } from './keys.ts';
 import { UsageError } from './usage.ts';
 
@@ -28,9 +28,9 @@ const CONNECT_TIMEOUT_MS = 5000;
 async function withDatabase<T>(config: Config, fn: (db: DatabaseHandle, applied: string[]) => Promise<T>): Promise<T> {
   const where = describeDatabase(config.database);
   const handle = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolSize: 2, connectTimeoutMs: CONNECT_TIMEOUT_MS })
-    .catch((err: unknown) => { throw err instanceof DataDirLockedError ? err : new DatabaseUnavailableError(where, err); });
+    .catch((err: unknown) => { throw err instanceof DataDirLockedError ? err : databaseUnavailable(where, err); });
   try {
-    await checkDatabase(handle.db, CONNECT_TIMEOUT_MS).catch((err: unknown) => { throw new DatabaseUnavailableError(where, err); });
+    await checkDatabase(handle.db, CONNECT_TIMEOUT_MS).catch((err: unknown) => { throw databaseUnavailable(where, err); });
     return await fn(handle, await migrateToLatest(handle.db));
   } finally {
     await handle.close();

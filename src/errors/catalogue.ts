@@ -76,6 +76,10 @@ export const CATALOGUE = {
     status: 404, expose: true, oauth: 'invalid_request',
     text: { sv: 'Sidan finns inte. Kontrollera adressen.', en: 'The page does not exist. Check the address.' },
   },
+  database_unavailable: {
+    status: 503, expose: false, oauth: 'temporarily_unavailable',
+    text: { sv: 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.', en: 'The service is temporarily unavailable. Try again in a moment.' },
+  },
   internal: {
     status: 500, expose: false, oauth: 'server_error',
     text: { sv: `Ett tekniskt fel uppstod. ${again.sv}`, en: `A technical error occurred. ${again.en}` },

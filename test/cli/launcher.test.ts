@@ -62,7 +62,7 @@ test('DATABASE_URL pointing at nothing: one line naming the database (not the pa
   const result = run(process.execPath, [BIN, 'clients', 'list'], { DATABASE_URL: `postgres://brygga:hunter2@127.0.0.1:${port}/brygga` });
   assert.equal(result.code, 1);
   const line = assertOneLine(result.stderr);
-  assert.match(line, new RegExp(`^brygga: cannot reach database "brygga" at 127\\.0\\.0\\.1:${port} \\(DATABASE_URL\\): .*ECONNREFUSED`));
+  assert.match(line, new RegExp(`^brygga: cannot reach database "brygga" at 127\\.0\\.0\\.1:${port} \\(DATABASE_URL\\): .*ECONNREFUSED.* \\[database_unavailable\\]$`));
   assert.doesNotMatch(line, /hunter2/);
 });
 
