@@ -1,7 +1,8 @@
 /**
  * The control API and app page (plain HTTP on the control port). It plays the user's BankID app and
- * BankID's own operators: scan, open, confirm, approve, cancel, inject faults. JSON in and out; the app
- * page's HTML forms post to the same routes and are redirected back (or to the order's returnUrl).
+ * BankID's own operators: scan, open, confirm, approve, cancel, inject faults, refuse RP certificates. JSON in
+ * and out; the app page's HTML forms post to the same routes and are redirected back (or to the order's
+ * returnUrl). Whatever a client sends, a malformed request is a 4xx with a reason.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.ts';
@@ -122,7 +123,7 @@ async function handle(options: ControlServerOptions, table: Route[], req: Incomi
   }
 }
 
-/** Every parameter once at most (a repeated one is ambiguous); `lang`, when given, is a language the page speaks. */
+/** Every parameter once at most: which of two values was meant is anybody's guess. */
 function singleValued(params: URLSearchParams, what: string): Record<string, string> {
   const fields = new Map<string, string>();
   for (const [key, value] of params) {
@@ -132,6 +133,7 @@ function singleValued(params: URLSearchParams, what: string): Record<string, str
   return Object.fromEntries(fields);
 }
 
+/** `lang`, when given, must be a language the page speaks; nothing else in the query is read. */
 function queryLanguage(params: URLSearchParams): string | undefined {
   const { lang } = singleValued(params, 'query parameter');
   if (lang !== undefined && lang !== 'sv' && lang !== 'en') throw new ControlError('lang must be sv or en');

@@ -11,7 +11,8 @@ import {
 } from '../../src/bankid/errors.ts';
 import { isTransient } from '../../src/bankid/transient.ts';
 import { MAX_RESPONSE_BYTES } from '../../src/bankid/transport.ts';
-import { CLIENT_SETTINGS } from './fixtures.ts';
+import type { BankIdClient, BankIdClientOptions } from '../../src/bankid/client.ts';
+import { CLIENT_SETTINGS, collectLog } from './fixtures.ts';
 import { useSimulator } from './simulator-suite.ts';
 
 const { client, control, certificate } = useSimulator();
@@ -36,38 +37,42 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 interface Case {
   name: string;
   fault?: Record<string, unknown>;
-  call: () => Promise<unknown>;
+  options?: Partial<BankIdClientOptions>;
+  call: (api: BankIdClient) => Promise<unknown>;
   type: abstract new (...args: never[]) => Error;
   transient: boolean;
-  /** How often the fault was reached: retries and replays show here. */
+  /** HTTP attempts the client made, from its own log: retries and replays show here. */
+  attempts: number;
+  /** Calls that reached the fault; left out where a timeout may fire before the call arrives. */
   hits?: number;
 }
 
 const cases: Case[] = [
-  { name: '500 internalError', fault: { endpoint: 'auth', status: 500 }, call: () => client().auth(AUTH), type: BankIdInternalError, transient: true, hits: 1 },
+  { name: '500 internalError', fault: { endpoint: 'auth', status: 500 }, call: (api) => api.auth(AUTH), type: BankIdInternalError, transient: true, attempts: 1, hits: 1 },
   {
-    name: 'maintenance after its retries', fault: { endpoint: 'collect', status: 503, times: 10 }, call: () => client().collect(UNKNOWN_ORDER),
-    type: MaintenanceError, transient: true, hits: CLIENT_SETTINGS.maintenanceRetries + 1,
+    name: 'maintenance after its retries', fault: { endpoint: 'collect', status: 503, times: 10 }, call: (api) => api.collect(UNKNOWN_ORDER),
+    type: MaintenanceError, transient: true, attempts: CLIENT_SETTINGS.maintenanceRetries + 1, hits: CLIENT_SETTINGS.maintenanceRetries + 1,
   },
-  { name: '502 from a proxy, no body', fault: { endpoint: 'collect', kind: 'bare', status: 502 }, call: () => client().collect(UNKNOWN_ORDER), type: BankIdGatewayError, transient: true, hits: 1 },
-  { name: 'a dropped start, never replayed', fault: { endpoint: 'auth', kind: 'drop', times: 2 }, call: () => client().auth(AUTH), type: BankIdConnectionError, transient: true, hits: 1 },
-  { name: 'a dropped collect, replayed once', fault: { endpoint: 'collect', kind: 'drop', times: 2 }, call: () => client().collect(UNKNOWN_ORDER), type: BankIdConnectionError, transient: true, hits: 2 },
+  { name: '502 from a proxy, no body', fault: { endpoint: 'collect', kind: 'bare', status: 502 }, call: (api) => api.collect(UNKNOWN_ORDER), type: BankIdGatewayError, transient: true, attempts: 1, hits: 1 },
+  { name: 'a dropped start, never replayed', fault: { endpoint: 'auth', kind: 'drop', times: 2 }, call: (api) => api.auth(AUTH), type: BankIdConnectionError, transient: true, attempts: 1, hits: 1 },
+  { name: 'a dropped collect, replayed once', fault: { endpoint: 'collect', kind: 'drop', times: 2 }, call: (api) => api.collect(UNKNOWN_ORDER), type: BankIdConnectionError, transient: true, attempts: 2, hits: 2 },
   {
-    name: 'slower than timeoutMs, not replayed', fault: { endpoint: 'collect', delayMs: 60_000, times: 2 }, call: () => client({ timeoutMs: 200 }).collect(UNKNOWN_ORDER),
-    type: BankIdTimeoutError, transient: true, hits: 1,
+    name: 'slower than timeoutMs, not replayed', fault: { endpoint: 'collect', delayMs: 60_000, times: 2 }, options: { timeoutMs: 200 },
+    call: (api) => api.collect(UNKNOWN_ORDER), type: BankIdTimeoutError, transient: true, attempts: 1,
   },
   {
-    name: 'an oversized answer', fault: { endpoint: 'collect', kind: 'oversized', bytes: 16 * MAX_RESPONSE_BYTES, times: 2 }, call: () => client().collect(UNKNOWN_ORDER),
-    type: BankIdResponseTooLargeError, transient: true, hits: 1,
+    name: 'an oversized answer', fault: { endpoint: 'collect', kind: 'oversized', bytes: 16 * MAX_RESPONSE_BYTES, times: 2 }, call: (api) => api.collect(UNKNOWN_ORDER),
+    type: BankIdResponseTooLargeError, transient: true, attempts: 1, hits: 1,
   },
-  { name: 'an unknown order: invalidParameters', call: () => client().collect(UNKNOWN_ORDER), type: InvalidParametersError, transient: false },
-  { name: 'our own invalid request', call: () => client().auth({ endUserIp: 'not an address' }), type: BankIdRequestError, transient: false },
+  { name: 'an unknown order: invalidParameters', call: (api) => api.collect(UNKNOWN_ORDER), type: InvalidParametersError, transient: false, attempts: 1 },
+  { name: 'our own invalid request', call: (api) => api.auth({ endUserIp: 'not an address' }), type: BankIdRequestError, transient: false, attempts: 0 },
 ];
 
 for (const c of cases) {
   test(`classified: ${c.name}`, async () => {
     const id = c.fault ? await plan(c.fault) : undefined;
-    await assert.rejects(c.call(), (err: unknown) => {
+    const log = collectLog('debug');
+    await assert.rejects(c.call(client({ logger: log.logger, ...c.options })), (err: unknown) => {
       assert.ok(err instanceof c.type, `${c.name}: ${String(err)}`);
       // The four families never overlap.
       const families = [BankIdError, BankIdTransportError, BankIdAbortedError, BankIdRequestError].filter((family) => err instanceof family);
@@ -75,8 +80,9 @@ for (const c of cases) {
       assert.equal(isTransient(err), c.transient);
       return true;
     });
+    assert.equal(log.lines().filter((l) => l.msg === 'bankid call' || l.msg === 'bankid call failed').length, c.attempts);
     if (id !== undefined) {
-      assert.equal((await fault(id)).hits, c.hits);
+      if (c.hits !== undefined) assert.equal((await fault(id)).hits, c.hits);
       await until('the simulator lets go of every call', async () => (await fault(id)).holding === 0);
     }
   });

@@ -32,7 +32,7 @@ export interface Reply {
 
 export interface FakeBankId {
   baseUrl: string;
-  /** Requests whose body arrived since the last reset(). */
+  /** Requests whose body arrived. */
   seen: SeenRequest[];
   /** Decides the answer to each request; the default answers 200 {}. */
   reply: (request: SeenRequest) => Reply;
@@ -42,8 +42,7 @@ export interface FakeBankId {
   open(): number;
   /** Resolves once no client connection is open. */
   idle(): Promise<void>;
-  /** Closes every connection, forgets what was seen and answers 200 {} again: each test starts clean. */
-  reset(): void;
+  /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
 
@@ -63,19 +62,13 @@ export async function startFakeBankId(options: { server: Issued; clientCa: Issue
       // (events.once would reject on the 'error' a reset socket emits before it closes.)
       for (const socket of [...sockets]) if (sockets.has(socket)) await new Promise((resolve) => socket.once('close', resolve));
     },
-    reset() {
-      for (const socket of sockets) socket.destroy();
-      fake.seen = [];
-      fake.reply = () => ({ body: {} });
-    },
     close: async () => {
-      fake.reset();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
     },
   };
   server = createServer({ key: options.server.keyPem, cert: options.server.certPem, ca: options.clientCa.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    // Recorded where it was when the request came in: a request of an earlier test never lands in a later one.
-    const seenNow = fake.seen;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -86,7 +79,7 @@ export async function startFakeBankId(options: { server: Issued; clientCa: Issue
         method: req.method!, path: req.url!, contentType: req.headers['content-type'], body, json,
         clientFingerprint: (req.socket as TLSSocket).getPeerCertificate().fingerprint256,
       };
-      seenNow.push(seen);
+      fake.seen.push(seen);
       void answer(fake, fake.reply(seen), res);
     });
   });

@@ -1,5 +1,9 @@
-/** The fake BankID for one test file: certificates, a clean server and fresh connections for every test. */
-import { after, afterEach, before } from 'node:test';
+/**
+ * The fake BankID for one test file: certificates, and a server and connections of its own for every test. A call a
+ * test gave up on (timed out, aborted) may still reach a server after the test ended; with one server per test it
+ * lands in that test's server, never in the next test's count.
+ */
+import { afterEach, beforeEach } from 'node:test';
 import { loadRpCertificate } from '../../src/bankid/certificate.ts';
 import { BankIdClient, type BankIdClientOptions } from '../../src/bankid/client.ts';
 import { closeAgents } from '../../src/bankid/transport.ts';
@@ -17,18 +21,15 @@ export interface FakeSuite {
   client(options?: Partial<BankIdClientOptions>): BankIdClient;
 }
 
+const serverCertificate = createServerCertificate(serverCa);
+
 /** Registers the hooks; call once at the top of a test file. */
 export function useFakeBankId(): FakeSuite {
   let fake: FakeBankId;
-  before(async () => {
-    fake = await startFakeBankId({ server: createServerCertificate(serverCa), clientCa: rpCa });
+  beforeEach(async () => {
+    fake = await startFakeBankId({ server: serverCertificate, clientCa: rpCa });
   });
-  // Both ends drop their connections: nothing a test left in flight can reach the next one.
-  afterEach(() => {
-    closeAgents();
-    fake.reset();
-  });
-  after(async () => {
+  afterEach(async () => {
     closeAgents();
     await fake.close();
   });
