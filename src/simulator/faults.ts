@@ -1,7 +1,8 @@
 /**
  * Injected RP API faults (like ActiveLogin's error decorator): the next N calls to an endpoint are delayed, then
  * answered with a BankID error, dropped, answered by "a proxy" without a body, or flooded with an oversized body.
- * Each fault counts its hits and the calls it is holding, so a test can see that it was reached.
+ * Each fault counts its hits and the calls it is holding, so a test can see that it was reached; clearing the
+ * faults lets held calls go on normally.
  */
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
