@@ -2,16 +2,16 @@
  * The RP API v6.0 client over mutual TLS. Retry policy (rp-api-v6.md §4, §5):
  * - `maintenance` (503) is retried with backoff up to maintenanceRetries times, then thrown;
  * - every other HTTP error, `internalError` and `requestTimeout` included, is thrown at once;
- * - a transport failure of `collect` or `cancel` is replayed once, right away (typically a keep-alive socket
- *   the server closed while idle); order-starting calls and timeouts are never replayed, because a lost answer
- *   may hide an order BankID did create and a replay would start a second one.
+ * - a failed connection of `collect` or `cancel` is replayed once, right away (typically a keep-alive socket
+ *   the server closed while idle); order-starting calls, timeouts and oversized answers are never replayed,
+ *   because a lost answer may hide an order BankID did create and a replay would start a second one;
+ * - a call whose signal aborts stops where it is, rejects with BankIdAbortedError and is never retried.
  */
-import type { Agent } from 'node:https';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as wait } from 'node:timers/promises';
 import type { Logger } from '../observability/logger.ts';
 import type { RpCertificate } from './certificate.ts';
 import { normalizeBaseUrl } from './environments.ts';
-import { BankIdTimeoutError, BankIdTransportError, MaintenanceError, bankIdErrorFrom } from './errors.ts';
+import { BankIdAbortedError, BankIdConnectionError, MaintenanceError, httpErrorFrom } from './errors.ts';
 import { encodeAuth, encodePayment, encodePhoneAuth, encodePhoneSign, encodeSign } from './requests.ts';
 import { parseCollectResponse, parseOrderResponse, parsePhoneOrderResponse } from './responses.ts';
 import { agentFor, postJson, type HttpResult } from './transport.ts';
@@ -26,12 +26,14 @@ export interface BankIdClientOptions {
   certificate: RpCertificate;
   /** PEM of the one root CA trusted for the API's server certificate. */
   caPem: string;
-  /** Per HTTP attempt. Default 10 000. */
-  timeoutMs?: number;
-  /** Default 3. */
-  maintenanceRetries?: number;
+  /** Per HTTP attempt (BANKID_TIMEOUT_MS). A whole call is bounded by the caller's signal. */
+  timeoutMs: number;
+  /** How often a `maintenance` answer is retried (BANKID_MAINTENANCE_RETRIES). */
+  maintenanceRetries: number;
   /** Delay before the n-th retry (1-based). Default 1 s, 2 s, 3 s… */
   retryDelayMs?: (attempt: number) => number;
+  /** Waits between retries; rejects when the signal aborts. Injectable so tests need no real time. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>;
   logger?: Logger;
 }
 
@@ -39,20 +41,26 @@ type Endpoint = 'auth' | 'sign' | 'payment' | 'phone/auth' | 'phone/sign' | 'col
 
 const REPLAYABLE: ReadonlySet<Endpoint> = new Set(['collect', 'cancel']);
 
+const realSleep = (ms: number, signal?: AbortSignal) => wait(ms, undefined, { signal });
+
 export class BankIdClient implements BankIdApi {
   readonly #baseUrl: string;
-  readonly #agent: Agent;
+  readonly #certificate: RpCertificate;
+  readonly #caPem: string;
   readonly #timeoutMs: number;
   readonly #maintenanceRetries: number;
   readonly #retryDelayMs: (attempt: number) => number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<unknown>;
   readonly #logger: Logger | undefined;
 
   constructor(options: BankIdClientOptions) {
     this.#baseUrl = normalizeBaseUrl(options.baseUrl);
-    this.#agent = agentFor(options.certificate, options.caPem);
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#maintenanceRetries = options.maintenanceRetries ?? 3;
+    this.#certificate = options.certificate;
+    this.#caPem = options.caPem;
+    this.#timeoutMs = options.timeoutMs;
+    this.#maintenanceRetries = options.maintenanceRetries;
     this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => attempt * 1000);
+    this.#sleep = options.sleep ?? realSleep;
     this.#logger = options.logger;
   }
 
@@ -84,16 +92,21 @@ export class BankIdClient implements BankIdApi {
     await this.#call('cancel', { orderRef }, options);
   }
 
-  /** Resolves with a 2xx answer; anything else becomes the matching BankIdError, after the maintenance retries. */
+  /** Resolves with a 2xx answer; anything else becomes its typed error, after the maintenance retries. */
   async #call(endpoint: Endpoint, body: object, options?: CallOptions): Promise<HttpResult> {
     const url = new URL(endpoint, this.#baseUrl);
+    const signal = options?.signal;
     for (let retry = 0; ; retry++) {
-      const result = await this.#post(endpoint, url, body, options?.signal);
+      const result = await this.#post(endpoint, url, body, signal);
       if (result.status >= 200 && result.status < 300) return result;
-      const error = bankIdErrorFrom(result.status, result.body);
+      const error = httpErrorFrom(result.status, result.body);
       if (!(error instanceof MaintenanceError) || retry >= this.#maintenanceRetries) throw error;
       this.#logger?.warn({ endpoint, retry: retry + 1 }, 'bankid in maintenance, retrying');
-      await sleep(this.#retryDelayMs(retry + 1), undefined, { signal: options?.signal });
+      try {
+        await this.#sleep(this.#retryDelayMs(retry + 1), signal);
+      } catch (err) {
+        throw signal?.aborted ? abortedError(endpoint, signal) : err;
+      }
     }
   }
 
@@ -101,17 +114,20 @@ export class BankIdClient implements BankIdApi {
     try {
       return await this.#send(endpoint, url, body, signal);
     } catch (err) {
-      if (!REPLAYABLE.has(endpoint) || !(err instanceof BankIdTransportError) || err instanceof BankIdTimeoutError) throw err;
+      if (!REPLAYABLE.has(endpoint) || !(err instanceof BankIdConnectionError)) throw err;
       return this.#send(endpoint, url, body, signal);
     }
   }
 
   /** One HTTP exchange, logged without its body: bodies carry personal numbers, tokens and secrets. */
   async #send(endpoint: Endpoint, url: URL, body: object, signal: AbortSignal | undefined): Promise<HttpResult> {
+    if (signal?.aborted) throw abortedError(endpoint, signal);
     const started = performance.now();
     const durationMs = () => Math.round(performance.now() - started);
     try {
-      const result = await postJson(url, body, { agent: this.#agent, timeoutMs: this.#timeoutMs, signal });
+      // Looked up per call: after releaseAgent() the next call opens a fresh pool.
+      const agent = agentFor(this.#certificate, this.#caPem);
+      const result = await postJson(url, body, { agent, timeoutMs: this.#timeoutMs, signal });
       this.#logger?.debug({ endpoint, status: result.status, durationMs: durationMs() }, 'bankid call');
       return result;
     } catch (err) {
@@ -119,4 +135,8 @@ export class BankIdClient implements BankIdApi {
       throw err;
     }
   }
+}
+
+function abortedError(endpoint: Endpoint, signal: AbortSignal): BankIdAbortedError {
+  return new BankIdAbortedError(`The call to ${endpoint} was aborted`, { cause: signal.reason });
 }

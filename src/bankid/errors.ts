@@ -1,7 +1,8 @@
 /**
- * Typed errors of the BankID client. Three families, caught differently:
+ * Typed errors of the BankID client. Four families, caught differently (isTransient() sorts them for a retry):
  * - BankIdError: BankID answered with an HTTP error (rp-api-v6.md §4); one subclass per errorCode.
- * - BankIdTransportError: no answer at all (network, TLS, timeout).
+ * - BankIdTransportError: no usable answer (connection, TLS, timeout, a proxy's 5xx, an oversized body).
+ * - BankIdAbortedError: the caller gave up through its signal.
  * - BankIdRequestError / CertificateError: our side is wrong; nothing was sent.
  */
 import type { ErrorCode, KnownErrorCode } from './types.ts';
@@ -54,27 +55,31 @@ function isKnownCode(code: string): code is KnownErrorCode {
   return Object.hasOwn(BY_CODE, code);
 }
 
-function parseBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
+/** BankID's `{errorCode, details}` from an error answer; errorCode is absent when the body is not BankID's. */
+function errorFields(body: unknown): { errorCode?: string; details: string } {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
   }
-}
-
-/** Maps an HTTP error answer (raw text or parsed JSON) to its typed error; never throws. */
-export function bankIdErrorFrom(status: number, body: unknown): BankIdError {
-  const parsed = parseBody(body);
   const fields = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
   const errorCode = typeof fields.errorCode === 'string' && fields.errorCode ? fields.errorCode : undefined;
   // Without BankID's JSON (a proxy's HTML page, say) the start of the raw text is the best clue.
   const details = typeof fields.details === 'string' ? fields.details : typeof body === 'string' && !errorCode ? body.slice(0, 200) : '';
+  return { errorCode, details };
+}
+
+/** Maps an HTTP error answer (raw text or parsed JSON) to its typed error; never throws. */
+export function bankIdErrorFrom(status: number, body: unknown): BankIdError {
+  const { errorCode, details } = errorFields(body);
   if (errorCode && isKnownCode(errorCode)) return new BY_CODE[errorCode](status, details);
   return new UnknownBankIdError(status, errorCode ?? NO_ERROR_CODE, details);
 }
 
-/** No HTTP answer: connection refused or reset, TLS handshake refused, DNS failure. */
+/** No usable answer from BankID. BankID may still have received (and acted on) the request. */
 export class BankIdTransportError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -82,8 +87,41 @@ export class BankIdTransportError extends Error {
   }
 }
 
-/** No answer within the client's timeout. BankID may still have received (and acted on) the request. */
+/** No answer at all: connection refused, reset or dropped, TLS handshake refused, DNS failure. */
+export class BankIdConnectionError extends BankIdTransportError {}
+
+/** No answer within the client's timeout. */
 export class BankIdTimeoutError extends BankIdTransportError {}
+
+/** An answer larger than any BankID sends; refused unread and its connection closed. */
+export class BankIdResponseTooLargeError extends BankIdTransportError {}
+
+/** A 5xx without BankID's `{errorCode}` body: a proxy or load balancer answered, not BankID. */
+export class BankIdGatewayError extends BankIdTransportError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * Maps a non-2xx answer: BankID's error body makes a BankIdError; a 5xx without one came from something in
+ * between and is a transport problem.
+ */
+export function httpErrorFrom(status: number, body: string): BankIdError | BankIdGatewayError {
+  const { errorCode, details } = errorFields(body);
+  if (status < 500 || errorCode) return bankIdErrorFrom(status, body);
+  return new BankIdGatewayError(status, `BankID's address answered ${status} without an errorCode${details ? `: ${details}` : ''}`);
+}
+
+/** The caller aborted the call through its signal (a deadline, say); the abort reason is the cause. */
+export class BankIdAbortedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
 
 export type RequestProblem = 'missing' | 'too-short' | 'too-long' | 'format' | 'exclusive';
 

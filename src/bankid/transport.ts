@@ -5,17 +5,20 @@
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import type { RpCertificate } from './certificate.ts';
-import { BankIdTimeoutError, BankIdTransportError } from './errors.ts';
+import { BankIdAbortedError, BankIdConnectionError, BankIdResponseTooLargeError, BankIdTimeoutError } from './errors.ts';
 
 /**
- * One keep-alive agent per (RP certificate, CA): a broker holding several FP certificates gets one pool each,
- * and a renewed certificate (new fingerprint) gets fresh connections instead of reusing the old identity.
+ * Keep-alive agents by RP certificate fingerprint, then by CA: a broker holding several FP certificates gets one
+ * pool each, and a renewed certificate (new fingerprint) gets fresh connections instead of reusing the old identity.
  */
-const agents = new Map<string, Agent>();
+const agents = new Map<string, Map<string, Agent>>();
 
+/** The pooled agent for this certificate and CA, created on first use (again after releaseAgent). */
 export function agentFor(certificate: RpCertificate, caPem: string): Agent {
-  const key = `${certificate.fingerprint}:${createHash('sha256').update(caPem).digest('hex')}`;
-  let agent = agents.get(key);
+  const caKey = createHash('sha256').update(caPem).digest('hex');
+  let byCa = agents.get(certificate.fingerprint);
+  if (!byCa) agents.set(certificate.fingerprint, (byCa = new Map()));
+  let agent = byCa.get(caKey);
   if (!agent) {
     agent = new Agent({
       keepAlive: true,
@@ -25,16 +28,26 @@ export function agentFor(certificate: RpCertificate, caPem: string): Agent {
       ca: caPem,
       minVersion: 'TLSv1.2',
     });
-    agents.set(key, agent);
+    byCa.set(caKey, agent);
   }
   return agent;
 }
 
+/** Closes the pools of a retired certificate and their sockets; returns how many pools were closed. */
+export function releaseAgent(certificate: Pick<RpCertificate, 'fingerprint'>): number {
+  const byCa = agents.get(certificate.fingerprint);
+  agents.delete(certificate.fingerprint);
+  for (const agent of byCa?.values() ?? []) agent.destroy();
+  return byCa?.size ?? 0;
+}
+
 /** Closes every pooled connection; for shutdown and tests. */
 export function closeAgents(): void {
-  for (const agent of agents.values()) agent.destroy();
-  agents.clear();
+  for (const fingerprint of [...agents.keys()]) releaseAgent({ fingerprint });
 }
+
+/** Completion data with signature and OCSP response is about 20 KB; nothing BankID sends comes near this. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export interface HttpResult {
   status: number;
@@ -50,8 +63,8 @@ export interface PostOptions {
 
 /**
  * POSTs a JSON body and resolves with any HTTP answer, error statuses included.
- * Rejects with BankIdTimeoutError after timeoutMs, BankIdTransportError when no answer arrives,
- * and with the caller's own abort reason when the caller aborts.
+ * Rejects with BankIdAbortedError when the caller aborts, BankIdTimeoutError after timeoutMs,
+ * BankIdResponseTooLargeError past MAX_RESPONSE_BYTES, and BankIdConnectionError when no answer arrives.
  */
 export function postJson(url: URL, body: unknown, options: PostOptions): Promise<HttpResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
@@ -59,9 +72,14 @@ export function postJson(url: URL, body: unknown, options: PostOptions): Promise
   const payload = Buffer.from(JSON.stringify(body), 'utf8');
   return new Promise((resolve, reject) => {
     const fail = (cause: unknown) => {
-      if (options.signal?.aborted) reject(options.signal.reason);
+      if (options.signal?.aborted) reject(new BankIdAbortedError(`The call to ${url.pathname} was aborted`, { cause: options.signal.reason }));
       else if (timeout.aborted) reject(new BankIdTimeoutError(`BankID did not answer ${url.pathname} within ${options.timeoutMs} ms`, { cause }));
-      else reject(new BankIdTransportError(`BankID unreachable at ${url.host}: ${(cause as Error).message}`, { cause }));
+      else reject(new BankIdConnectionError(`BankID unreachable at ${url.host}: ${(cause as Error).message}`, { cause }));
+    };
+    const tooLarge = (size: string) => {
+      // Destroying the request closes the socket: the rest of the body is never read, and the agent cannot reuse it.
+      req.destroy();
+      reject(new BankIdResponseTooLargeError(`BankID's answer to ${url.pathname} is ${size}, over the ${MAX_RESPONSE_BYTES} bytes accepted`));
     };
     const req = request(url, {
       method: 'POST',
@@ -70,8 +88,15 @@ export function postJson(url: URL, body: unknown, options: PostOptions): Promise
       // Exactly application/json: a charset parameter makes BankID answer 415 unsupportedMediaType.
       headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length, Accept: 'application/json' },
     }, (res) => {
+      const declared = Number(res.headers['content-length']);
+      if (declared > MAX_RESPONSE_BYTES) return tooLarge(`${declared} bytes`);
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) return tooLarge('longer');
+        chunks.push(chunk);
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', fail);
       res.on('close', () => { if (!res.complete) fail(new Error('connection closed before the response was complete')); });

@@ -142,5 +142,9 @@ export interface BankIdApi {
 }
 
 export interface CallOptions {
+  /**
+   * Bounds the whole call, maintenance retries and their backoff included (e.g. `AbortSignal.timeout(1500)` under a
+   * 2 s lease). Once it aborts nothing more is sent and the call rejects with BankIdAbortedError.
+   */
   signal?: AbortSignal;
 }

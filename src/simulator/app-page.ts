@@ -1,23 +1,34 @@
 /**
  * The simulated BankID app, served on the control port: lists the orders waiting for a user and drives them
  * through the same control routes a test uses. Server-rendered with eta (escaping by default); works
- * without JavaScript, and a small inline script refreshes the lists while nobody is typing.
+ * without JavaScript, and a small script refreshes the lists while nobody is typing.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { TEXTS, type AppTexts, type Language } from './app-texts.ts';
 import type { OrderSummary } from './order-summary.ts';
 import { TEST_PEOPLE } from './people.ts';
 
-const eta = new Eta({ views: fileURLToPath(new URL('../../views/simulator/', import.meta.url)), autoEscape: true, cache: true });
+const VIEWS = new URL('../../views/simulator/', import.meta.url);
+const eta = new Eta({ views: fileURLToPath(VIEWS), autoEscape: true, cache: true });
+
+/**
+ * Style and script are files, not inline: the refresh parses a fresh copy of the page under this page's policy,
+ * and a per-response nonce in that copy is a violation on every refresh.
+ */
+export const APP_PAGE_CSP = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export const APP_ASSETS: ReadonlyMap<string, { type: string; body: Buffer }> = new Map([
+  ['/app.css', { type: 'text/css; charset=utf-8', body: readFileSync(new URL('app.css', VIEWS)) }],
+  ['/app.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('app.js', VIEWS)) }],
+]);
 
 export interface AppPageInput {
   lang: Language;
   /** Oldest first, as the control API lists them. */
   orders: OrderSummary[];
   error?: string;
-  /** CSP nonce of the inline style and script. */
-  nonce: string;
 }
 
 const FINISHED_SHOWN = 10;
@@ -28,7 +39,6 @@ export function renderAppPage(input: AppPageInput): string {
   return eta.render('./app', {
     t,
     lang: input.lang,
-    nonce: input.nonce,
     error: input.error,
     people: TEST_PEOPLE,
     pending: newestFirst.filter((o) => o.status === 'pending').map((o) => orderView(o, t)),

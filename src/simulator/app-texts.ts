@@ -113,7 +113,7 @@ export type Language = 'sv' | 'en';
 export const TEXTS: Record<Language, AppTexts> = { sv, en };
 
 /** `?lang=` wins; then the first of sv/en in Accept-Language (by q-value); Swedish otherwise. */
-export function pickLanguage(query: string | null, acceptLanguage: string | undefined): Language {
+export function pickLanguage(query: string | undefined, acceptLanguage: string | undefined): Language {
   if (query === 'sv' || query === 'en') return query;
   const ranked = (acceptLanguage ?? '').split(',').map((part, index) => {
     const [tag = '', ...params] = part.trim().toLowerCase().split(';');

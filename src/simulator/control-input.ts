@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { ControlError } from './errors.ts';
-import { FAULT_ENDPOINTS } from './faults.ts';
+import { RP_STATUSES } from './rp-registry.ts';
+import { FAULT_ENDPOINTS, FAULT_KINDS, type FaultKind, type FaultPlan } from './faults.ts';
 
 const personalNumber = z.string().regex(/^\d{12}$/, 'personalNumber must be 12 digits (YYYYMMDDNNNN)');
 const flag = z.union([z.boolean(), z.enum(['true', 'false', 'on']).transform((v) => v !== 'false')]);
@@ -24,24 +25,37 @@ export const approveInput = z.object({
   blockHighRisk: flag.optional(),
 });
 
+export const rpStatusInput = z.object({ status: z.enum(RP_STATUSES) });
+
 /** The errorCode a status stands for when the fault does not name one (rp-api-v6.md §4). */
 const CODE_OF_STATUS: Record<number, string> = {
   400: 'invalidParameters', 401: 'unauthorized', 403: 'unauthorized', 404: 'notFound', 405: 'methodNotAllowed',
   408: 'requestTimeout', 415: 'unsupportedMediaType', 500: 'internalError', 503: 'maintenance',
 };
 
+/** Big enough to be refused by any client (BankID's answers are kilobytes), small enough to stream quickly. */
+const MAX_OVERSIZED_BYTES = 64 * 1024 * 1024;
+
+/** The field each kind of fault cannot do without. */
+const NEEDS: Record<FaultKind, 'status' | 'delayMs' | 'bytes' | undefined> = { error: 'status', bare: 'status', delay: 'delayMs', oversized: 'bytes', drop: undefined };
+
 export const faultInput = z.object({
   endpoint: z.enum(FAULT_ENDPOINTS),
+  kind: z.enum(FAULT_KINDS).optional(),
   status: integer(400, 599).optional(),
   errorCode: z.string().min(1).max(64).optional(),
   details: z.string().max(500).optional(),
+  bytes: integer(1, MAX_OVERSIZED_BYTES).optional(),
   times: integer(1, 1000).default(1),
   delayMs: integer(0, 60_000).default(0),
-}).refine((f) => f.status !== undefined || f.delayMs > 0, 'give a status, a delayMs, or both')
-  .transform((f) => {
-    const errorCode = f.errorCode ?? CODE_OF_STATUS[f.status ?? 500] ?? 'internalError';
-    return { ...f, errorCode, details: f.details ?? `Injected ${errorCode}` };
-  });
+}).transform((f, ctx): FaultPlan => {
+  // Without a kind: a status means a BankID error, a delay alone only slows the call down.
+  const kind = f.kind ?? (f.status !== undefined ? 'error' : 'delay');
+  const need = NEEDS[kind];
+  if (need && !f[need]) ctx.addIssue({ code: 'custom', path: [need], message: `a ${kind} fault needs ${need}` });
+  const errorCode = f.errorCode ?? CODE_OF_STATUS[f.status ?? 500] ?? 'internalError';
+  return { ...f, kind, errorCode, details: f.details ?? `Injected ${errorCode}` };
+});
 
 export function parseInput<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);

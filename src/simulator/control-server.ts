@@ -1,19 +1,20 @@
 /**
  * The control API and app page (plain HTTP on the control port). It plays the user's BankID app and
- * BankID's own operators: scan, open, confirm, approve, cancel, inject faults. JSON in and out; the app
- * page's HTML forms post to the same routes and are redirected back (or to the order's returnUrl).
+ * BankID's own operators: scan, open, confirm, approve, cancel, inject faults, refuse RP certificates. JSON in
+ * and out; the app page's HTML forms post to the same routes and are redirected back (or to the order's
+ * returnUrl). Whatever a client sends, a malformed request is a 4xx with a reason.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.ts';
-import { renderAppPage, isWebUrl } from './app-page.ts';
+import { APP_ASSETS, APP_PAGE_CSP, renderAppPage, isWebUrl } from './app-page.ts';
 import { pickLanguage, type Language } from './app-texts.ts';
-import { approveInput, faultInput, mrtdInput, openInput, parseInput, pickInput, scanInput } from './control-input.ts';
+import { approveInput, faultInput, mrtdInput, openInput, parseInput, pickInput, rpStatusInput, scanInput } from './control-input.ts';
 import { ControlError } from './errors.ts';
 import type { Faults } from './faults.ts';
-import { mediaType, readBody, sendJson } from './http.ts';
+import { mediaType, readBody, requestTarget, sendJson } from './http.ts';
 import { summarize, type OrderSummary } from './order-summary.ts';
 import type { Order, OrderBook } from './orders.ts';
+import type { RpRegistry } from './rp-registry.ts';
 import { isObject } from './validation.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -21,12 +22,13 @@ const MAX_BODY_BYTES = 64 * 1024;
 export interface ControlServerOptions {
   book: OrderBook;
   faults: Faults;
+  registry: RpRegistry;
   logger?: Logger;
 }
 
 interface Call {
   body: Record<string, unknown>;
-  /** The orderRef in `/sim/orders/{orderRef}/…`. */
+  /** The third path segment: the orderRef in `/sim/orders/{orderRef}/…`, the fingerprint in `/sim/rp-certificates/{…}`. */
   ref: string;
 }
 
@@ -63,17 +65,24 @@ function orderRoutes(book: OrderBook): Route[] {
   ];
 }
 
-function routes(book: OrderBook, faults: Faults): Route[] {
+/** Faults to inject, each with its hit count; RP certificates BankID should not accept. */
+function operatorRoutes(faults: Faults, registry: RpRegistry): Route[] {
   return [
-    { method: 'GET', path: /^\/sim\/orders$/, run: () => ({ orders: book.list().map((o) => summarize(book, o)) }) },
-    ...orderRoutes(book),
-    { method: 'POST', path: /^\/sim\/faults$/, run: ({ body }) => { faults.add(parseInput(faultInput, body)); return { planned: true }; } },
+    { method: 'GET', path: /^\/sim\/faults$/, run: () => ({ faults: faults.list() }) },
+    { method: 'POST', path: /^\/sim\/faults$/, run: ({ body }) => faults.add(parseInput(faultInput, body)) },
     { method: 'DELETE', path: /^\/sim\/faults$/, run: () => { faults.clear(); return {}; } },
+    { method: 'GET', path: /^\/sim\/rp-certificates$/, run: () => ({ certificates: registry.list() }) },
+    { method: 'POST', path: /^\/sim\/rp-certificates\/([^/]+)$/, run: ({ ref, body }) => registry.set(ref, parseInput(rpStatusInput, body).status) },
+    { method: 'DELETE', path: /^\/sim\/rp-certificates$/, run: () => { registry.clear(); return {}; } },
   ];
 }
 
 export function createControlServer(options: ControlServerOptions): Server {
-  const table = routes(options.book, options.faults);
+  const table: Route[] = [
+    { method: 'GET', path: /^\/sim\/orders$/, run: () => ({ orders: options.book.list().map((o) => summarize(options.book, o)) }) },
+    ...orderRoutes(options.book),
+    ...operatorRoutes(options.faults, options.registry),
+  ];
   const server = createServer((req, res) => void handle(options, table, req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -81,10 +90,14 @@ export function createControlServer(options: ControlServerOptions): Server {
 }
 
 async function handle(options: ControlServerOptions, table: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const lang = pickLanguage(url.searchParams.get('lang'), req.headers['accept-language']);
+  const url = requestTarget(req);
+  let lang = pickLanguage(undefined, req.headers['accept-language']);
   let form = false;
   try {
+    if (!url) throw new ControlError('the request target must be a path');
+    lang = pickLanguage(queryLanguage(url.searchParams), req.headers['accept-language']);
+    const asset = APP_ASSETS.get(url.pathname);
+    if (req.method === 'GET' && asset) return sendAsset(res, asset);
     if (req.method === 'GET' && url.pathname === '/') return sendPage(res, options.book, lang, 200);
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body.tooLarge) throw new ControlError('body too large', 413);
@@ -94,15 +107,15 @@ async function handle(options: ControlServerOptions, table: Route[], req: Incomi
     const route = table.find((r) => r.method === req.method && r.path.test(url.pathname));
     if (!route) throw new ControlError('method not allowed', 405);
     if (form) checkSameOrigin(req);
-    const fields = form ? Object.fromEntries([...new URLSearchParams(body.bytes.toString('utf8'))].filter(([, v]) => v !== '')) : jsonBody(type, body.bytes);
-    const result = route.run({ body: fields, ref: orderRefIn(url.pathname) });
+    const fields = form ? formFields(body.bytes) : jsonBody(type, body.bytes);
+    const result = route.run({ body: fields, ref: pathRef(url.pathname) });
     if (!form) return sendJson(res, 200, result);
     const formLang = fields.lang === 'en' || fields.lang === 'sv' ? fields.lang : lang;
     res.writeHead(303, { location: redirectAfter(result, url.pathname, formLang) }).end();
   } catch (error) {
     if (req.socket.destroyed) return;
     if (!(error instanceof ControlError)) {
-      options.logger?.error({ err: error, path: url.pathname }, 'simulator control API failed');
+      options.logger?.error({ err: error, path: url?.pathname }, 'simulator control API failed');
       return sendJson(res, 500, { error: 'internal error' });
     }
     if (form) return sendPage(res, options.book, lang, error.status, error.message);
@@ -110,11 +123,35 @@ async function handle(options: ControlServerOptions, table: Route[], req: Incomi
   }
 }
 
-function orderRefIn(path: string): string {
+/** Every parameter once at most: which of two values was meant is anybody's guess. */
+function singleValued(params: URLSearchParams, what: string): Record<string, string> {
+  const fields = new Map<string, string>();
+  for (const [key, value] of params) {
+    if (fields.has(key)) throw new ControlError(`${what} ${key} is given more than once`);
+    fields.set(key, value);
+  }
+  return Object.fromEntries(fields);
+}
+
+/** `lang`, when given, must be a language the page speaks; nothing else in the query is read. */
+function queryLanguage(params: URLSearchParams): string | undefined {
+  const { lang } = singleValued(params, 'query parameter');
+  if (lang !== undefined && lang !== 'sv' && lang !== 'en') throw new ControlError('lang must be sv or en');
+  return lang;
+}
+
+/** An HTML form's fields; empty ones are left out, as if not sent. */
+function formFields(bytes: Buffer): Record<string, string> {
+  const fields = singleValued(new URLSearchParams(bytes.toString('utf8')), 'form field');
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== ''));
+}
+
+/** The third path segment, decoded. */
+function pathRef(path: string): string {
   try {
     return decodeURIComponent(path.split('/')[3] ?? '');
   } catch {
-    throw new ControlError('unknown order', 404);
+    throw new ControlError('the path is not valid percent-encoding');
   }
 }
 
@@ -144,16 +181,20 @@ function redirectAfter(result: object, path: string, lang: Language): string {
 }
 
 function sendPage(res: ServerResponse, book: OrderBook, lang: Language, status: number, error?: string): void {
-  const nonce = randomBytes(16).toString('base64');
-  const html = renderAppPage({ lang, orders: book.list().map((o) => summarize(book, o)), error, nonce });
+  const html = renderAppPage({ lang, orders: book.list().map((o) => summarize(book, o)), error });
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
     'content-language': lang,
-    'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    'content-security-policy': APP_PAGE_CSP,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   });
   res.end(html);
+}
+
+function sendAsset(res: ServerResponse, asset: { type: string; body: Buffer }): void {
+  res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+  res.end(asset.body);
 }

@@ -27,6 +27,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
   });
 }
 
+/** The request target as a URL, or undefined unless it is a path (`*` and absolute forms are not for us). */
+export function requestTarget(req: IncomingMessage): URL | undefined {
+  if (!req.url?.startsWith('/')) return undefined;
+  try {
+    // Prefixing keeps `//x` a path instead of a host.
+    return new URL(`http://localhost${req.url}`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The media type without parameters, lower-cased; '' when absent. */
 export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

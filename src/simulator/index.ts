@@ -11,24 +11,26 @@ import { Faults } from './faults.ts';
 import { closeServer } from './http.ts';
 import { OrderBook } from './orders.ts';
 import { API_PREFIX, createRpServer } from './rp-server.ts';
+import { RpRegistry } from './rp-registry.ts';
 
+/** Settings come from the caller (the broker and `main.ts` pass `config.simulator`); defaults live in config/variables.ts. */
 export interface SimulatorOptions {
-  /** Address both ports bind to; 127.0.0.1 by default. */
-  host?: string;
+  /** Address both ports bind to (SIMULATOR_HOST). */
+  host: string;
   /** RP API port (HTTPS, mutual TLS); 0 or absent picks a free port. */
   port?: number;
   /** Control API and app page port (HTTP); 0 or absent picks a free port. */
   controlPort?: number;
   /** Where the CA, server, RP and user PKI files live; created on first start. */
   certsDir: string;
-  /** Passphrase of `rp.p12`; 'qwerty123' like BankID's public test certificate. */
-  p12Passphrase?: string;
+  /** Passphrase of `rp.p12` (SIMULATOR_P12_PASSPHRASE). */
+  p12Passphrase: string;
   /** Approve every order by itself this many milliseconds after it was created. */
   autoApproveMs?: number;
-  /** Seconds until an order nobody picked up fails with startFailed (30). */
-  startTimeoutS?: number;
-  /** Seconds until a pending order fails with expiredTransaction (180). */
-  orderTtlS?: number;
+  /** Seconds until an order nobody picked up fails with startFailed (SIMULATOR_START_TIMEOUT_S). */
+  startTimeoutS: number;
+  /** Seconds until a pending order fails with expiredTransaction (SIMULATOR_ORDER_TTL_S). */
+  orderTtlS: number;
   logger?: Logger;
   /** The clock every timeout is measured against (milliseconds since the epoch). */
   now?: () => number;
@@ -54,8 +56,7 @@ export interface RunningSimulator {
 const SWEEP_MS = 1000;
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
-  const host = options.host ?? '127.0.0.1';
-  const passphrase = options.p12Passphrase ?? 'qwerty123';
+  const { host, p12Passphrase: passphrase } = options;
   const now = options.now ?? Date.now;
   const { logger } = options;
   if (!isLoopback(host)) logger?.warn({ host }, 'the simulator control API lets anyone approve orders: bind it to a loopback address');
@@ -63,15 +64,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const certs = ensureCertificates(options.certsDir, passphrase, logger);
   const book = new OrderBook({
     now,
-    startTimeoutMs: (options.startTimeoutS ?? 30) * 1000,
-    ttlMs: (options.orderTtlS ?? 180) * 1000,
+    startTimeoutMs: options.startTimeoutS * 1000,
+    ttlMs: options.orderTtlS * 1000,
     autoApproveMs: options.autoApproveMs,
     complete: createCompleter(certs, now),
     logger,
   });
   const faults = new Faults();
-  const rpServer = createRpServer({ certs, book, faults, logger });
-  const controlServer = createControlServer({ book, faults, logger });
+  const registry = new RpRegistry();
+  const rpServer = createRpServer({ certs, book, faults, registry, logger });
+  const controlServer = createControlServer({ book, faults, registry, logger });
   const close = () => Promise.all([closeServer(rpServer), closeServer(controlServer)]).then(() => undefined);
   let ports: [number, number];
   try {

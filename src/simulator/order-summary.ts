@@ -11,6 +11,8 @@ export interface OrderSummary {
   created: string;
   startMethod?: StartMethod;
   rpDisplayName: string;
+  /** SHA-256 (lower-case hex) of the client certificate that created the order; only it may collect or cancel. */
+  rpCertificate: string;
   /** The text the user is shown, decoded. */
   userVisibleData?: string;
   returnUrl?: string;
@@ -32,6 +34,7 @@ export function summarize(book: OrderBook, order: Order): OrderSummary {
     created: new Date(order.createdAt).toISOString(),
     startMethod: order.startMethod,
     rpDisplayName: order.rp.displayName,
+    rpCertificate: order.rp.fingerprint,
     userVisibleData: request.userVisibleData === undefined ? undefined : Buffer.from(request.userVisibleData, 'base64').toString('utf8'),
     returnUrl: request.returnUrl,
     autoStartToken: order.tokens?.autoStartToken,

@@ -17,7 +17,7 @@ export type StartMethod = 'qr' | 'app' | 'phone';
 
 /** The RP as its client certificate identifies it. */
 export interface RpIdentity {
-  /** SHA-256 fingerprint of the client certificate: orders are bound to it. */
+  /** SHA-256 of the client certificate's DER, lower-case hex: orders are bound to it. */
   fingerprint: string;
   /** The certificate subject as BankID writes it into `srvInfo/name`. */
   name: string;

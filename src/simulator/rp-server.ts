@@ -1,8 +1,9 @@
 /**
  * The RP API over HTTPS with mutual TLS (rp-api-v6.md §1–§4): only clients with a certificate from the
- * simulator's RP CA complete the handshake; each order is bound to the certificate that created it.
+ * simulator's RP CA complete the handshake, the registry may still refuse one, and each order is bound to the
+ * certificate that created it.
  */
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -10,8 +11,9 @@ import type { Logger } from '../observability/logger.ts';
 import type { SimulatorCertificates } from './certs.ts';
 import { RpApiError, invalidParameters } from './errors.ts';
 import type { Faults } from './faults.ts';
-import { readBody, sendJson } from './http.ts';
+import { readBody, requestTarget, sendJson } from './http.ts';
 import type { OrderBook, RpIdentity } from './orders.ts';
+import type { RpRegistry } from './rp-registry.ts';
 import { OPERATION_OF, isObject, parseOrderRef, parseStartRequest, type StartEndpoint } from './validation.ts';
 
 export const API_PREFIX = '/rp/v6.0/';
@@ -25,6 +27,7 @@ export interface RpServerOptions {
   certs: SimulatorCertificates;
   book: OrderBook;
   faults: Faults;
+  registry: RpRegistry;
   logger?: Logger;
 }
 
@@ -45,29 +48,33 @@ export function createRpServer(options: RpServerOptions): Server {
 
 async function handle(options: RpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
-  const path = new URL(req.url ?? '/', 'https://localhost').pathname;
-  let status = 200;
+  const path = requestTarget(req)?.pathname;
+  const closed = new AbortController();
+  res.on('close', () => closed.abort());
   try {
     const body = await readBody(req, MAX_BODY_BYTES);
-    const endpoint = path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : '';
-    if (!ENDPOINTS.has(endpoint)) throw new RpApiError(404, 'notFound', `No endpoint ${path}`);
+    const rp = rpIdentity(req.socket as TLSSocket);
+    options.registry.check(rp.fingerprint);
+    const endpoint = path?.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : '';
+    if (!ENDPOINTS.has(endpoint)) throw new RpApiError(404, 'notFound', `No endpoint ${path ?? req.url}`);
     if (req.method !== 'POST') throw new RpApiError(405, 'methodNotAllowed', 'Only POST is allowed');
-    await options.faults.apply(endpoint);
+    if (await options.faults.apply(endpoint, req, res, closed.signal)) return;
     // BankID refuses even `application/json; charset=utf-8` (rp-api-v6.md §1.2).
     if (req.headers['content-type'] !== 'application/json') throw new RpApiError(415, 'unsupportedMediaType', 'Content-Type must be application/json');
     if (body.tooLarge) throw invalidParameters('Request body too large');
-    sendJson(res, 200, dispatch(options.book, endpoint, jsonObject(body.bytes), rpIdentity(req.socket as TLSSocket)));
+    sendJson(res, 200, dispatch(options.book, endpoint, jsonObject(body.bytes), rp));
   } catch (error) {
     if (error instanceof RpApiError) {
-      status = error.status;
-      sendJson(res, status, error.body, status === 405 ? { allow: 'POST' } : {});
+      sendJson(res, error.status, error.body, error.status === 405 ? { allow: 'POST' } : {});
     } else if (!res.headersSent && !req.socket.destroyed) {
-      status = 500;
       options.logger?.error({ err: error, path }, 'simulator RP API failed');
       sendJson(res, 500, { errorCode: 'internalError', details: 'Internal error in the simulator' });
     }
+  } finally {
+    // A dropped call has no status.
+    const status = res.headersSent ? res.statusCode : undefined;
+    options.logger?.debug({ method: req.method, path, status, ms: Math.round(performance.now() - started) }, 'simulator RP API call');
   }
-  options.logger?.debug({ method: req.method, path, status, ms: Math.round(performance.now() - started) }, 'simulator RP API call');
 }
 
 function dispatch(book: OrderBook, endpoint: string, body: Record<string, unknown>, rp: RpIdentity): object {
@@ -103,7 +110,7 @@ function rpIdentity(socket: TLSSocket): RpIdentity {
     return { key: line.slice(0, at), value: line.slice(at + 1) };
   });
   return {
-    fingerprint: peer.fingerprint256,
+    fingerprint: createHash('sha256').update(peer.raw).digest('hex'),
     name: attributes.toReversed().map((a) => `${LOWER_CASE_ATTRIBUTES.has(a.key) ? a.key.toLowerCase() : a.key}=${a.value}`).join(','),
     displayName: attributes.find((a) => a.key === 'name')?.value ?? attributes.find((a) => a.key === 'CN')?.value ?? '',
   };

@@ -1,6 +1,8 @@
 /** A scripted HTTPS server demanding a client certificate, standing in for BankID in the client's unit tests. */
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Issued } from '../../src/simulator/pki.ts';
 
@@ -18,30 +20,55 @@ export interface Reply {
   status?: number;
   /** JSON-encoded unless a string. */
   body?: unknown;
-  /** Wait this long before answering. */
-  delayMs?: number;
-  /** Send the status line and headers, then stall this long before the body. */
-  stallBodyMs?: number;
+  /** Never answer; the connection stays open until the client or reset() closes it. */
+  hold?: boolean;
+  /** Send the status line and headers, then never the body. */
+  stallBody?: boolean;
   /** Drop the connection instead of answering. */
   hangUp?: boolean;
+  /** Answer 200 with this many bytes, announced in Content-Length or (not `declared`) streamed chunked. */
+  oversized?: { bytes: number; declared: boolean };
 }
 
 export interface FakeBankId {
   baseUrl: string;
+  /** Requests whose body arrived. */
   seen: SeenRequest[];
   /** Decides the answer to each request; the default answers 200 {}. */
   reply: (request: SeenRequest) => Reply;
+  /** Bytes of oversized bodies handed to connections so far. */
+  written: number;
+  /** Open client connections. */
+  open(): number;
+  /** Resolves once no client connection is open. */
+  idle(): Promise<void>;
+  /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
 
+const CHUNK = Buffer.alloc(64 * 1024, ' ');
+
 export async function startFakeBankId(options: { server: Issued; clientCa: Issued; host?: string }): Promise<FakeBankId> {
-  const timers = new Set<NodeJS.Timeout>();
-  const later = (ms: number, run: () => void) => {
-    const timer = setTimeout(() => { timers.delete(timer); run(); }, ms);
-    timers.add(timer);
+  const sockets = new Set<Socket>();
+  let server: Server;
+  const fake: FakeBankId = {
+    baseUrl: '',
+    seen: [],
+    reply: () => ({ body: {} }),
+    written: 0,
+    open: () => sockets.size,
+    async idle() {
+      // Waits on each socket's own close event: as many waits as sockets were open, no polling.
+      // (events.once would reject on the 'error' a reset socket emits before it closes.)
+      for (const socket of [...sockets]) if (sockets.has(socket)) await new Promise((resolve) => socket.once('close', resolve));
+    },
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
   };
-  const fake: FakeBankId = { baseUrl: '', seen: [], reply: () => ({ body: {} }), close: async () => {} };
-  const server: Server = createServer({ key: options.server.keyPem, cert: options.server.certPem, ca: options.clientCa.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+  server = createServer({ key: options.server.keyPem, cert: options.server.certPem, ca: options.clientCa.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -49,26 +76,41 @@ export async function startFakeBankId(options: { server: Issued; clientCa: Issue
       let json: Record<string, unknown> = {};
       try { json = JSON.parse(body) as Record<string, unknown>; } catch { /* kept as text */ }
       const seen: SeenRequest = {
-        method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body, json,
+        method: req.method!, path: req.url!, contentType: req.headers['content-type'], body, json,
         clientFingerprint: (req.socket as TLSSocket).getPeerCertificate().fingerprint256,
       };
       fake.seen.push(seen);
-      const reply = fake.reply(seen);
-      if (reply.hangUp) { req.socket.destroy(); return; }
-      const payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {});
-      later(reply.delayMs ?? 0, () => {
-        res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json' });
-        if (reply.stallBodyMs) { res.flushHeaders(); later(reply.stallBodyMs, () => res.end(payload)); } else res.end(payload);
-      });
+      void answer(fake, fake.reply(seen), res);
     });
+  });
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   fake.baseUrl = `https://${host}:${(server.address() as AddressInfo).port}/rp/v6.0/`;
-  fake.close = () => new Promise((resolve) => {
-    for (const timer of timers) clearTimeout(timer);
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
   return fake;
+}
+
+async function answer(fake: FakeBankId, reply: Reply, res: ServerResponse): Promise<void> {
+  if (reply.hangUp) return void res.socket!.destroy();
+  if (reply.hold) return;
+  if (reply.oversized) return flood(fake, reply.oversized, res);
+  res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json' });
+  if (reply.stallBody) return void res.flushHeaders();
+  res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {}));
+}
+
+/** Writes the oversized body with backpressure until done or the client closes the connection. */
+async function flood(fake: FakeBankId, { bytes, declared }: NonNullable<Reply['oversized']>, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json', ...(declared ? { 'Content-Length': bytes } : {}) });
+  const closed = new AbortController();
+  res.on('close', () => closed.abort());
+  for (let sent = 0; sent < bytes && !closed.signal.aborted; sent += CHUNK.length) {
+    const chunk = CHUNK.subarray(0, Math.min(CHUNK.length, bytes - sent));
+    fake.written += chunk.length;
+    if (!res.write(chunk)) await once(res, 'drain', { signal: closed.signal }).catch(() => undefined);
+  }
+  if (!closed.signal.aborted) res.end();
 }

@@ -9,6 +9,9 @@ import { createCertificate, type CertificateSpec, type Issued } from '../../src/
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** What the broker passes from config/variables.ts, spelt out: the client has no defaults of its own. */
+export const CLIENT_SETTINGS = { timeoutMs: 10_000, maintenanceRetries: 3 } as const;
+
 export function createCa(cn: string): Issued {
   return createCertificate({ subject: { CN: cn, O: 'Brygga test' }, ca: true });
 }

@@ -44,7 +44,7 @@ export async function startTestBroker(env: Record<string, string> = {}, simulato
   const dir = mkdtempSync(join(tmpdir(), 'brygga-e2e-'));
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write(chunk, _e, cb) { logLines.push(chunk.toString()); cb(); } }) });
-  const simulator = await startSimulator({ certsDir: join(dir, 'certs'), port: 0, controlPort: 0, logger: logger.child({ component: 'simulator' }), ...simulatorOptions });
+  const simulator = await startSimulator({ ...loadConfig({}).simulator, certsDir: join(dir, 'certs'), port: 0, controlPort: 0, logger: logger.child({ component: 'simulator' }), ...simulatorOptions });
   const database = await createTestDatabase({ onQuery });
   const config = loadConfig({
     PORT: '0',

@@ -25,7 +25,7 @@ const logger = createLogger({ level: 'silent', format: 'json' });
 
 function service(): OrderFlow {
   const certificate = loadRpCertificateFiles({ certFile: simulator.rpP12File, passphrase: simulator.rpP12Passphrase });
-  const client = new BankIdClient({ baseUrl: simulator.apiUrl, certificate, caPem: readFileSync(simulator.caFile, 'utf8') });
+  const client = new BankIdClient({ baseUrl: simulator.apiUrl, certificate, caPem: readFileSync(simulator.caFile, 'utf8'), timeoutMs: 10_000, maintenanceRetries: 3 });
   // Counts the calls that reach BankID, and otherwise passes them on unchanged.
   const counting: BankIdApi = {
     auth: (r) => client.auth(r),
@@ -46,7 +46,10 @@ const request = (interactionId: string, browserBinding = 'browser-1'): StartOrde
 
 before(async () => {
   database = await createTestDatabase();
-  simulator = await startSimulator({ certsDir: join(mkdtempSync(join(tmpdir(), 'brygga-login-')), 'certs'), port: 0, controlPort: 0 });
+  simulator = await startSimulator({
+    certsDir: join(mkdtempSync(join(tmpdir(), 'brygga-login-')), 'certs'), port: 0, controlPort: 0,
+    host: '127.0.0.1', p12Passphrase: 'qwerty123', startTimeoutS: 30, orderTtlS: 180,
+  });
   sim = new SimulatorControl(simulator.controlUrl);
 });
 after(async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 
 /** A clock the test moves by hand; starts at the real time so certificates are valid. */
-class FakeClock {
+export class FakeClock {
   private t = Date.now();
   readonly now = (): number => this.t;
   advance(ms: number): void {
@@ -21,10 +21,13 @@ export interface TestSimulator {
   close(): Promise<void>;
 }
 
+/** What the broker passes from config/variables.ts, spelt out: the library has no defaults of its own. */
+export const SIMULATOR_SETTINGS = { host: '127.0.0.1', p12Passphrase: 'qwerty123', startTimeoutS: 30, orderTtlS: 180 } as const;
+
 export async function startTestSimulator(options: Partial<SimulatorOptions> = {}): Promise<TestSimulator> {
   const dir = mkdtempSync(join(tmpdir(), 'brygga-sim-'));
   const clock = new FakeClock();
-  const sim = await startSimulator({ certsDir: dir, port: 0, controlPort: 0, now: clock.now, ...options });
+  const sim = await startSimulator({ ...SIMULATOR_SETTINGS, certsDir: dir, port: 0, controlPort: 0, now: clock.now, ...options });
   return {
     sim,
     dir,
@@ -55,7 +58,9 @@ interface RpCallOptions {
 interface RpReply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  json: Record<string, any>;
+  text: string;
+  /** The body parsed; throws when it is not JSON, so a test never reads a stand-in. */
+  readonly json: Record<string, any>;
 }
 
 function rpCertificate(sim: RunningSimulator): ClientCertificate {
@@ -81,7 +86,7 @@ export function rpCall(sim: RunningSimulator, path: string, body: unknown = {}, 
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : {} });
+        resolve({ status: res.statusCode!, headers: res.headers, text, get json() { return JSON.parse(text) as Record<string, any>; } });
       });
       res.on('error', reject);
     });
@@ -115,6 +120,27 @@ export async function control(sim: RunningSimulator, method: string, path: strin
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, json: await response.json() as Record<string, any> };
+}
+
+/** Plans a fault and returns its id, for faultHits(). */
+export async function planFault(sim: RunningSimulator, fault: Record<string, unknown>): Promise<number> {
+  const reply = await control(sim, 'POST', '/sim/faults', fault);
+  if (reply.status !== 200) throw new Error(`fault refused: ${JSON.stringify(reply.json)}`);
+  return reply.json.id as number;
+}
+
+/** A planned fault as the simulator reports it: hits, holding, written. */
+export async function fault(sim: RunningSimulator, id: number): Promise<Record<string, any>> {
+  const { faults } = (await control(sim, 'GET', '/sim/faults')).json as { faults: Record<string, any>[] };
+  const found = faults.find((f) => f.id === id);
+  if (!found) throw new Error(`no fault ${id}`);
+  return found;
+}
+
+/** Polls until `check` holds; bounded by `attempts` control calls, no timers. */
+export async function until(what: string, check: () => Promise<boolean>, attempts = 500): Promise<void> {
+  for (let i = 0; i < attempts; i++) if (await check()) return;
+  throw new Error(`gave up waiting for ${what}`);
 }
 
 export function base64(text: string): string {
