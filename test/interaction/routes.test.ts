@@ -1,0 +1,249 @@
+/**
+ * The interaction routes over HTTP, one branch at a time: order start failures, status errors, start methods,
+ * consent with and without a live grant, requests from another browser, collect failures (BankID answering 500,
+ * BankID unreachable), the page's leave beacon and the single-use same-device return.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import * as oidc from 'openid-client';
+import { OIDC_SE } from '../../src/oidc/claims.ts';
+import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
+import { field, HttpBrowser, type Step } from '../helpers/http-browser.ts';
+import { OidcLogins, type Login } from '../helpers/oidc-login.ts';
+import { until } from '../helpers/until.ts';
+
+const redirectUri = 'https://rp.example/callback';
+const secret = 'routes-secret-0123456789abcdefghijkl';
+const RFA5_EN = 'Something went wrong. Please try again';
+let t: TestBroker;
+let logins: OidcLogins;
+let rp: oidc.Configuration;
+let qrOnly: oidc.Configuration;
+let thirdParty: oidc.Configuration;
+
+before(async () => {
+  t = await startTestBroker();
+  logins = new OidcLogins(t, redirectUri);
+  const common = { client_secret: secret, redirect_uris: [redirectUri], scope: 'openid profile' };
+  await t.broker.clients.save({ ...common, client_id: 'routes-rp', client_name: 'Routes RP', brygga_first_party: true });
+  await t.broker.clients.save({ ...common, client_id: 'routes-qr-only', client_name: 'QR only', brygga_first_party: true, brygga_start_methods: ['qr'] });
+  await t.broker.clients.save({ ...common, client_id: 'routes-third', client_name: 'Third party' });
+  [rp, qrOnly, thirdParty] = await Promise.all(['routes-rp', 'routes-qr-only', 'routes-third'].map((id) => logins.discover(id, secret)));
+});
+after(async () => { await t?.close(); });
+
+async function start(login: Login, method: string): Promise<Step> {
+  return login.browser.post(`${t.broker.url}/interaction/${login.uid}/start`, { csrf: field(login.page.body, 'csrf'), method });
+}
+
+/** Starts an order and follows to its page; returns the page and the order as the broker stored it. */
+async function startOrder(login: Login, method: 'qr' | 'same_device') {
+  const started = await start(login, method);
+  assert.equal(started.status, 303, started.body);
+  const page = await login.browser.follow(started);
+  return { page, order: await orderOf(login) };
+}
+
+const orderOf = (login: Login) => t.broker.database.db.selectFrom('bankid_orders').selectAll()
+  .where('interaction_id', '=', login.uid).orderBy('created_at', 'desc').limit(1).executeTakeFirstOrThrow();
+
+/** The page script's poll, in English (RFA5 and RFA22 read alike in Swedish). */
+async function statusEn(login: Login): Promise<Record<string, unknown>> {
+  const step = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/status?lang=en`, { accept: 'application/json' });
+  assert.equal(step.status, 200, step.body);
+  return JSON.parse(step.body) as Record<string, unknown>;
+}
+const failedEn = (login: Login) => until(() => statusEn(login), (s) => s.state !== 'pending', 'the order settles', 60, 100);
+
+/** Our row says so and BankID no longer has the order (the simulator forgets an order the RP cancelled). */
+async function assertCancelledAtBankId(login: Login, status: 'cancelled' | 'failed'): Promise<void> {
+  const order = await orderOf(login);
+  assert.equal(order.status, status);
+  assert.equal(await t.sim.order(order.order_ref), undefined, 'BankID no longer has the order');
+}
+
+test('BankID refusing to start the order gives a 502 page with its advice (RFA5), and no order', async () => {
+  const login = await logins.begin(rp, 'openid', { ui_locales: 'en' });
+  await t.sim.post('/sim/faults', { endpoint: 'auth', status: 500, times: 1 });
+  const refused = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/start?lang=en`, { csrf: field(login.page.body, 'csrf'), method: 'qr' });
+  assert.equal(refused.status, 502);
+  assert.match(refused.body, new RegExp(`${RFA5_EN}<`));
+  const none = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/status`, { accept: 'application/json' });
+  assert.equal(none.status, 404);
+  assert.deepEqual(JSON.parse(none.body), { error: 'order_not_found', message: 'Ingen BankID-order har startats för den här inloggningen.' });
+});
+
+test('BankID unreachable at the start reads like its own technical error (RFA5), not an unknown one', async () => {
+  const login = await logins.begin(rp, 'openid');
+  t.link.cut();
+  let refused: Step;
+  try {
+    refused = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/start?lang=en`, { csrf: field(login.page.body, 'csrf'), method: 'qr' });
+  } finally {
+    t.link.restore();
+  }
+  assert.equal(refused.status, 502);
+  assert.match(refused.body, new RegExp(`${RFA5_EN}<`));
+});
+
+test('status without the interaction cookie, or before any order, is a 404 in JSON', async () => {
+  const login = await logins.begin(rp, 'openid');
+  const stranger = await new HttpBrowser().get(`${t.broker.url}/interaction/${login.uid}/status?lang=en`, { accept: 'application/json' });
+  assert.equal(stranger.status, 404);
+  assert.deepEqual(JSON.parse(stranger.body), { error: 'login_not_in_browser', message: 'There is no such login in this browser.' });
+  const early = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/status?lang=en`, { accept: 'application/json' });
+  assert.equal(early.status, 404);
+  assert.equal(JSON.parse(early.body).error, 'order_not_found');
+});
+
+test('a start method the client does not allow, or none we know, is a 400 page and starts nothing', async () => {
+  const login = await logins.begin(qrOnly, 'openid');
+  assert.doesNotMatch(login.page.body, /data-method="same_device"/, 'the page does not offer it');
+  for (const method of ['same_device', 'phone']) {
+    const refused = await start(login, method);
+    assert.equal(refused.status, 400, method);
+    assert.match(refused.body, /Det här sättet att starta BankID är inte tillåtet för tjänsten/);
+  }
+  assert.deepEqual(await t.sim.orders().then((all) => all.filter((o) => (o.request as { returnUrl?: string }).returnUrl?.includes(login.uid))), []);
+  const none = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/status`, { accept: 'application/json' });
+  assert.equal(none.status, 404);
+});
+
+test('another browser cannot cancel the order, nor end the login, even with the page token', async () => {
+  const login = await logins.begin(rp, 'openid');
+  const { page, order } = await startOrder(login, 'qr');
+  const stranger = new HttpBrowser();
+  for (const path of ['cancel-order', 'abort']) {
+    const refused = await stranger.post(`${t.broker.url}/interaction/${login.uid}/${path}`, { csrf: field(page.body, 'csrf') });
+    assert.equal(refused.status, 403, path);
+  }
+  const row = await orderOf(login);
+  assert.equal(row.status, 'pending');
+  assert.equal(row.left_at, null);
+  assert.equal((await t.sim.order(order.order_ref))?.status, 'pending');
+  assert.equal((await statusEn(login)).state, 'pending');
+});
+
+test('the leave beacon: a page that polls again keeps its order, one that stays away is cancelled after the grace', async () => {
+  const back = await logins.begin(rp, 'openid');
+  const gone = await logins.begin(rp, 'openid');
+  const kept = await startOrder(back, 'qr');
+  const left = await startOrder(gone, 'qr');
+  for (const [login, { page }] of [[back, kept], [gone, left]] as const) {
+    const beacon = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/cancel-order`, { csrf: field(page.body, 'csrf') });
+    assert.equal(beacon.status, 204);
+  }
+  assert.equal((await statusEn(back)).state, 'pending', 'the reloaded page polls again');
+  // Both grace checks run at about the same time: once the one is cancelled, the other has been judged too.
+  await until(() => t.sim.order(left.order.order_ref), (o) => o === undefined, 'the left order is cancelled at BankID', 100, 100);
+  await assertCancelledAtBankId(gone, 'cancelled');
+  assert.equal((await orderOf(back)).status, 'pending');
+  assert.equal((await t.sim.order(kept.order.order_ref))?.status, 'pending');
+  assert.equal((await statusEn(gone)).hintCode, 'cancelled');
+});
+
+test('one 500 from collect is tried again on the next poll and the login completes', async () => {
+  const login = await logins.begin(rp, 'openid profile');
+  const orderRef = await logins.startQr(login);
+  await t.sim.post('/sim/faults', { endpoint: 'collect', status: 500, times: 1 });
+  await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber: '199908072391' });
+  assert.equal((await logins.settled(login)).state, 'complete');
+  const { id } = await orderOf(login);
+  assert.ok(t.logLines.some((l) => l.includes(id) && l.includes('collecting again on the next poll')), 'the 500 was met and retried');
+  const tokens = await oidc.authorizationCodeGrant(rp, await logins.callback(login), { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce });
+  assert.equal(tokens.claims()!.name, 'Tolvan Tolvansson');
+});
+
+test('three 500s from collect in a row: the order is cancelled at BankID and the page says RFA5 without a QR', async () => {
+  const login = await logins.begin(rp, 'openid');
+  await startOrder(login, 'qr');
+  await t.sim.post('/sim/faults', { endpoint: 'collect', status: 500, times: 3 });
+  const s = await failedEn(login);
+  assert.deepEqual(s, { state: 'failed', hintCode: 'outstandingTransaction', errorCode: 'internalError', message: RFA5_EN });
+  await assertCancelledAtBankId(login, 'failed');
+  const page = await login.browser.get(`${t.broker.url}/interaction/${login.uid}?lang=en`);
+  assert.match(page.body, new RegExp(`${RFA5_EN}<`));
+  assert.doesNotMatch(page.body, /id="qr"/);
+  assert.match(page.body, /id="retry-form"/);
+});
+
+test('BankID unreachable during collect: after a few polls the page says RFA5 and shows no QR', async () => {
+  const login = await logins.begin(rp, 'openid');
+  await startOrder(login, 'qr');
+  t.link.cut();
+  let s: Record<string, unknown>;
+  try {
+    s = await failedEn(login);
+  } finally {
+    t.link.restore();
+  }
+  assert.deepEqual(s, { state: 'failed', hintCode: 'outstandingTransaction', errorCode: 'transport', message: RFA5_EN });
+  assert.equal((await orderOf(login)).collect_failures, 3);
+});
+
+test('the same-device return link works once; a second use is refused and ends the attempt', async () => {
+  const login = await logins.begin(rp, 'openid');
+  const { order } = await startOrder(login, 'same_device');
+  const returnUrl = String((await t.sim.order(order.order_ref))?.returnUrl);
+  assert.ok(returnUrl.startsWith(`${t.broker.url}/interaction/${login.uid}/return?nonce=`), returnUrl);
+  const first = await login.browser.get(returnUrl);
+  assert.equal(first.status, 303);
+  assert.equal(first.location, `${t.broker.url}/interaction/${login.uid}`);
+  const second = await login.browser.get(returnUrl);
+  assert.equal(second.status, 400);
+  assert.match(second.body, /Du kom tillbaka i en annan webbläsare eller med en felaktig länk/);
+  assert.equal((await statusEn(login)).hintCode, 'cancelled');
+  await assertCancelledAtBankId(login, 'cancelled');
+});
+
+/** A third-party login in `browser` up to its consent page. */
+async function upToConsent(scope: string, browser: HttpBrowser, extra: Record<string, string> = {}): Promise<{ login: Login; consent: Step }> {
+  const login = await logins.begin(thirdParty, scope, extra, browser);
+  if (/action="[^"]*\/consent"/.test(login.page.body)) return { login, consent: login.page };
+  const orderRef = await logins.startQr(login);
+  await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber: '199908072391' });
+  assert.equal((await logins.settled(login)).state, 'complete');
+  const consent = await browser.follow(await browser.get(`${t.broker.url}/interaction/${login.uid}`), (u) => u.startsWith(redirectUri));
+  assert.equal(consent.status, 200, consent.body);
+  assert.match(consent.body, /action="[^"]*\/consent"/);
+  return { login, consent };
+}
+
+async function giveConsent(login: Login, consent: Step) {
+  const uid = /\/interaction\/([\w-]+)/.exec(consent.url)![1]!;
+  const back = await login.browser.follow(await login.browser.post(`${t.broker.url}/interaction/${uid}/consent`, { csrf: field(consent.body, 'csrf') }), (u) => u.startsWith(redirectUri));
+  assert.ok(back.location?.startsWith(redirectUri), `${back.status} ${back.body.slice(0, 200)}`);
+  const tokens = await oidc.authorizationCodeGrant(thirdParty, new URL(back.location!), { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce });
+  return { uid, claims: tokens.claims()! };
+}
+
+const grants = async () => (await t.broker.database.db.selectFrom('oidc_payload').select('id').where('model', '=', 'Grant').execute()).map((r) => r.id).sort();
+
+test('consent for more scopes extends the grant the person already gave', async () => {
+  const browser = new HttpBrowser();
+  const first = await upToConsent('openid', browser);
+  const { claims: firstClaims } = await giveConsent(first.login, first.consent);
+  assert.equal(firstClaims.name, undefined);
+  const before = await grants();
+  const second = await upToConsent('openid profile', browser);
+  assert.equal(second.consent, second.login.page, 'straight to consent: the session is there, only profile is missing');
+  const { claims } = await giveConsent(second.login, second.consent);
+  assert.equal(claims.name, 'Tolvan Tolvansson');
+  assert.deepEqual(await grants(), before, 'the existing grant was extended, no new one made');
+});
+
+test('consent when the grant expired meanwhile makes a new grant with everything asked for, claims included', async () => {
+  const browser = new HttpBrowser();
+  const first = await upToConsent('openid', browser);
+  await giveConsent(first.login, first.consent);
+  const second = await upToConsent('openid profile', browser, { claims: JSON.stringify({ id_token: { [OIDC_SE.personalIdentityNumber]: { essential: true } } }) });
+  const interaction = await t.broker.database.db.selectFrom('oidc_payload').select('payload').where('model', '=', 'Interaction').where('id', '=', second.login.uid).executeTakeFirstOrThrow();
+  const grantId = String((interaction.payload as { grantId?: string }).grantId);
+  const deleted = await sql`delete from oidc_payload where model = 'Grant' and id = ${grantId}`.execute(t.broker.database.db);
+  assert.equal(Number(deleted.numAffectedRows), 1);
+  const { claims } = await giveConsent(second.login, second.consent);
+  assert.equal(claims.name, 'Tolvan Tolvansson');
+  assert.equal(claims[OIDC_SE.personalIdentityNumber], '199908072391');
+  assert.ok(!(await grants()).includes(grantId));
+});
