@@ -154,7 +154,8 @@ export class OrderRepository {
       .where((eb) => eb.or([
         eb.and([eb('start_method', '=', 'qr'), eb('last_seen_at', '<', ago(qrIdleS))]),
         eb.and([eb('start_method', '!=', 'qr'), eb('last_seen_at', '<', ago(sameDeviceIdleS))]),
-        eb.and([eb('left_at', '<=', ago(leftGraceS)), eb('last_seen_at', '<=', eb.ref('left_at'))]),
+        // A poll in the same clock tick as the beacon (PGlite's clock is coarse) counts as coming back.
+        eb.and([eb('left_at', '<=', ago(leftGraceS)), eb('last_seen_at', '<', eb.ref('left_at'))]),
       ]))
       .limit(limit)
       .execute();

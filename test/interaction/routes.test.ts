@@ -87,7 +87,7 @@ test('BankID unreachable at the start reads like its own technical error (RFA5),
   assert.match(refused.body, new RegExp(`${RFA5_EN}<`));
 });
 
-test('status without the interaction cookie, or before any order, is a 404 in JSON', async () => {
+test('status without the interaction cookie, or before any order, is a 404 in JSON; a beacon or a return then does nothing', async () => {
   const login = await logins.begin(rp, 'openid');
   const stranger = await new HttpBrowser().get(`${t.broker.url}/interaction/${login.uid}/status?lang=en`, { accept: 'application/json' });
   assert.equal(stranger.status, 404);
@@ -95,6 +95,12 @@ test('status without the interaction cookie, or before any order, is a 404 in JS
   const early = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/status?lang=en`, { accept: 'application/json' });
   assert.equal(early.status, 404);
   assert.equal(JSON.parse(early.body).error, 'order_not_found');
+  const beacon = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/cancel-order`, { csrf: field(login.page.body, 'csrf') });
+  assert.equal(beacon.status, 204);
+  const returned = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/return?nonce=anything`);
+  assert.equal(returned.status, 400);
+  // The login itself goes on: an order can still be started.
+  assert.equal((await startOrder(login, 'qr')).order.status, 'pending');
 });
 
 test('a start method the client does not allow, or none we know, is a 400 page and starts nothing', async () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { loadRpCertificateFiles, type RpCertificate } from '../../src/bankid/certificate.ts';
@@ -42,7 +43,7 @@ function recorded<T>(endpoint: Call['endpoint'], orderRef: string, run: () => Pr
 const callsOf = (endpoint: Call['endpoint'], orderRef: string) => calls.filter((c) => c.endpoint === endpoint && c.orderRef === orderRef);
 const collectsRunning = (orderRef: string) => callsOf('collect', orderRef).filter((c) => c.ended === undefined).length;
 
-interface ServiceOptions extends Partial<Pick<OrderFlowOptions, 'orders' | 'collectIntervalMs' | 'leftGraceMs'>> {
+interface ServiceOptions extends Partial<Pick<OrderFlowOptions, 'orders' | 'collectIntervalMs' | 'leftGraceMs' | 'logger' | 'accountIdFor'>> {
   /** Where collects go instead of the simulator (a dead port, a gate). */
   collectVia?: Pick<BankIdApi, 'collect'>;
 }
@@ -64,7 +65,7 @@ function service(options: ServiceOptions = {}): OrderFlow {
   };
   return new OrderFlow({
     api, orders: options.orders ?? new OrderRepository(database.db), rpCertificate: certificate.fingerprint,
-    accountIdFor: (c) => `sub-${c.user.personalNumber}`, logger, collectIntervalMs: options.collectIntervalMs ?? 2000, leftGraceMs: options.leftGraceMs,
+    accountIdFor: options.accountIdFor ?? ((c) => `sub-${c.user.personalNumber}`), logger: options.logger ?? logger, collectIntervalMs: options.collectIntervalMs ?? 2000, leftGraceMs: options.leftGraceMs,
   });
 }
 
@@ -124,7 +125,7 @@ test('however many polls and replicas, BankID is collected once per interval', a
   await Promise.all([replicaA.close(), replicaB.close()]);
 });
 
-test('a status poll answers while the collect it started still waits on BankID', async () => {
+test('a status poll answers while the collect it started still waits on BankID; close() waits for that collect', async () => {
   const s = service();
   const { orderId } = await s.start(request('i-busy'));
   const ref = (await rowOf(orderId)).order_ref;
@@ -195,6 +196,45 @@ test('BankID unreachable during collect: quietly tried again, then the order fai
   assert.ok(seen.slice(0, -1).every((x) => x === 'pending'), 'pending until the last failure');
   assert.equal(state?.state === 'failed' ? state.errorCode : '', 'transport');
   await assertCancelledAtBankId(orderId, 'failed');
+});
+
+test('an error that is not BankID\'s passing trouble ends the order at once, cancelled at BankID', async () => {
+  // BankID refuses the collect (400): asking again would not help.
+  const refused = service();
+  const { orderId: refusedId } = await refused.start(request('i-refused'));
+  await sim.post('/sim/faults', { endpoint: 'collect', status: 400, errorCode: 'invalidParameters', times: 1 });
+  try {
+    await refused.status('i-refused', 'browser-1');
+    await refused.close();
+  } finally {
+    await sim.clearFaults();
+  }
+  const state = await refused.status('i-refused', 'browser-1');
+  assert.equal(state?.state === 'failed' ? state.errorCode : '', 'invalidParameters');
+  await assertCancelledAtBankId(refusedId, 'failed');
+
+  // Our own bug while collecting: the same, under `internal`.
+  const broken = service({ collectVia: { collect: () => Promise.reject(new TypeError('a bug')) } });
+  const { orderId: brokenId } = await broken.start(request('i-broken'));
+  await broken.status('i-broken', 'browser-1');
+  await broken.close();
+  const brokenState = await broken.status('i-broken', 'browser-1');
+  assert.equal(brokenState?.state === 'failed' ? brokenState.errorCode : '', 'internal');
+  await assertCancelledAtBankId(brokenId, 'failed');
+});
+
+test('work after the collect that throws is logged, never an unhandled rejection', async () => {
+  const lines: string[] = [];
+  const capture = createLogger({ level: 'error', format: 'json', destination: new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) });
+  const s = service({ logger: capture, accountIdFor: () => { throw new Error('no subject secret'); } });
+  const { orderId } = await s.start(request('i-throws'));
+  await sim.post(`/sim/orders/${(await rowOf(orderId)).order_ref}/approve`, { personalNumber: '199908072391' });
+  await s.status('i-throws', 'browser-1');
+  await s.close();
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /"msg":"bankid collect failed"/);
+  assert.match(lines[0]!, /no subject secret/);
+  assert.equal((await rowOf(orderId)).status, 'pending', 'nothing recorded');
 });
 
 test('another browser sees nothing of the order, and can neither cancel it nor mark it left', async () => {
