@@ -141,7 +141,9 @@ export class OrderFlow {
    */
   async leave(interactionId: string, browserBinding: string): Promise<void> {
     const latest = await this.#o.orders.latestForInteraction(interactionId);
-    if (!latest || !sameBinding(latest.browser_binding, browserBinding)) return;
+    // Only QR pages send it; one that arrives after a switch to same-device speaks of the order that switch
+    // cancelled, and a same-device page is left on purpose while the app is open.
+    if (!latest || latest.start_method !== 'qr' || !sameBinding(latest.browser_binding, browserBinding)) return;
     await this.#o.orders.markLeft(latest.id);
     const timer = setTimeout(() => {
       this.#graceTimers.delete(timer);

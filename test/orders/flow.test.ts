@@ -283,6 +283,14 @@ test('a page that left is cancelled after the grace, one that polled again is ke
   await s.close();
 });
 
+test('a beacon arriving after the switch to same-device leaves the new order alone', async () => {
+  const s = service({ leftGraceMs: 200 });
+  const { orderId } = await s.start({ ...request('i-switched'), startMethod: 'same_device', returnUrlFor: (nonce) => `http://localhost/return?nonce=${nonce}` });
+  await s.leave('i-switched', 'browser-1'); // the QR page's beacon, after the new order was started
+  assert.equal((await rowOf(orderId)).left_at, null);
+  await s.close();
+});
+
 test('a terminal state written first wins over a collect that answers later', async () => {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => { release = resolve; });
