@@ -268,7 +268,7 @@ test('BankID maintenance during collect: retried quietly, and RFA5 once it persi
   const second = await beginLogin(rp, 'openid', { ui_locales: 'en' });
   await startOrder(second, 'qr');
   await t.sim.post('/sim/faults', { endpoint: 'collect', status: 503, errorCode: 'maintenance', times: 50 });
-  const s = await waitFor(second, (x) => x.state === 'failed');
+  const s = await waitFor(second, (x) => x.state === 'failed', 60); // three collects, one per 2 s interval
   await t.sim.clearFaults();
   assert.equal(s.errorCode, 'maintenance');
   assert.equal(s.message, 'Something went wrong. Please try again');

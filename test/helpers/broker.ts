@@ -114,7 +114,6 @@ export async function startTestBroker(env: Record<string, string> = {}, simulato
     DATA_DIR: join(dir, 'data'),
     SIMULATOR_CERTS_DIR: join(dir, 'certs'),
     BANKID_API_URL: apiUrl.href,
-    BANKID_COLLECT_INTERVAL_MS: '1000',
     SUBJECT_SECRET: 'test-subject-secret-0123456789abcdef',
     ENCRYPTION_KEY: '0'.repeat(63) + '1',
     LOG_LEVEL: 'info',

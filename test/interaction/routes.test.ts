@@ -54,7 +54,7 @@ async function statusEn(login: Login): Promise<Record<string, unknown>> {
   assert.equal(step.status, 200, step.body);
   return JSON.parse(step.body) as Record<string, unknown>;
 }
-const failedEn = (login: Login) => until(() => statusEn(login), (s) => s.state !== 'pending', 'the order settles', 60, 100);
+const failedEn = (login: Login) => until(() => statusEn(login), (s) => s.state !== 'pending', 'the order settles', 120, 100);
 
 /** Our row says so and BankID no longer has the order (the simulator forgets an order the RP cancelled). */
 async function assertCancelledAtBankId(login: Login, status: 'cancelled' | 'failed'): Promise<void> {
