@@ -10,31 +10,38 @@ import * as oidc from 'openid-client';
 import { OIDC_SE } from '../../src/oidc/claims.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { field, HttpBrowser, type Step } from '../helpers/http-browser.ts';
-import { OidcLogins, type Login } from '../helpers/oidc-login.ts';
+import { afterOrder, authorize, callbackOf, discover, interactionUid, REDIRECT_URI, settled, startQr, TEST_PERSON } from '../helpers/rp.ts';
 import { until } from '../helpers/until.ts';
 
-const redirectUri = 'https://rp.example/callback';
 const secret = 'routes-secret-0123456789abcdefghijkl';
 const RFA5_EN = 'Something went wrong. Please try again';
 let t: TestBroker;
-let logins: OidcLogins;
 let rp: oidc.Configuration;
 let qrOnly: oidc.Configuration;
 let thirdParty: oidc.Configuration;
 
 before(async () => {
   t = await startTestBroker();
-  logins = new OidcLogins(t, redirectUri);
-  const common = { client_secret: secret, redirect_uris: [redirectUri], scope: 'openid profile' };
+  const common = { client_secret: secret, redirect_uris: [REDIRECT_URI], scope: 'openid profile' };
   await t.broker.clients.save({ ...common, client_id: 'routes-rp', client_name: 'Routes RP', brygga_first_party: true });
   await t.broker.clients.save({ ...common, client_id: 'routes-qr-only', client_name: 'QR only', brygga_first_party: true, brygga_start_methods: ['qr'] });
   await t.broker.clients.save({ ...common, client_id: 'routes-third', client_name: 'Third party' });
-  [rp, qrOnly, thirdParty] = await Promise.all(['routes-rp', 'routes-qr-only', 'routes-third'].map((id) => logins.discover(id, secret)));
+  [rp, qrOnly, thirdParty] = await Promise.all(['routes-rp', 'routes-qr-only', 'routes-third'].map((id) => discover(t, id, oidc.ClientSecretBasic(secret))));
 });
 after(async () => { await t?.close(); });
 
+/** An authorization request followed to the broker's page (login or consent). */
+async function begin(config: oidc.Configuration, params: Record<string, string> = {}, browser?: HttpBrowser) {
+  const auth = await authorize(t, config, params, browser);
+  return { ...auth, uid: interactionUid(auth.step) };
+}
+type Login = Awaited<ReturnType<typeof begin>>;
+
+const tokensFor = (config: oidc.Configuration, login: Login, callback: URL) =>
+  oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce });
+
 async function start(login: Login, method: string): Promise<Step> {
-  return login.browser.post(`${t.broker.url}/interaction/${login.uid}/start`, { csrf: field(login.page.body, 'csrf'), method });
+  return login.browser.post(`${t.broker.url}/interaction/${login.uid}/start`, { csrf: field(login.step.body, 'csrf'), method });
 }
 
 /** Starts an order and follows to its page; returns the page and the order as the broker stored it. */
@@ -64,9 +71,9 @@ async function assertCancelledAtBankId(login: Login, status: 'cancelled' | 'fail
 }
 
 test('BankID refusing to start the order gives a 502 page with its advice (RFA5), and no order', async () => {
-  const login = await logins.begin(rp, 'openid', { ui_locales: 'en' });
+  const login = await begin(rp, { ui_locales: 'en' });
   await t.sim.post('/sim/faults', { endpoint: 'auth', status: 500, times: 1 });
-  const refused = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/start?lang=en`, { csrf: field(login.page.body, 'csrf'), method: 'qr' });
+  const refused = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/start?lang=en`, { csrf: field(login.step.body, 'csrf'), method: 'qr' });
   assert.equal(refused.status, 502);
   assert.match(refused.body, new RegExp(`${RFA5_EN}<`));
   const none = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/status`, { accept: 'application/json' });
@@ -75,11 +82,11 @@ test('BankID refusing to start the order gives a 502 page with its advice (RFA5)
 });
 
 test('BankID unreachable at the start reads like its own technical error (RFA5), not an unknown one', async () => {
-  const login = await logins.begin(rp, 'openid');
+  const login = await begin(rp);
   t.link.cut();
   let refused: Step;
   try {
-    refused = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/start?lang=en`, { csrf: field(login.page.body, 'csrf'), method: 'qr' });
+    refused = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/start?lang=en`, { csrf: field(login.step.body, 'csrf'), method: 'qr' });
   } finally {
     t.link.restore();
   }
@@ -88,14 +95,14 @@ test('BankID unreachable at the start reads like its own technical error (RFA5),
 });
 
 test('status without the interaction cookie, or before any order, is a 404 in JSON; a beacon or a return then does nothing', async () => {
-  const login = await logins.begin(rp, 'openid');
+  const login = await begin(rp);
   const stranger = await new HttpBrowser().get(`${t.broker.url}/interaction/${login.uid}/status?lang=en`, { accept: 'application/json' });
   assert.equal(stranger.status, 404);
   assert.deepEqual(JSON.parse(stranger.body), { error: 'login_not_in_browser', message: 'There is no such login in this browser.' });
   const early = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/status?lang=en`, { accept: 'application/json' });
   assert.equal(early.status, 404);
   assert.equal(JSON.parse(early.body).error, 'order_not_found');
-  const beacon = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/cancel-order`, { csrf: field(login.page.body, 'csrf') });
+  const beacon = await login.browser.post(`${t.broker.url}/interaction/${login.uid}/cancel-order`, { csrf: field(login.step.body, 'csrf') });
   assert.equal(beacon.status, 204);
   const returned = await login.browser.get(`${t.broker.url}/interaction/${login.uid}/return?nonce=anything`);
   assert.equal(returned.status, 400);
@@ -104,8 +111,8 @@ test('status without the interaction cookie, or before any order, is a 404 in JS
 });
 
 test('a start method the client does not allow, or none we know, is a 400 page and starts nothing', async () => {
-  const login = await logins.begin(qrOnly, 'openid');
-  assert.doesNotMatch(login.page.body, /data-method="same_device"/, 'the page does not offer it');
+  const login = await begin(qrOnly);
+  assert.doesNotMatch(login.step.body, /data-method="same_device"/, 'the page does not offer it');
   for (const method of ['same_device', 'phone']) {
     const refused = await start(login, method);
     assert.equal(refused.status, 400, method);
@@ -117,7 +124,7 @@ test('a start method the client does not allow, or none we know, is a 400 page a
 });
 
 test('another browser cannot cancel the order, nor end the login, even with the page token', async () => {
-  const login = await logins.begin(rp, 'openid');
+  const login = await begin(rp);
   const { page, order } = await startOrder(login, 'qr');
   const stranger = new HttpBrowser();
   for (const path of ['cancel-order', 'abort']) {
@@ -132,8 +139,8 @@ test('another browser cannot cancel the order, nor end the login, even with the 
 });
 
 test('the leave beacon: a page that polls again keeps its order, one that stays away is cancelled after the grace', async () => {
-  const back = await logins.begin(rp, 'openid');
-  const gone = await logins.begin(rp, 'openid');
+  const back = await begin(rp);
+  const gone = await begin(rp);
   const kept = await startOrder(back, 'qr');
   const left = await startOrder(gone, 'qr');
   for (const [login, { page }] of [[back, kept], [gone, left]] as const) {
@@ -150,19 +157,19 @@ test('the leave beacon: a page that polls again keeps its order, one that stays 
 });
 
 test('one 500 from collect is tried again on the next poll and the login completes', async () => {
-  const login = await logins.begin(rp, 'openid profile');
-  const orderRef = await logins.startQr(login);
+  const login = await begin(rp, { scope: 'openid profile' });
+  const { orderRef } = await startQr(t, login);
   await t.sim.post('/sim/faults', { endpoint: 'collect', status: 500, times: 1 });
-  await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber: '199908072391' });
-  assert.equal((await logins.settled(login)).state, 'complete');
+  await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber: TEST_PERSON });
+  assert.equal((await settled(t, login.browser, login.uid)).state, 'complete');
   const { id } = await orderOf(login);
   assert.ok(t.logLines.some((l) => l.includes(id) && l.includes('collecting again on the next poll')), 'the 500 was met and retried');
-  const tokens = await oidc.authorizationCodeGrant(rp, await logins.callback(login), { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce });
+  const tokens = await tokensFor(rp, login, callbackOf(await afterOrder(t, login.browser, login.uid)));
   assert.equal(tokens.claims()!.name, 'Tolvan Tolvansson');
 });
 
 test('three 500s from collect in a row: the order is cancelled at BankID and the page says RFA5 without a QR', async () => {
-  const login = await logins.begin(rp, 'openid');
+  const login = await begin(rp);
   await startOrder(login, 'qr');
   await t.sim.post('/sim/faults', { endpoint: 'collect', status: 500, times: 3 });
   const s = await failedEn(login);
@@ -175,7 +182,7 @@ test('three 500s from collect in a row: the order is cancelled at BankID and the
 });
 
 test('BankID unreachable during collect: after a few polls the page says RFA5 and shows no QR', async () => {
-  const login = await logins.begin(rp, 'openid');
+  const login = await begin(rp);
   await startOrder(login, 'qr');
   t.link.cut();
   let s: Record<string, unknown>;
@@ -189,7 +196,7 @@ test('BankID unreachable during collect: after a few polls the page says RFA5 an
 });
 
 test('the same-device return link works once; a second use is refused and ends the attempt', async () => {
-  const login = await logins.begin(rp, 'openid');
+  const login = await begin(rp);
   const { order } = await startOrder(login, 'same_device');
   const returnUrl = String((await t.sim.order(order.order_ref))?.returnUrl);
   assert.ok(returnUrl.startsWith(`${t.broker.url}/interaction/${login.uid}/return?nonce=`), returnUrl);
@@ -205,12 +212,12 @@ test('the same-device return link works once; a second use is refused and ends t
 
 /** A third-party login in `browser` up to its consent page. */
 async function upToConsent(scope: string, browser: HttpBrowser, extra: Record<string, string> = {}): Promise<{ login: Login; consent: Step }> {
-  const login = await logins.begin(thirdParty, scope, extra, browser);
-  if (/action="[^"]*\/consent"/.test(login.page.body)) return { login, consent: login.page };
-  const orderRef = await logins.startQr(login);
-  await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber: '199908072391' });
-  assert.equal((await logins.settled(login)).state, 'complete');
-  const consent = await browser.follow(await browser.get(`${t.broker.url}/interaction/${login.uid}`), (u) => u.startsWith(redirectUri));
+  const login = await begin(thirdParty, { scope, ...extra }, browser);
+  if (/action="[^"]*\/consent"/.test(login.step.body)) return { login, consent: login.step };
+  const { orderRef } = await startQr(t, login);
+  await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber: TEST_PERSON });
+  assert.equal((await settled(t, browser, login.uid)).state, 'complete');
+  const consent = await afterOrder(t, browser, login.uid);
   assert.equal(consent.status, 200, consent.body);
   assert.match(consent.body, /action="[^"]*\/consent"/);
   return { login, consent };
@@ -218,9 +225,8 @@ async function upToConsent(scope: string, browser: HttpBrowser, extra: Record<st
 
 async function giveConsent(login: Login, consent: Step) {
   const uid = /\/interaction\/([\w-]+)/.exec(consent.url)![1]!;
-  const back = await login.browser.follow(await login.browser.post(`${t.broker.url}/interaction/${uid}/consent`, { csrf: field(consent.body, 'csrf') }), (u) => u.startsWith(redirectUri));
-  assert.ok(back.location?.startsWith(redirectUri), `${back.status} ${back.body.slice(0, 200)}`);
-  const tokens = await oidc.authorizationCodeGrant(thirdParty, new URL(back.location!), { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce });
+  const back = await login.browser.follow(await login.browser.post(`${t.broker.url}/interaction/${uid}/consent`, { csrf: field(consent.body, 'csrf') }), (u) => !u.startsWith(t.broker.url));
+  const tokens = await tokensFor(thirdParty, login, callbackOf(back));
   return { uid, claims: tokens.claims()! };
 }
 
@@ -233,7 +239,7 @@ test('consent for more scopes extends the grant the person already gave', async 
   assert.equal(firstClaims.name, undefined);
   const before = await grants();
   const second = await upToConsent('openid profile', browser);
-  assert.equal(second.consent, second.login.page, 'straight to consent: the session is there, only profile is missing');
+  assert.equal(second.consent, second.login.step, 'straight to consent: the session is there, only profile is missing');
   const { claims } = await giveConsent(second.login, second.consent);
   assert.equal(claims.name, 'Tolvan Tolvansson');
   assert.deepEqual(await grants(), before, 'the existing grant was extended, no new one made');
@@ -250,6 +256,6 @@ test('consent when the grant expired meanwhile makes a new grant with everything
   assert.equal(Number(deleted.numAffectedRows), 1);
   const { claims } = await giveConsent(second.login, second.consent);
   assert.equal(claims.name, 'Tolvan Tolvansson');
-  assert.equal(claims[OIDC_SE.personalIdentityNumber], '199908072391');
+  assert.equal(claims[OIDC_SE.personalIdentityNumber], TEST_PERSON);
   assert.ok(!(await grants()).includes(grantId));
 });
