@@ -210,51 +210,50 @@ test('the same-device return link works once; a second use is refused and ends t
   await assertCancelledAtBankId(login, 'cancelled');
 });
 
-/** A third-party login in `browser` up to its consent page. */
-async function upToConsent(scope: string, browser: HttpBrowser, extra: Record<string, string> = {}): Promise<{ login: Login; consent: Step }> {
+/** A third-party login in `browser` up to its consent page (straight there when the session may be reused). */
+async function upToConsent(scope: string, browser: HttpBrowser, extra: Record<string, string> = {}): Promise<{ login: Login; consent: Step; uid: string }> {
   const login = await begin(thirdParty, { scope, ...extra }, browser);
-  if (/action="[^"]*\/consent"/.test(login.step.body)) return { login, consent: login.step };
-  const { orderRef } = await startQr(t, login);
-  await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber: TEST_PERSON });
-  assert.equal((await settled(t, browser, login.uid)).state, 'complete');
-  const consent = await afterOrder(t, browser, login.uid);
-  assert.equal(consent.status, 200, consent.body);
+  let consent = login.step;
+  if (!/action="[^"]*\/consent"/.test(consent.body)) {
+    const { orderRef } = await startQr(t, login);
+    await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber: TEST_PERSON });
+    assert.equal((await settled(t, browser, login.uid)).state, 'complete');
+    consent = await afterOrder(t, browser, login.uid);
+  }
   assert.match(consent.body, /action="[^"]*\/consent"/);
-  return { login, consent };
+  return { login, consent, uid: interactionUid(consent) };
 }
 
-async function giveConsent(login: Login, consent: Step) {
-  const uid = /\/interaction\/([\w-]+)/.exec(consent.url)![1]!;
+async function giveConsent({ login, consent, uid }: Awaited<ReturnType<typeof upToConsent>>) {
   const back = await login.browser.follow(await login.browser.post(`${t.broker.url}/interaction/${uid}/consent`, { csrf: field(consent.body, 'csrf') }), (u) => !u.startsWith(t.broker.url));
-  const tokens = await tokensFor(thirdParty, login, callbackOf(back));
-  return { uid, claims: tokens.claims()! };
+  return (await tokensFor(thirdParty, login, callbackOf(back))).claims()!;
 }
 
 const grants = async () => (await t.broker.database.db.selectFrom('oidc_payload').select('id').where('model', '=', 'Grant').execute()).map((r) => r.id).sort();
+/** The grant a consent prompt was measured against. */
+const grantOf = async (uid: string) => {
+  const row = await t.broker.database.db.selectFrom('oidc_payload').select('payload').where('model', '=', 'Interaction').where('id', '=', uid).executeTakeFirstOrThrow();
+  return String((row.payload as { grantId?: string }).grantId);
+};
 
 test('consent for more scopes extends the grant the person already gave', async () => {
   const browser = new HttpBrowser();
-  const first = await upToConsent('openid', browser);
-  const { claims: firstClaims } = await giveConsent(first.login, first.consent);
-  assert.equal(firstClaims.name, undefined);
+  assert.equal((await giveConsent(await upToConsent('openid', browser))).name, undefined);
   const before = await grants();
   const second = await upToConsent('openid profile', browser);
-  assert.equal(second.consent, second.login.step, 'straight to consent: the session is there, only profile is missing');
-  const { claims } = await giveConsent(second.login, second.consent);
-  assert.equal(claims.name, 'Tolvan Tolvansson');
+  assert.ok(before.includes(await grantOf(second.uid)), 'the prompt is about the grant given before');
+  assert.equal((await giveConsent(second)).name, 'Tolvan Tolvansson');
   assert.deepEqual(await grants(), before, 'the existing grant was extended, no new one made');
 });
 
 test('consent when the grant expired meanwhile makes a new grant with everything asked for, claims included', async () => {
   const browser = new HttpBrowser();
-  const first = await upToConsent('openid', browser);
-  await giveConsent(first.login, first.consent);
+  await giveConsent(await upToConsent('openid', browser));
   const second = await upToConsent('openid profile', browser, { claims: JSON.stringify({ id_token: { [OIDC_SE.personalIdentityNumber]: { essential: true } } }) });
-  const interaction = await t.broker.database.db.selectFrom('oidc_payload').select('payload').where('model', '=', 'Interaction').where('id', '=', second.login.uid).executeTakeFirstOrThrow();
-  const grantId = String((interaction.payload as { grantId?: string }).grantId);
+  const grantId = await grantOf(second.uid);
   const deleted = await sql`delete from oidc_payload where model = 'Grant' and id = ${grantId}`.execute(t.broker.database.db);
   assert.equal(Number(deleted.numAffectedRows), 1);
-  const { claims } = await giveConsent(second.login, second.consent);
+  const claims = await giveConsent(second);
   assert.equal(claims.name, 'Tolvan Tolvansson');
   assert.equal(claims[OIDC_SE.personalIdentityNumber], TEST_PERSON);
   assert.ok(!(await grants()).includes(grantId));
