@@ -124,6 +124,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       logger: logger.child({ component: 'orders' }),
       collectIntervalMs: config.bankid.collectIntervalMs,
     });
+    // After the server has closed, before the BankID connections and the database go.
+    cleanups.push(() => orderFlow.close());
     const clients = new ClientRepository(database.db, box);
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());

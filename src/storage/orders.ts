@@ -77,7 +77,10 @@ export class OrderRepository {
       .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
   }
 
-  /** Records what collect (or a cancel) said. A terminal state is written once: a late writer cannot undo it. */
+  /**
+   * Records what collect (or a cancel) said; an answer ends a run of collect failures. A terminal state is written
+   * once: a late writer cannot undo it.
+   */
   async update(id: string, update: OrderUpdate): Promise<OrderRow | undefined> {
     const terminal = update.status !== 'pending';
     return this.#db.updateTable('bankid_orders')
@@ -85,6 +88,7 @@ export class OrderRepository {
         status: update.status,
         hint_code: update.hintCode ?? null,
         error_code: update.errorCode ?? null,
+        collect_failures: 0,
         updated_at: sql`now()`,
         ...(update.completion ? { completion: JSON.stringify(update.completion) } : {}),
         ...(update.subject ? { subject: update.subject } : {}),
@@ -97,21 +101,53 @@ export class OrderRepository {
       .executeTakeFirst();
   }
 
-  /** The completed order behind a login, by subject and (when known) the login's auth_time in epoch seconds. */
-  async completedFor(subject: string, authTime?: number): Promise<OrderRow | undefined> {
-    let query = this.#db.selectFrom('bankid_orders').selectAll()
-      .where('subject', '=', subject).where('status', '=', 'complete');
-    if (authTime !== undefined) query = query.where(sql<number>`floor(extract(epoch from completed_at))`, '=', authTime);
-    return query.orderBy('completed_at', 'desc').limit(1).executeTakeFirst();
+  /**
+   * Counts a collect that got no usable answer; the `limit`-th in a row fails the order with `errorCode`, in the
+   * same statement, so replicas agree on when to give up. Undefined when the order is no longer pending.
+   */
+  async recordCollectFailure(id: string, errorCode: string, limit: number): Promise<OrderRow | undefined> {
+    const givesUp = sql<boolean>`collect_failures + 1 >= ${limit}`;
+    return this.#db.updateTable('bankid_orders')
+      .set({
+        collect_failures: sql`collect_failures + 1`,
+        status: sql`case when ${givesUp} then 'failed' else status end`,
+        error_code: sql`case when ${givesUp} then ${errorCode} else error_code end`,
+        completed_at: sql`case when ${givesUp} then now() else completed_at end`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .returningAll()
+      .executeTakeFirst();
   }
 
-  /** Pending orders whose page stopped asking: QR pages poll every second, same-device pages sleep while the app is open. */
-  async abandoned(qrIdleS: number, sameDeviceIdleS: number, limit = 100): Promise<OrderRow[]> {
+  /** The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). */
+  async markLeft(id: string): Promise<void> {
+    await this.#db.updateTable('bankid_orders').set({ left_at: sql`now()` }).where('id', '=', id).where('status', '=', 'pending').execute();
+  }
+
+  /** Uses the same-device return nonce; false when it was used before. */
+  async useReturnNonce(id: string, nonce: string): Promise<boolean> {
+    const used = await this.#db.updateTable('bankid_orders').set({ return_used_at: sql`now()` })
+      .where('id', '=', id).where('return_nonce', '=', nonce).where('return_used_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    return used !== undefined;
+  }
+
+  /**
+   * Pending orders nobody watches: QR pages poll every second, same-device pages sleep while the app is open, and a
+   * page that said it left (beacon) and was not polled since is gone after `leftGraceS`.
+   */
+  async abandoned(qrIdleS: number, sameDeviceIdleS: number, leftGraceS: number, limit = 100): Promise<OrderRow[]> {
+    const ago = (s: number) => sql<Date>`now() - make_interval(secs => ${s})`;
     return this.#db.selectFrom('bankid_orders').selectAll()
       .where('status', '=', 'pending')
       .where((eb) => eb.or([
-        eb.and([eb('start_method', '=', 'qr'), eb('last_seen_at', '<', sql<Date>`now() - make_interval(secs => ${qrIdleS})`)]),
-        eb.and([eb('start_method', '!=', 'qr'), eb('last_seen_at', '<', sql<Date>`now() - make_interval(secs => ${sameDeviceIdleS})`)]),
+        eb.and([eb('start_method', '=', 'qr'), eb('last_seen_at', '<', ago(qrIdleS))]),
+        eb.and([eb('start_method', '!=', 'qr'), eb('last_seen_at', '<', ago(sameDeviceIdleS))]),
+        // A poll in the same clock tick as the beacon (PGlite's clock is coarse) counts as coming back.
+        eb.and([eb('left_at', '<=', ago(leftGraceS)), eb('last_seen_at', '<', eb.ref('left_at'))]),
       ]))
       .limit(limit)
       .execute();

@@ -28,6 +28,12 @@ export interface BankIdOrdersTable {
   last_seen_at: Timestamp;
   picked_up_at: NullableTimestamp;
   completed_at: NullableTimestamp;
+  /** When the page's beacon said it went away (migration 0005). */
+  left_at: NullableTimestamp;
+  /** Consecutive collects without a usable answer (migration 0005). */
+  collect_failures: Generated<number>;
+  /** When the same-device return nonce was used; it is single-use (migration 0005). */
+  return_used_at: NullableTimestamp;
   /** The broker session this completed order logged into. */
   session_uid: string | null;
 }

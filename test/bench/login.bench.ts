@@ -1,11 +1,13 @@
 /**
  * One full login without the human, measured: authorization request, BankID page, order start (the simulator
- * approves at once), collect, code, token exchange, userinfo. Prints wall time and SQL statements per login.
+ * approves at once), status polls until the collect beside them saw it complete, code, token exchange, userinfo.
+ * Prints wall time and SQL statements per login.
  * Run: npm run bench  (BENCH_LOGINS=50 to change the count; DATABASE_URL to measure on a server).
  */
 import * as oidc from 'openid-client';
 import { startTestBroker } from '../helpers/broker.ts';
 import { field, HttpBrowser } from '../helpers/http-browser.ts';
+import { until } from '../helpers/until.ts';
 
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 30);
 const redirectUri = 'https://rp.example/callback';
@@ -27,6 +29,9 @@ async function login(): Promise<void> {
   const page = await browser.follow(await browser.get(url.href));
   const uid = /\/interaction\/([\w-]+)/.exec(page.url)![1]!;
   await browser.post(`${t.broker.url}/interaction/${uid}/start`, { csrf: field(page.body, 'csrf'), method: 'qr' });
+  // As the page script does: status polls until the collect beside them has seen the order complete.
+  await until(async () => JSON.parse((await browser.get(`${t.broker.url}/interaction/${uid}/status`, { accept: 'application/json' })).body) as { state: string },
+    (s) => s.state === 'complete', 'the order completes', 100, 10);
   const back = await browser.follow(await browser.get(`${t.broker.url}/interaction/${uid}`), (u) => u.startsWith(redirectUri));
   if (!back.location?.startsWith(redirectUri)) throw new Error(`login did not complete: ${back.status} ${back.body.slice(0, 200)}`);
   const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.location), { pkceCodeVerifier: verifier, expectedState: state });

@@ -1,5 +1,6 @@
 /** A broker for end-to-end tests: the real simulator over mTLS, a fresh database, a port of its own. */
 import { mkdtempSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +14,8 @@ export interface TestBroker {
   broker: RunningBroker;
   simulator: RunningSimulator;
   sim: SimulatorControl;
+  /** The broker reaches the simulator's RP API through this; cut it to make BankID unreachable. */
+  link: BankIdLink;
   logLines: string[];
   close(): Promise<void>;
 }
@@ -26,8 +29,17 @@ export class SimulatorControl {
   }
   async orders(): Promise<Record<string, unknown>[]> {
     const response = await fetch(`${this.url}/sim/orders`);
-    const json = await response.json() as { orders?: Record<string, unknown>[] } | Record<string, unknown>[];
-    return Array.isArray(json) ? json : json.orders ?? [];
+    const json = await response.json() as { orders?: unknown };
+    if (response.status !== 200 || !Array.isArray(json.orders)) throw new Error(`unexpected order listing: ${response.status} ${JSON.stringify(json)}`);
+    return json.orders as Record<string, unknown>[];
+  }
+  /** One order as the simulator holds it; undefined once it is gone (the simulator forgets an order the RP cancelled). */
+  async order(orderRef: string): Promise<Record<string, unknown> | undefined> {
+    const response = await fetch(`${this.url}/sim/orders/${encodeURIComponent(orderRef)}`);
+    const json = await response.json() as Record<string, unknown>;
+    if (response.status === 404 && json.error === 'unknown order') return undefined;
+    if (response.status !== 200) throw new Error(`unexpected answer for order ${orderRef}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
   }
   async latestOrder(): Promise<Record<string, unknown>> {
     const all = await this.orders();
@@ -40,18 +52,68 @@ export class SimulatorControl {
   }
 }
 
+/** A TCP hop in front of the simulator's RP API (TLS passes through untouched) that a test can cut and restore. */
+export class BankIdLink {
+  readonly #server: Server = createServer((client) => this.#connect(client));
+  readonly #sockets = new Set<Socket>();
+  readonly #targetPort: number;
+  #cut = false;
+  port = 0;
+
+  constructor(target: URL) {
+    this.#targetPort = Number(target.port);
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.#server.address() as { port: number }).port;
+    return this;
+  }
+
+  #connect(client: Socket): void {
+    if (this.#cut) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.#targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+      socket.on('error', () => { client.destroy(); upstream.destroy(); });
+    }
+    client.pipe(upstream).pipe(client);
+  }
+
+  /** From now on every connection is reset, open ones included: BankID unreachable. */
+  cut(): void {
+    this.#cut = true;
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.#cut = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
 export async function startTestBroker(env: Record<string, string> = {}, simulatorOptions: Partial<SimulatorOptions> = {}, onQuery?: (sql: string) => void): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'brygga-e2e-'));
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write(chunk, _e, cb) { logLines.push(chunk.toString()); cb(); } }) });
   const simulator = await startSimulator({ ...loadConfig({}).simulator, certsDir: join(dir, 'certs'), port: 0, controlPort: 0, logger: logger.child({ component: 'simulator' }), ...simulatorOptions });
+  const link = await new BankIdLink(new URL(simulator.apiUrl)).listen();
+  const apiUrl = new URL(simulator.apiUrl);
+  apiUrl.port = String(link.port);
   const database = await createTestDatabase({ onQuery });
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
     SIMULATOR_CERTS_DIR: join(dir, 'certs'),
-    BANKID_API_URL: simulator.apiUrl,
-    BANKID_COLLECT_INTERVAL_MS: '1000',
+    BANKID_API_URL: apiUrl.href,
     SUBJECT_SECRET: 'test-subject-secret-0123456789abcdef',
     ENCRYPTION_KEY: '0'.repeat(63) + '1',
     LOG_LEVEL: 'info',
@@ -65,9 +127,11 @@ export async function startTestBroker(env: Record<string, string> = {}, simulato
     broker,
     simulator,
     sim: new SimulatorControl(simulator.controlUrl),
+    link,
     logLines,
     async close() {
       await broker.close();
+      await link.close();
       await simulator.close();
       await database.close();
     },

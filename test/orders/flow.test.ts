@@ -1,42 +1,75 @@
-/** The BankID login flow against the simulator over mTLS and a real database: collect coordination and clean-up. */
+/**
+ * The BankID login flow against the simulator over mTLS and a real database: collect coordination, collect
+ * failures, clean-up and the holes around starting an order. Every call that reaches BankID is recorded.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import { loadRpCertificateFiles } from '../../src/bankid/certificate.ts';
+import { loadRpCertificateFiles, type RpCertificate } from '../../src/bankid/certificate.ts';
 import { BankIdClient } from '../../src/bankid/client.ts';
 import { closeAgents } from '../../src/bankid/transport.ts';
 import type { BankIdApi } from '../../src/bankid/types.ts';
-import { OrderFlow, type StartOrder } from '../../src/orders/flow.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { BrokerError } from '../../src/errors/catalogue.ts';
+import { OrderFlow, type OrderFlowOptions, type StartOrder } from '../../src/orders/flow.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { OrderRepository } from '../../src/storage/orders.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { SimulatorControl } from '../helpers/broker.ts';
+import { until } from '../helpers/until.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let simulator: RunningSimulator;
 let sim: SimulatorControl;
-let collects = 0;
-let cancels = 0;
+let certificate: RpCertificate;
+let client: BankIdClient;
+let statements = 0;
 const logger = createLogger({ level: 'silent', format: 'json' });
+/** The settings' defaults for the BankID client and the simulator. */
+const defaults = loadConfig({});
 
-function service(): OrderFlow {
-  const certificate = loadRpCertificateFiles({ certFile: simulator.rpP12File, passphrase: simulator.rpP12Passphrase });
-  const client = new BankIdClient({ baseUrl: simulator.apiUrl, certificate, caPem: readFileSync(simulator.caFile, 'utf8'), timeoutMs: 10_000, maintenanceRetries: 3 });
-  // Counts the calls that reach BankID, and otherwise passes them on unchanged.
-  const counting: BankIdApi = {
-    auth: (r) => client.auth(r),
-    sign: (r) => client.sign(r),
-    payment: (r) => client.payment(r),
-    phoneAuth: (r) => client.phoneAuth(r),
-    phoneSign: (r) => client.phoneSign(r),
-    collect: (ref) => { collects++; return client.collect(ref); },
-    cancel: (ref) => { cancels++; return client.cancel(ref); },
+/** A call that reached BankID, with when it started and when it settled (performance.now()). */
+interface Call { endpoint: 'auth' | 'collect' | 'cancel'; orderRef: string; started: number; ended?: number }
+const calls: Call[] = [];
+
+function recorded<T>(endpoint: Call['endpoint'], orderRef: string, run: () => Promise<T>): Promise<T> {
+  const call: Call = { endpoint, orderRef, started: performance.now() };
+  calls.push(call);
+  return run().finally(() => { call.ended = performance.now(); });
+}
+const callsOf = (endpoint: Call['endpoint'], orderRef: string) => calls.filter((c) => c.endpoint === endpoint && c.orderRef === orderRef);
+const collectsRunning = (orderRef: string) => callsOf('collect', orderRef).filter((c) => c.ended === undefined).length;
+
+interface ServiceOptions extends Partial<Pick<OrderFlowOptions, 'orders' | 'collectIntervalMs' | 'leftGraceMs' | 'logger' | 'accountIdFor'>> {
+  /** Where collects go instead of the simulator (a dead port, a gate). */
+  collectVia?: Pick<BankIdApi, 'collect'>;
+}
+
+function service(options: ServiceOptions = {}): OrderFlow {
+  const collectVia = options.collectVia ?? client;
+  const api: BankIdApi = {
+    auth: async (r, o) => {
+      const response = await client.auth(r, o);
+      calls.push({ endpoint: 'auth', orderRef: response.orderRef, started: performance.now(), ended: performance.now() });
+      return response;
+    },
+    sign: (r, o) => client.sign(r, o),
+    payment: (r, o) => client.payment(r, o),
+    phoneAuth: (r, o) => client.phoneAuth(r, o),
+    phoneSign: (r, o) => client.phoneSign(r, o),
+    collect: (ref, o) => recorded('collect', ref, () => collectVia.collect(ref, o)),
+    cancel: (ref, o) => recorded('cancel', ref, () => client.cancel(ref, o)),
   };
-  return new OrderFlow({ api: counting, orders: new OrderRepository(database.db), rpCertificate: certificate.fingerprint, accountIdFor: (c) => `sub-${c.user.personalNumber}`, logger, collectIntervalMs: 2000 });
+  return new OrderFlow({
+    api, orders: options.orders ?? new OrderRepository(database.db), rpCertificate: certificate.fingerprint,
+    accountIdFor: options.accountIdFor ?? ((c) => `sub-${c.user.personalNumber}`), logger: options.logger ?? logger, collectIntervalMs: options.collectIntervalMs ?? 2000, leftGraceMs: options.leftGraceMs,
+  });
 }
 
 const request = (interactionId: string, browserBinding = 'browser-1'): StartOrder => ({
@@ -44,13 +77,22 @@ const request = (interactionId: string, browserBinding = 'browser-1'): StartOrde
   web: { referringDomain: 'localhost', userAgent: 'test', deviceIdentifier: 'd'.repeat(64) },
 });
 
+const rowOf = (orderId: string) => database.db.selectFrom('bankid_orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow();
+
+/** Our row says cancelled and BankID no longer has the order (the simulator forgets an order the RP cancelled). */
+async function assertCancelledAtBankId(orderId: string, status: 'cancelled' | 'failed' = 'cancelled'): Promise<void> {
+  const row = await rowOf(orderId);
+  assert.equal(row.status, status);
+  assert.equal(callsOf('cancel', row.order_ref).length, 1, 'one cancel reached BankID');
+  assert.equal(await sim.order(row.order_ref), undefined, 'BankID no longer has the order');
+}
+
 before(async () => {
-  database = await createTestDatabase();
-  simulator = await startSimulator({
-    certsDir: join(mkdtempSync(join(tmpdir(), 'brygga-login-')), 'certs'), port: 0, controlPort: 0,
-    host: '127.0.0.1', p12Passphrase: 'qwerty123', startTimeoutS: 30, orderTtlS: 180,
-  });
+  database = await createTestDatabase({ onQuery: () => { statements++; } });
+  simulator = await startSimulator({ ...defaults.simulator, certsDir: join(mkdtempSync(join(tmpdir(), 'brygga-login-')), 'certs'), port: 0, controlPort: 0 });
   sim = new SimulatorControl(simulator.controlUrl);
+  certificate = loadRpCertificateFiles({ certFile: simulator.rpP12File, passphrase: simulator.rpP12Passphrase });
+  client = new BankIdClient({ baseUrl: simulator.apiUrl, certificate, caPem: readFileSync(simulator.caFile, 'utf8'), timeoutMs: defaults.bankid.timeoutMs, maintenanceRetries: defaults.bankid.maintenanceRetries });
 });
 after(async () => {
   closeAgents();
@@ -58,54 +100,259 @@ after(async () => {
   await database?.close();
 });
 
+test('a status poll is one statement when nothing changes, also when it collects', async () => {
+  const s = service();
+  const { orderId } = await s.start(request('i-count'));
+  const ref = (await rowOf(orderId)).order_ref;
+  statements = 0;
+  await s.status('i-count', 'browser-1'); // takes the lease; BankID says what the row already says
+  await s.close(); // waits for the collect beside the poll
+  assert.equal(callsOf('collect', ref).length, 1);
+  assert.equal(statements, 1, 'the poll itself, nothing written after the collect');
+  statements = 0;
+  await s.status('i-count', 'browser-1'); // within the lease: no collect
+  assert.equal(statements, 1);
+});
+
 test('however many polls and replicas, BankID is collected once per interval', async () => {
   const replicaA = service();
   const replicaB = service();
-  await replicaA.start(request('i-collect'));
-  collects = 0;
+  const { orderId } = await replicaA.start(request('i-collect'));
+  const ref = (await rowOf(orderId)).order_ref;
   const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? replicaA : replicaB).status('i-collect', 'browser-1')));
   assert.ok(burst.every((s) => s?.state === 'pending'));
-  assert.equal(collects, 1, 'one collect for twenty concurrent polls on two replicas');
+  assert.equal(callsOf('collect', ref).length, 1, 'one collect for twenty concurrent polls on two replicas');
   await Promise.all(Array.from({ length: 5 }, () => replicaB.status('i-collect', 'browser-1')));
-  assert.equal(collects, 1, 'no second collect within the interval');
+  assert.equal(callsOf('collect', ref).length, 1, 'no second collect within the interval');
   assert.match(burst[0]!.state === 'pending' ? burst[0]!.qr ?? '' : '', /^bankid\./);
+  await Promise.all([replicaA.close(), replicaB.close()]);
 });
 
-test('another browser sees nothing of the order', async () => {
+test('a status poll answers while the collect it started still waits on BankID; close() waits for that collect', async () => {
   const s = service();
-  await s.start(request('i-binding', 'browser-A'));
+  const { orderId } = await s.start(request('i-busy'));
+  const ref = (await rowOf(orderId)).order_ref;
+  // BankID holds this collect for 5 s; the poll must not wait for it.
+  await sim.post('/sim/faults', { endpoint: 'collect', delayMs: 5000, times: 1 });
+  let state;
+  let running;
+  try {
+    state = await s.status('i-busy', 'browser-1');
+    running = collectsRunning(ref);
+    await s.close(); // the collect gives up at its deadline, within the lease
+  } finally {
+    // Clearing the fault releases a call it still holds: only after the collect gave up.
+    await sim.clearFaults();
+  }
+  assert.equal(state?.state, 'pending');
+  assert.match(state.state === 'pending' ? state.qr ?? '' : '', /^bankid\./, 'the QR keeps moving');
+  assert.equal(running, 1, 'the poll answered while BankID still had the collect');
+  assert.equal(collectsRunning(ref), 0);
+  assert.equal((await rowOf(orderId)).collect_failures, 1, 'a collect without an answer is counted, not fatal');
+  assert.equal((await s.status('i-busy', 'browser-1'))?.state, 'pending');
+});
+
+test('a slow BankID: collects of one order never overlap across replicas, and a few timeouts end the order', async () => {
+  const replicaA = service({ collectIntervalMs: 1000 });
+  const replicaB = service({ collectIntervalMs: 1000 });
+  const { orderId } = await replicaA.start(request('i-slow'));
+  const ref = (await rowOf(orderId)).order_ref;
+  await sim.post('/sim/faults', { endpoint: 'collect', delayMs: 3000, times: 20 });
+  try {
+    // Both replicas poll as fast as pages would until BankID has had three collects (three leases).
+    await until(async () => {
+      await Promise.all([replicaA.status('i-slow', 'browser-1'), replicaB.status('i-slow', 'browser-1')]);
+      return callsOf('collect', ref).length;
+    }, (n) => n >= 3, 'three collects', 300, 20);
+    await Promise.all([replicaA.close(), replicaB.close()]);
+  } finally {
+    await sim.clearFaults();
+  }
+  const collects = callsOf('collect', ref).sort((a, b) => a.started - b.started);
+  assert.equal(collects.length, 3);
+  for (let i = 1; i < collects.length; i++) {
+    assert.ok(collects[i]!.started >= collects[i - 1]!.ended!, `collect ${i} started before collect ${i - 1} had ended`);
+  }
+  const state = await replicaB.status('i-slow', 'browser-1');
+  assert.deepEqual(state, { orderId, startMethod: 'qr', state: 'failed', hintCode: 'outstandingTransaction', errorCode: 'transport' });
+  await assertCancelledAtBankId(orderId, 'failed');
+});
+
+test('BankID unreachable during collect: quietly tried again, then the order fails and is cancelled', async () => {
+  const deadPort = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+  const unreachable = new BankIdClient({ baseUrl: `https://localhost:${deadPort}/rp/v6.0/`, certificate, caPem: simulator.caPem, timeoutMs: defaults.bankid.timeoutMs, maintenanceRetries: defaults.bankid.maintenanceRetries });
+  const s = service({ collectVia: unreachable, collectIntervalMs: 1000 });
+  const { orderId } = await s.start(request('i-unreachable'));
+  const ref = (await rowOf(orderId)).order_ref;
+  const seen: string[] = [];
+  const state = await until(async () => {
+    const current = await s.status('i-unreachable', 'browser-1');
+    seen.push(current!.state);
+    return current;
+  }, (x) => x?.state === 'failed', 'the order fails', 100, 100);
+  await s.close();
+  assert.equal(callsOf('collect', ref).length, 3, 'three collects without an answer, one per interval');
+  assert.ok(seen.slice(0, -1).every((x) => x === 'pending'), 'pending until the last failure');
+  assert.equal(state?.state === 'failed' ? state.errorCode : '', 'transport');
+  await assertCancelledAtBankId(orderId, 'failed');
+});
+
+test('an error that is not BankID\'s passing trouble ends the order at once, cancelled at BankID', async () => {
+  // BankID refuses the collect (400): asking again would not help.
+  const refused = service();
+  const { orderId: refusedId } = await refused.start(request('i-refused'));
+  await sim.post('/sim/faults', { endpoint: 'collect', status: 400, errorCode: 'invalidParameters', times: 1 });
+  try {
+    await refused.status('i-refused', 'browser-1');
+    await refused.close();
+  } finally {
+    await sim.clearFaults();
+  }
+  const state = await refused.status('i-refused', 'browser-1');
+  assert.equal(state?.state === 'failed' ? state.errorCode : '', 'invalidParameters');
+  await assertCancelledAtBankId(refusedId, 'failed');
+
+  // Our own bug while collecting: the same, under `internal`.
+  const broken = service({ collectVia: { collect: () => Promise.reject(new TypeError('a bug')) } });
+  const { orderId: brokenId } = await broken.start(request('i-broken'));
+  await broken.status('i-broken', 'browser-1');
+  await broken.close();
+  const brokenState = await broken.status('i-broken', 'browser-1');
+  assert.equal(brokenState?.state === 'failed' ? brokenState.errorCode : '', 'internal');
+  await assertCancelledAtBankId(brokenId, 'failed');
+});
+
+test('work after the collect that throws is logged, never an unhandled rejection', async () => {
+  const lines: string[] = [];
+  const capture = createLogger({ level: 'error', format: 'json', destination: new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) });
+  const s = service({ logger: capture, accountIdFor: () => { throw new Error('no subject secret'); } });
+  const { orderId } = await s.start(request('i-throws'));
+  await sim.post(`/sim/orders/${(await rowOf(orderId)).order_ref}/approve`, { personalNumber: '199908072391' });
+  await s.status('i-throws', 'browser-1');
+  await s.close();
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /"msg":"bankid collect failed"/);
+  assert.match(lines[0]!, /no subject secret/);
+  assert.equal((await rowOf(orderId)).status, 'pending', 'nothing recorded');
+});
+
+test('another browser sees nothing of the order, and can neither cancel it nor mark it left', async () => {
+  const s = service();
+  const { orderId } = await s.start(request('i-binding', 'browser-A'));
   assert.equal(await s.status('i-binding', 'browser-B'), undefined);
+  await s.cancelFor('i-binding', 'browser-B');
+  await s.leave('i-binding', 'browser-B');
+  const row = await rowOf(orderId);
+  assert.equal(row.status, 'pending');
+  assert.equal(row.left_at, null);
+  assert.equal((await sim.order(row.order_ref))?.status, 'pending');
+  assert.equal(callsOf('cancel', row.order_ref).length, 0);
   assert.equal((await s.status('i-binding', 'browser-A'))?.state, 'pending');
+  await s.close();
 });
 
 test('orders nobody polls any more are cancelled at BankID', async () => {
   const s = service();
   const { orderId } = await s.start(request('i-abandoned'));
   const fresh = await s.start(request('i-watched'));
+  assert.equal((await sim.order((await rowOf(orderId)).order_ref))?.status, 'pending');
   await sql`update bankid_orders set last_seen_at = now() - interval '1 minute' where id = ${orderId}`.execute(database.db);
-  cancels = 0;
   assert.equal(await s.cancelAbandoned(30, 240), 1);
-  assert.equal(cancels, 1);
+  await assertCancelledAtBankId(orderId);
   const state = await s.status('i-abandoned', 'browser-1');
   assert.equal(state?.state, 'failed');
   assert.equal(state?.state === 'failed' ? state.hintCode : '', 'cancelled');
-  const row = await database.db.selectFrom('bankid_orders').select('order_ref').where('id', '=', orderId).executeTakeFirstOrThrow();
-  const atBankId = (await sim.orders()).find((o) => o.orderRef === row.order_ref);
-  assert.ok(!atBankId || atBankId.status !== 'pending', 'the order no longer dangles at BankID');
   assert.equal((await s.status('i-watched', 'browser-1'))?.state, 'pending', `${fresh.orderId} was left alone`);
+  await s.close();
 });
 
-test('a completed order is kept with its subject; the first terminal state wins', async () => {
+test('a page that left is cancelled after the grace, one that polled again is kept', async () => {
+  const s = service({ leftGraceMs: 200 });
+  const gone = await s.start(request('i-gone'));
+  const back = await s.start(request('i-back'));
+  await s.leave('i-gone', 'browser-1');
+  await s.leave('i-back', 'browser-1');
+  await s.status('i-back', 'browser-1'); // the reloaded page polls again
+  const goneRef = (await rowOf(gone.orderId)).order_ref;
+  await until(() => sim.order(goneRef), (o) => o === undefined, 'the left order is cancelled at BankID');
+  await assertCancelledAtBankId(gone.orderId);
+  const kept = await rowOf(back.orderId);
+  assert.equal(kept.status, 'pending');
+  assert.equal((await sim.order(kept.order_ref))?.status, 'pending');
+  await s.close();
+});
+
+test('a beacon arriving after the switch to same-device leaves the new order alone', async () => {
+  const s = service({ leftGraceMs: 200 });
+  const { orderId } = await s.start({ ...request('i-switched'), startMethod: 'same_device', returnUrlFor: (nonce) => `http://localhost/return?nonce=${nonce}` });
+  await s.leave('i-switched', 'browser-1'); // the QR page's beacon, after the new order was started
+  assert.equal((await rowOf(orderId)).left_at, null);
+  await s.close();
+});
+
+test('a terminal state written first wins over a collect that answers later', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  let answered = false;
+  // BankID's answer is held back until the person's cancel has been recorded.
+  const s = service({ collectVia: { collect: async (ref, o) => { const r = await client.collect(ref, o); answered = true; await gate; return r; } } });
+  const { orderId } = await s.start(request('i-race'));
+  const ref = (await rowOf(orderId)).order_ref;
+  await sim.post(`/sim/orders/${ref}/approve`, { personalNumber: '199908072391' });
+  await s.status('i-race', 'browser-1');
+  await until(async () => answered, Boolean, 'BankID answered the collect');
+  await s.cancelFor('i-race', 'browser-1');
+  release();
+  await s.close();
+  const row = await rowOf(orderId);
+  assert.equal(row.status, 'cancelled', 'the late complete did not overwrite the cancel');
+  assert.equal(row.subject, null);
+  assert.equal(row.completion, null);
+});
+
+test('a completed order is kept with its subject; a later cancel changes nothing', async () => {
   const s = service();
   const { orderId } = await s.start(request('i-complete'));
-  const row = await database.db.selectFrom('bankid_orders').select('order_ref').where('id', '=', orderId).executeTakeFirstOrThrow();
+  const row = await rowOf(orderId);
   const approved = await sim.post(`/sim/orders/${row.order_ref}/approve`, { personalNumber: '199908072391' });
   assert.equal(approved.status, 200, JSON.stringify(approved.json));
-  const state = await s.status('i-complete', 'browser-1');
-  assert.equal(state?.state, 'complete');
+  const state = await until(() => s.status('i-complete', 'browser-1'), (x) => x?.state === 'complete', 'the order completes');
   assert.equal(state?.state === 'complete' ? state.subject : '', 'sub-199908072391');
   await s.cancelFor('i-complete', 'browser-1'); // too late: nothing changes
   assert.equal((await s.status('i-complete', 'browser-1'))?.state, 'complete');
-  const found = await new OrderRepository(database.db).completedFor('sub-199908072391');
-  assert.equal(found?.id, orderId);
+  assert.equal(callsOf('cancel', row.order_ref).length, 0);
+  assert.equal((await rowOf(orderId))?.subject, 'sub-199908072391');
+  await s.close();
+});
+
+test('an order BankID started but we could not store is cancelled at BankID', async () => {
+  class UnwritableOrders extends OrderRepository {
+    override async create(): Promise<void> { throw new Error('disk full'); }
+  }
+  const s = service({ orders: new UnwritableOrders(database.db) });
+  const auths = calls.filter((c) => c.endpoint === 'auth').length;
+  await assert.rejects(s.start(request('i-unstored')), (err) => err instanceof BrokerError && err.code === 'internal' && err.status === 500);
+  const started = calls.filter((c) => c.endpoint === 'auth');
+  assert.equal(started.length, auths + 1, 'BankID did start the order');
+  const ref = started.at(-1)!.orderRef;
+  assert.equal(callsOf('cancel', ref).length, 1);
+  assert.equal(await sim.order(ref), undefined, 'BankID no longer has the order');
+});
+
+test('our own invalid request is request_invalid (400), not a BankID failure, and nothing reaches BankID', async () => {
+  const s = service();
+  const auths = calls.filter((c) => c.endpoint === 'auth').length;
+  await assert.rejects(s.start({ ...request('i-invalid'), endUserIp: 'not-an-address' }), (err) => {
+    assert.ok(err instanceof BrokerError);
+    assert.equal(err.code, 'request_invalid');
+    assert.equal(err.status, 400);
+    assert.match(err.message, /endUserIp/);
+    return true;
+  });
+  assert.equal(calls.filter((c) => c.endpoint === 'auth').length, auths);
 });

@@ -5,6 +5,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { sql } from 'kysely';
 import { createLogger } from '../../src/observability/logger.ts';
 import { schedulePurge } from '../../src/storage/oidc-adapter.ts';
+import { LoginRepository } from '../../src/storage/logins.ts';
 import { OrderRepository, type OrderRow } from '../../src/storage/orders.ts';
 import { RateLimitStore } from '../../src/storage/rate-limits.ts';
 import { applyRetention } from '../../src/storage/retention.ts';
@@ -48,7 +49,11 @@ test('a completed order older than the retention loses its personal data and kee
   await order('old', 'complete', HOUR + 60);
   await order('recent', 'complete', HOUR - 60);
   const before = (await row('old'))!;
-  assert.ok(await orders.completedFor('sub-old'), 'found for tokens before the retention ran');
+  // A grant logged in with it: its tokens read the person from the order until the retention runs.
+  const logins = new LoginRepository(database.db);
+  await logins.attachSession('old', 'session-old');
+  await logins.bindGrant('grant-old', 'session-old');
+  assert.ok((await logins.orderForGrant('grant-old', 'sub-old'))?.completion, 'found for tokens before the retention ran');
 
   const result = await applyRetention(database.db, policy);
   assert.deepEqual(result, { closed: 0, stripped: 1, deleted: 0, rateLimits: 0, backlog: false });
@@ -61,7 +66,9 @@ test('a completed order older than the retention loses its personal data and kee
     ({ client_id, rp_certificate, operation, start_method, status, hint_code, error_code, order_ref, created_at, completed_at, picked_up_at });
   assert.deepEqual(kept(old), kept(before));
   assert.equal(old.status, 'complete');
-  assert.equal(await orders.completedFor('sub-old'), undefined, 'no token can read the person any more');
+  const forTokens = await logins.orderForGrant('grant-old', 'sub-old');
+  assert.equal(forTokens?.orderRef, 'ref-old', 'the grant still knows its order');
+  assert.equal(forTokens?.completion, null, 'no token can read the person any more');
 
   const recent = (await row('recent'))!;
   assert.equal(recent.subject, 'sub-recent');

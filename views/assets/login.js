@@ -80,8 +80,9 @@
   }
   setTimeout(function () { poll(0); }, method === 'qr' ? 0 : interval);
 
-  // Leaving a QR page cancels its order so it does not block the person's BankID (same-device pages are left
-  // on purpose when the app opens, so they are not cancelled here).
+  // Leaving a QR page tells the broker, which cancels the order unless a page polls again within a few seconds:
+  // a reload, a language switch or back/forward comes straight back and keeps it, a closed tab does not.
+  // (Same-device pages are left on purpose when the app opens, so they send nothing.)
   if (method === 'qr') {
     window.addEventListener('pagehide', function (event) {
       if (done || event.persisted) return;

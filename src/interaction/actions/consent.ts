@@ -8,9 +8,20 @@ export const giveConsent: Action = (deps) => async (ctx) => {
   const provider = deps.provider();
   const existing = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
   const grant = existing ?? new provider.Grant({ accountId: d.session.accountId, clientId: String(d.params.client_id) });
+  // What is missing was measured against the grant the prompt saw. A new grant (none yet, or that one expired
+  // since) gets everything asked for, which is what the consent page listed.
   const detail = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-  if (detail.missingOIDCScope) grant.addOIDCScope(detail.missingOIDCScope.join(' '));
-  if (detail.missingOIDCClaims) grant.addOIDCClaims(detail.missingOIDCClaims);
+  const scopes = existing ? detail.missingOIDCScope ?? [] : String(d.params.scope ?? '').split(' ').filter(Boolean);
+  const claims = existing ? detail.missingOIDCClaims ?? [] : requestedClaims(d.params.claims);
+  if (scopes.length) grant.addOIDCScope(scopes.join(' '));
+  if (claims.length) grant.addOIDCClaims(claims);
   const grantId = await grant.save();
   await finish(deps, ctx, { consent: existing ? {} : { grantId } });
 };
+
+/** The claims named in the `claims` parameter (the provider validated its JSON at the authorization request). */
+function requestedClaims(claims: unknown): string[] {
+  if (typeof claims !== 'string') return [];
+  const parsed = JSON.parse(claims) as { id_token?: object | null; userinfo?: object | null };
+  return [...Object.keys(parsed.id_token ?? {}), ...Object.keys(parsed.userinfo ?? {})];
+}

@@ -18,6 +18,8 @@ export const orderStatus: Action = (deps) => async (ctx) => {
   ctx.body = {
     state: state.state,
     hintCode: state.state === 'complete' ? undefined : state.hintCode,
+    // Why the broker gave the order up (BankID's errorCode, or `transport` when BankID did not answer).
+    errorCode: state.state === 'failed' ? state.errorCode : undefined,
     message: state.state === 'complete' ? '' : messageForState(state, detectDevice(ctx.get('user-agent')).mobile, localeOf(ctx)),
     // The QR string is what the image shows anyone looking at the screen; tools and tests read it here.
     qr: pending ? state.qr : undefined,
