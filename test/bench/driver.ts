@@ -75,7 +75,7 @@ export class Recorder {
 
 const redirect = (s: Step) => s.status === 303 || s.status === 302;
 
-export interface Authorized { verifier: string; location: string }
+interface Authorized { verifier: string; location: string }
 
 /** The app sends the browser to the authorization endpoint with PKCE; the provider answers with its login page. */
 async function authorize(b: HttpBrowser, t: Target, rec: Recorder): Promise<Authorized> {
