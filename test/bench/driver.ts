@@ -68,10 +68,13 @@ export class Recorder {
     const started = performance.now();
     const result = await run();
     this.record(step, performance.now() - started);
-    if (!ok(result)) throw new StepError(step, `${result.status} ${result.location ?? result.body.slice(0, 200)}`);
+    if (!ok(result)) throw new StepError(step, `${result.status} ${result.location ?? text(result.body)}`);
     return result;
   }
 }
+
+/** The words of a response (an error page's title and message), short enough for a sample. */
+const text = (body: string) => body.replace(/<(style|script)[^]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
 
 const redirect = (s: Step) => s.status === 303 || s.status === 302;
 

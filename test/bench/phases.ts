@@ -429,6 +429,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     };
     await Promise.all(Array.from({ length: RAMP_PARALLEL }, opener));
     const rampS = round((performance.now() - rampStarted) / 1000);
+    if (!opened) throw new Error(`no QR page opened: ${opening.samples[0] ?? 'no error recorded'}`);
     log(`waiting: ${opened} pages open after ${rampS} s; holding ${holdS} s`);
     await sleep(SETTLE_MS);
     starts = await orderStarts(simulator.controlUrl);

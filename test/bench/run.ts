@@ -135,11 +135,14 @@ try {
     results.demoIdle = await demoIdle;
   }
 
+  if (['logins', 'baseline', 'waiting'].some((p) => options.only.has(p as Phase))) {
+    log('registering the bench client (brygga clients add)');
+    await registerClient(bench.brokerStore, bench.certsDir, workDir);
+  }
   if (options.only.has('logins') || options.only.has('baseline')) {
     log('starting the simulator (auto-approve) and the broker');
     const simulator = await startSimulator('simulator', bench.certsDir, { autoApproveMs: options.approveMs });
     cleanups.push(() => simulator.child.stop());
-    await registerClient(bench.brokerStore, bench.certsDir, simulator, workDir);
     const broker = await startBroker('broker', bench.brokerStore, bench.certsDir, simulator);
     const stopBroker = () => broker.child.stop();
     cleanups.push(stopBroker);

@@ -77,7 +77,7 @@ function storeEnv(store: Store): Record<string, string> {
   return 'url' in store ? { DATABASE_URL: store.url } : { DATA_DIR: store.dataDir };
 }
 
-function brokerEnv(store: Store, certsDir: string, simulator: Simulator, port: number): Record<string, string> {
+function brokerEnv(store: Store, certsDir: string, port: number, simulator?: Simulator): Record<string, string> {
   return {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -88,7 +88,7 @@ function brokerEnv(store: Store, certsDir: string, simulator: Simulator, port: n
     ...storeEnv(store),
     AUTO_MIGRATE: 'true',
     BANKID_ENV: 'simulator',
-    BANKID_API_URL: simulator.apiUrl,
+    ...(simulator ? { BANKID_API_URL: simulator.apiUrl } : {}),
     SIMULATOR_CERTS_DIR: certsDir, // the simulator's CA and rp.p12
     SUBJECT_SECRET: 'bench-subject-secret-0123456789abcdef',
     ENCRYPTION_KEY: '0'.repeat(63) + '1',
@@ -97,17 +97,17 @@ function brokerEnv(store: Store, certsDir: string, simulator: Simulator, port: n
 }
 
 /** `brygga clients add --file` (it applies the migrations first); run before the broker opens the database. */
-export async function registerClient(store: Store, certsDir: string, simulator: Simulator, workDir: string): Promise<void> {
+export async function registerClient(store: Store, certsDir: string, workDir: string): Promise<void> {
   const file = join(workDir, 'client.json');
   writeFileSync(file, JSON.stringify(CLIENT));
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...brokerEnv(store, certsDir, simulator, 1) };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...brokerEnv(store, certsDir, 1) };
   await promisify(execFile)(process.execPath, ['bin/brygga.js', 'clients', 'add', '--file', file], { cwd: ROOT, env, timeout: 60_000 })
     .catch((err: Error & { stderr?: string }) => { throw new Error(`brygga clients add failed: ${err.stderr || err.message}`); });
 }
 
 export async function startBroker(name: string, store: Store, certsDir: string, simulator: Simulator): Promise<Server> {
   const port = await freePort();
-  const child = spawnNode(name, 'src/main.ts', brokerEnv(store, certsDir, simulator, port));
+  const child = spawnNode(name, 'src/main.ts', brokerEnv(store, certsDir, port, simulator));
   const issuer = `http://127.0.0.1:${port}`;
   await waitReady(child, `${issuer}/readyz`);
   return { child, target: await targetAt('brygga', 'brygga', issuer) };
