@@ -45,11 +45,11 @@ const BASELINE_ROUNDS = 2;
 /** Enough browsers that the broker's logins (which wait for BankID) reach the offered rate. */
 const BASELINE_CONCURRENCY = 40;
 const STATEMENT_LOGINS = 20;
-/** Pages opened at the same time while the waiting crowd builds up. */
-const RAMP_PARALLEL = 25;
+/** Pages opened at the same time while the waiting crowd builds up: people keep arriving however slow the broker is. */
+const RAMP_PARALLEL = 100;
 /** The crowd gets this long to build up; pages not open by then are reported as not opened. */
 const RAMP_BASE_MS = 60_000;
-const RAMP_PER_PAGE_MS = 60;
+const RAMP_PER_PAGE_MS = 100;
 const SETTLE_MS = 3000;
 
 /** What one measured window cost. */
@@ -324,6 +324,8 @@ export interface WaitingResult {
   ordersEnded: number;
   holdErrors: ReturnType<typeof errorsOf>;
   polls: number;
+  /** How often a page got to poll: 1 when every answer comes at once (the script waits a second after each). */
+  pollsPerPersonPerS: number;
   statusMs: Summary;
   /** Age of each QR frame when the page got it: now − (the simulator's order start + the frame's qrTime). */
   frameAgeMs: Summary;
@@ -461,6 +463,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       ordersEnded: ended,
       holdErrors: errorsOf(holding),
       polls: holding.latencies.get('status')?.length ?? 0,
+      pollsPerPersonPerS: round((holding.latencies.get('status')?.length ?? 0) / personSeconds, 2),
       statusMs: summarize(holding.latencies.get('status')),
       frameAgeMs: summarize(ages),
       framesOver1s: ages.filter((a) => a > 1000).length,

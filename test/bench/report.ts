@@ -73,7 +73,7 @@ export function waitingTable(w: WaitingResult): string {
   return table(['waiting QR logins', `${w.opened} of ${w.pages}`], [
     ['opened in (s)', cell(w.rampS)],
     ['held for (s)', cell(w.holdS)],
-    ['status polls', String(w.polls)],
+    ['status polls (per person per s)', `${w.polls} (${cell(w.pollsPerPersonPerS, 2)})`],
     ['status ms p50 / p95 / max', s(w.statusMs)],
     ['frame age ms p50 / p95 / max', s(w.frameAgeMs)],
     ['frames older than 1 s', `${w.framesOver1s} of ${w.frameAgeMs.n}`],
