@@ -56,7 +56,8 @@ export class Recorder {
     if (!this.recording) return;
     const step = err instanceof StepError ? err.step : 'network';
     this.errors.set(step, (this.errors.get(step) ?? 0) + 1);
-    if (this.samples.length < 5) this.samples.push((err as Error).message.slice(0, 300));
+    const cause = (err as Error).cause as (Error & { code?: string }) | undefined;
+    if (this.samples.length < 5) this.samples.push(`${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`.slice(0, 300));
   }
 
   errorCount(): number {

@@ -39,8 +39,9 @@ export interface Bench {
 
 const WARMUP_MS = 3000;
 const FIRST_WARMUP_MS = 10_000;
-/** Memory is read this long after start-up, when start-up work (JIT, first queries) has settled. */
+/** Idle is measured this long after start-up, when start-up work (PGlite, keys, JIT) has settled, for a window. */
 const IDLE_SETTLE_MS = 5000;
+const IDLE_WINDOW_MS = 5000;
 const BASELINE_ROUNDS = 2;
 /** Enough browsers that the broker's logins (which wait for BankID) reach the offered rate. */
 const BASELINE_CONCURRENCY = 40;
@@ -148,15 +149,16 @@ export async function statementsPhase(options: Options): Promise<StatementsResul
 
 export interface Idle { rssMb?: number; cpuCores?: number }
 
-/** Memory after start-up has settled, and the CPU the process uses meanwhile with nothing to do (timers, janitors). */
+/** Memory after start-up has settled, and the CPU the process then uses with nothing to do (timers, janitors). */
 export async function idle(pid: number): Promise<Idle> {
-  const before = cpuMs(pid);
   await sleep(IDLE_SETTLE_MS);
+  const before = cpuMs(pid);
+  await sleep(IDLE_WINDOW_MS);
   const rss = rssMb(pid);
   const after = cpuMs(pid);
   return {
     rssMb: rss === undefined ? undefined : round(rss, 0),
-    cpuCores: before === undefined || after === undefined ? undefined : round((after - before) / IDLE_SETTLE_MS, 3),
+    cpuCores: before === undefined || after === undefined ? undefined : round((after - before) / IDLE_WINDOW_MS, 3),
   };
 }
 
@@ -317,6 +319,9 @@ export async function baselinePhase(bench: Bench, servers: { server: Server; db?
 export interface WaitingResult {
   pages: number;
   opened: number;
+  /** Pages still waiting (order pending) when the hold began and when it ended. */
+  waitingAtStart: number;
+  waitingAtEnd: number;
   rampS: number;
   holdS: number;
   openErrors: ReturnType<typeof errorsOf>;
@@ -438,6 +443,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
 
     const meter = new Meter(bench, { broker: broker.child.pid }, bench.pg?.brokerDb);
     await meter.open();
+    const waitingAtStart = opened - ended;
     holding.recording = true;
     counting = true;
     let rssMax = 0;
@@ -449,14 +455,19 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     holding.recording = false;
     counting = false;
     const w = await meter.close();
+    const waitingAtEnd = opened - ended;
     const rssEnd = rssMb(broker.child.pid);
     stop = true;
     await Promise.race([Promise.all(pages), sleep(15_000)]);
 
-    const personSeconds = opened * (w.wallMs / 1000);
+    // People still waiting (their order pending, their page polling), on average over the hold.
+    const waitingMean = (waitingAtStart + waitingAtEnd) / 2;
+    const personSeconds = waitingMean * (w.wallMs / 1000);
     return {
       pages: n,
       opened,
+      waitingAtStart,
+      waitingAtEnd,
       rampS,
       holdS: round(w.wallMs / 1000),
       openErrors: errorsOf(opening),
@@ -474,7 +485,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       rssMaxMb: rssMax ? round(rssMax, 0) : undefined,
       rssEndMb: rssEnd === undefined ? undefined : round(rssEnd, 0),
       collects,
-      collectsPerOrderPer2s: round(collects / Math.max(1, opened) / (w.wallMs / 2000), 3),
+      collectsPerOrderPer2s: round(collects / Math.max(1, waitingMean) / (w.wallMs / 2000), 3),
       collectsTooOften: tooOften,
       driverCpuCores: round(w.driverCpuMs / w.wallMs, 2),
       load1: w.load1,
