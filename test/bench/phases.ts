@@ -347,6 +347,9 @@ export interface WaitingResult {
   collectsTooOften: number;
   driverCpuCores: number;
   load1: number;
+  /** The waiting broker's warnings and errors by message. */
+  brokerLog: Record<string, number>;
+  brokerLogSamples: string[];
 }
 
 /** The simulator's start time of each pending order, by the qrStartToken its QR frames carry. */
@@ -489,6 +492,8 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       collectsTooOften: tooOften,
       driverCpuCores: round(w.driverCpuMs / w.wallMs, 2),
       load1: w.load1,
+      brokerLog: broker.log.counts,
+      brokerLogSamples: broker.log.samples,
     };
   } finally {
     await broker.child.stop();

@@ -57,6 +57,9 @@ function parseOptions(argv: string[]): Options & { only: Set<Phase> } {
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const say = (title: string, body: string) => process.stdout.write(`\n${title}\n${body}\n`);
+const sayLog = (title: string, counts: Record<string, number>) => {
+  if (Object.keys(counts).length) say(title, Object.entries(counts).map(([msg, n]) => `  ${String(n).padStart(6)}  ${msg}`).join('\n'));
+};
 
 const options = parseOptions(process.argv.slice(2));
 const startedAt = new Date();
@@ -168,12 +171,15 @@ try {
     }
     await stopBroker();
     await simulator.child.stop();
+    results.brokerLog = { counts: broker.log.counts, samples: broker.log.samples };
+    sayLog('Broker warnings and errors (logins, baseline)', broker.log.counts);
   }
 
   if (options.only.has('waiting')) {
     const w = await waitingPhase(bench, log);
     results.waiting = w;
     say(`Waiting users (${bench.engine}, QR pages polling /status every second)`, waitingTable(w));
+    sayLog('Broker warnings and errors (waiting)', w.brokerLog);
   }
 
   if (results.brokerIdle || results.demoIdle) say('Idle (after start-up)', idleTable(bench.engine, results.brokerIdle as Idle | undefined, results.demoIdle as Idle | undefined));

@@ -53,6 +53,22 @@ export interface Server {
   target: Target;
 }
 
+/** What a broker logged (at warn and above), by message, with the first lines as samples: the reasons behind errors. */
+export class LogTally {
+  readonly counts: Record<string, number> = {};
+  readonly samples: string[] = [];
+  readonly add = (line: string) => {
+    let msg: string;
+    try {
+      msg = String((JSON.parse(line) as { msg?: unknown }).msg);
+    } catch {
+      msg = line.slice(0, 100);
+    }
+    this.counts[msg] = (this.counts[msg] ?? 0) + 1;
+    if (this.samples.length < 5) this.samples.push(line.slice(0, 400));
+  };
+}
+
 /** A simulator with its certificates in `certsDir` (created by the first one); debug logs every RP API call. */
 export async function startSimulator(name: string, certsDir: string, options: { autoApproveMs?: number; logCalls?: boolean }): Promise<Simulator> {
   const lines = new LineFeed();
@@ -105,12 +121,13 @@ export async function registerClient(store: Store, certsDir: string, workDir: st
     .catch((err: Error & { stderr?: string }) => { throw new Error(`brygga clients add failed: ${err.stderr || err.message}`); });
 }
 
-export async function startBroker(name: string, store: Store, certsDir: string, simulator: Simulator): Promise<Server> {
+export async function startBroker(name: string, store: Store, certsDir: string, simulator: Simulator): Promise<Server & { log: LogTally }> {
   const port = await freePort();
-  const child = spawnNode(name, 'src/main.ts', brokerEnv(store, certsDir, port, simulator));
+  const log = new LogTally();
+  const child = spawnNode(name, 'src/main.ts', brokerEnv(store, certsDir, port, simulator), log.add);
   const issuer = `http://127.0.0.1:${port}`;
   await waitReady(child, `${issuer}/readyz`);
-  return { child, target: await targetAt('brygga', 'brygga', issuer) };
+  return { child, log, target: await targetAt('brygga', 'brygga', issuer) };
 }
 
 /** The bare oidc-provider with the naive kysely adapter (`store`) or, without a store, the memory adapter. */
