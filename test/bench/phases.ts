@@ -339,6 +339,8 @@ export interface WaitingResult {
   frameIntervalMs: Summary;
   brokerCpuCores: number;
   brokerCpuMsPerPersonPerS: number;
+  /** The same per answered poll: what a person costs per second when the page gets its answer every second. */
+  brokerCpuMsPerPoll: number;
   pgCpuCores?: number;
   rssMaxMb?: number;
   rssEndMb?: number;
@@ -484,6 +486,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       frameIntervalMs: summarize(intervals),
       brokerCpuCores: round(w.cpuMs.broker! / w.wallMs, 3),
       brokerCpuMsPerPersonPerS: round(w.cpuMs.broker! / personSeconds, 4),
+      brokerCpuMsPerPoll: round(w.cpuMs.broker! / Math.max(1, holding.latencies.get('status')?.length ?? 0), 3),
       pgCpuCores: w.pgCpuMs === undefined ? undefined : round(w.pgCpuMs / w.wallMs, 3),
       rssMaxMb: rssMax ? round(rssMax, 0) : undefined,
       rssEndMb: rssEnd === undefined ? undefined : round(rssEnd, 0),
