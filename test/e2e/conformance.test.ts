@@ -86,7 +86,7 @@ test('userinfo responses are signed, with the client\'s own algorithm when it re
   }
 });
 
-test('signed request objects are accepted, and private_key_jwt assertions addressed to the issuer or the token endpoint', async () => {
+test('signed request objects and private_key_jwt assertions addressed to the issuer or the token endpoint are accepted', async () => {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'conf-jar-1', alg: 'ES256', use: 'sig' };
   await client('conf-jar', { token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [jwk] }, request_object_signing_alg: 'ES256', client_secret: undefined });
@@ -100,13 +100,19 @@ test('signed request objects are accepted, and private_key_jwt assertions addres
     const request = await new SignJWT({
       client_id: 'conf-jar', response_type: 'code', redirect_uri: REDIRECT_URI, scope: `openid ${OIDC_SE.naturalPersonNumber}`, state,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    }).setProtectedHeader({ alg: 'ES256', kid: 'conf-jar-1', typ: 'oauth-authz-req+jwt' }).setIssuer('conf-jar').setAudience(meta.issuer).setIssuedAt().setExpirationTime('2m').sign(privateKey);
+    }).setProtectedHeader({ alg: 'ES256', kid: 'conf-jar-1', typ: 'oauth-authz-req+jwt' }).setIssuer('conf-jar').setAudience(aud).setIssuedAt().setExpirationTime('2m').sign(privateKey);
     const browser = new HttpBrowser();
     const page = await browser.follow(await browser.get(`${meta.authorization_endpoint}?${new URLSearchParams({ client_id: 'conf-jar', request })}`));
     const callback = callbackOf(await bankIdLogin(t, { browser, step: page }));
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
-    assert.equal(tokens.claims()![OIDC_SE.personalIdentityNumber], '199908072391', `assertion aud ${aud}`);
+    assert.equal(tokens.claims()![OIDC_SE.personalIdentityNumber], '199908072391', `aud ${aud}`);
   }
+  // Any other audience is not this provider's request object.
+  const foreign = await new SignJWT({ client_id: 'conf-jar', response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', state: 's' })
+    .setProtectedHeader({ alg: 'ES256', kid: 'conf-jar-1' }).setIssuer('conf-jar').setAudience(meta.authorization_endpoint!).setIssuedAt().setExpirationTime('2m').sign(privateKey);
+  const refused = await fetch(`${meta.authorization_endpoint}?${new URLSearchParams({ client_id: 'conf-jar', request: foreign })}`, { redirect: 'manual' });
+  assert.equal(refused.status, 303);
+  assert.equal(new URL(refused.headers.get('location')!).searchParams.get('error'), 'invalid_request_object');
 });
 
 test('a client authenticates only with the secret method it registered', async () => {
