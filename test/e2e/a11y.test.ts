@@ -4,16 +4,14 @@
  * Screenshots of each page at 375 and 1280 px go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.BRYGGA_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing but BRYGGA_REQUIRE_BROWSER is set`);
-const skip = haveBrowser ? false : `no browser: ${CHROMIUM} is not installed (apt-get install chromium)`;
+const skip = skipWithoutBrowser;
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const NARROW = 375;
 const WIDE = 1280;
@@ -31,8 +29,7 @@ before(async () => {
     client_id: THIRD_PARTY, client_secret: 'a11y-secret-0123456789abcdefghijkl', client_name: 'Tredje part AB',
     redirect_uris: [REDIRECT_URI], scope: 'openid profile',
   });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -3,16 +3,14 @@
  * its animated QR and its app link, the simulator playing the BankID app. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { until } from '../helpers/until.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.BRYGGA_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing but BRYGGA_REQUIRE_BROWSER is set`);
-const skip = haveBrowser ? false : `no browser: ${CHROMIUM} is not installed (apt-get install chromium)`;
+const skip = skipWithoutBrowser;
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 
 let t: TestBroker;
@@ -22,8 +20,7 @@ before(async () => {
   if (skip) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   t = await startTestBroker();
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -6,21 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { discover, TEST_PERSON } from '../helpers/rp.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.BRYGGA_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing but BRYGGA_REQUIRE_BROWSER is set`);
-const skip = haveBrowser ? false : `no browser: ${CHROMIUM} is not installed (apt-get install chromium)`;
+const skip = skipWithoutBrowser;
 
 let t: TestBroker;
 let browser: Browser;
@@ -64,8 +61,7 @@ before(async () => {
     redirect_uris: [`${rpOrigin}/callback`], post_logout_redirect_uris: [`${rpOrigin}/bye`],
   });
   rp = await discover(t, 'fp-rp', oidc.ClientSecretBasic(secret));
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -4,14 +4,13 @@
  * cancelled at BankID within the grace.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { until } from '../helpers/until.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no browser: ${CHROMIUM} is not installed (apt-get install chromium)`;
+const skip = skipWithoutBrowser;
 
 let t: TestBroker;
 let browser: Browser;
@@ -19,8 +18,7 @@ let browser: Browser;
 before(async () => {
   if (skip) return;
   t = await startTestBroker();
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

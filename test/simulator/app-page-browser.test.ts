@@ -1,20 +1,18 @@
 /** The app page in Debian's Chromium: its refresh brings new orders in without a single CSP violation. */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { startOrder, startTestSimulator, type TestSimulator } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no browser: ${CHROMIUM} is not installed (apt-get install chromium)`;
+const skip = skipWithoutBrowser;
 
 let t: TestSimulator;
 let browser: Browser;
 before(async () => {
   if (skip) return;
   t = await startTestSimulator();
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
