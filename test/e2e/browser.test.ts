@@ -3,6 +3,7 @@
  * its animated QR and its app link, the simulator playing the BankID app. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +16,8 @@ const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && process.env.BRYGGA_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing but BRYGGA_REQUIRE_BROWSER is set`);
 const skip = haveBrowser ? false : `no browser: ${CHROMIUM} is not installed (apt-get install chromium)`;
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+// A barcode reader, where installed (Debian's zbar-tools): reads the drawn QR from its pixels as a camera would.
+const ZBARIMG = '/usr/bin/zbarimg';
 
 let t: TestBroker;
 let browser: Browser;
@@ -181,6 +184,13 @@ test('without the stream (404) the page polls /status and draws every QR frame i
     await page.waitForFunction((previous) => document.getElementById('qr-image')?.dataset.qr !== previous, shown.qr, { timeout: 5000 });
   }
   assert.equal(frames.size, 3, 'a new frame every second');
+  if (existsSync(ZBARIMG)) {
+    const before = (await shownQr(page)).qr;
+    const path = new URL('qr-drawn-by-script.png', ARTIFACTS).pathname;
+    await page.locator('#qr-image').screenshot({ path });
+    const read = execFileSync(ZBARIMG, ['-q', '--raw', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    assert.ok([before, (await shownQr(page)).qr].includes(read), `the screen shows ${read}`);
+  }
   assert.equal(await page.evaluate(() => document.documentElement.dataset.sameDocument), 'yes', 'frames came without reloading the page');
   assert.ok(streamAsked >= 1, 'the page tried the stream first');
   assert.ok(polled.length >= 2, `polled /status (${polled.length})`);
