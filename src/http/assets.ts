@@ -1,4 +1,4 @@
-/** Serves the few static files the pages use (CSS, the progressive-enhancement script, the icon) from `views/assets/`. */
+/** Serves the few static files the pages use (CSS, the progressive-enhancement script and its QR encoder, the icon) from `views/assets/`. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
@@ -6,6 +6,7 @@ import Router from '@koa/router';
 const ASSETS: Record<string, [file: string, type: string]> = {
   '/assets/brygga.css': ['brygga.css', 'text/css'],
   '/assets/login.js': ['login.js', 'application/javascript'],
+  '/assets/qr.js': ['qr.js', 'application/javascript'],
   '/assets/favicon.svg': ['favicon.svg', 'image/svg+xml'],
   // Browsers ask for /favicon.ico where a page names no icon (JSON answers, the discovery document).
   '/favicon.ico': ['favicon.svg', 'image/svg+xml'],

@@ -11,6 +11,7 @@ export interface PageOptions {
   title: string;
   /** Seconds after which a page without JavaScript reloads itself. */
   refreshSeconds?: number;
+  /** A module script (progressive enhancement; deferred like every module). */
   script?: string;
   /** The same page in the other language. */
   otherLanguageHref?: string;

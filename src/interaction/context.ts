@@ -60,6 +60,7 @@ export function urls(uid: string, locale: Locale) {
     page: `/interaction/${uid}`,
     startUrl: `/interaction/${uid}/start`,
     statusUrl: `/interaction/${uid}/status?lang=${locale}`,
+    eventsUrl: `/interaction/${uid}/events?lang=${locale}`,
     abortUrl: `/interaction/${uid}/abort`,
     cancelOrderUrl: `/interaction/${uid}/cancel-order`,
     consentUrl: `/interaction/${uid}/consent`,

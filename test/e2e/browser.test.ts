@@ -3,15 +3,19 @@
  * its animated QR and its app link, the simulator playing the BankID app. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
+import { isQrOf, modulesOfSvg } from '../helpers/qr-matrix.ts';
 import { until } from '../helpers/until.ts';
 
 const skip = skipWithoutBrowser;
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+// A barcode reader, where installed (Debian's zbar-tools): reads the drawn QR from its pixels as a camera would.
+const ZBARIMG = '/usr/bin/zbarimg';
 
 let t: TestBroker;
 let browser: Browser;
@@ -30,6 +34,38 @@ after(async () => {
 async function newPage(locale: string, userAgent?: string): Promise<Page> {
   const context = await browser.newContext({ locale, userAgent, viewport: { width: 390, height: 844 } });
   return context.newPage();
+}
+
+/** From the demo app to a running QR order. */
+async function startQr(page: Page): Promise<void> {
+  await page.goto(`${t.broker.url}/demo`);
+  await page.click('#login');
+  await page.waitForURL(/\/interaction\//);
+  await page.click('button[data-method="qr"]');
+  await page.locator('#qr-image[data-qr^="bankid."] svg').waitFor();
+}
+
+/**
+ * The QR string the page shows and whether its image is that string's QR code (its modules read back). A page
+ * without JavaScript reloads itself every second, which can cut a read short: then it reads again.
+ */
+async function shownQr(page: Page): Promise<{ qr: string; matches: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { qr, svg } = await page.locator('#qr-image').evaluate((el: HTMLElement) => ({ qr: el.dataset.qr ?? '', svg: el.innerHTML }));
+      return { qr, matches: isQrOf(modulesOfSvg(svg), qr) };
+    } catch (error) {
+      if (attempt === 5) throw error;
+    }
+  }
+}
+
+/** The person scans what the page shows (a frame again if the app found it too old) and approves; the page ends on the demo app with the claims. */
+async function scanApproveAndFinish(page: Page): Promise<void> {
+  await until(async () => t.sim.post('/sim/app/scan', { qr: (await shownQr(page)).qr }), (r) => r.status === 200, 'the app accepts the shown frame', 5, 200);
+  await approveLatest();
+  await page.waitForURL(/\/demo$/, { timeout: 15_000 });
+  assert.match(await page.locator('#claims').innerText(), /199908072391/);
 }
 
 async function approveLatest(): Promise<void> {
@@ -133,4 +169,83 @@ test('leaving the QR page cancels its order at BankID', { skip, timeout: 30_000 
   const row = await t.broker.database.db.selectFrom('bankid_orders').select('status').where('order_ref', '=', String(order.orderRef)).executeTakeFirstOrThrow();
   assert.equal(row.status, 'cancelled');
   await page.context().close();
+});
+
+test('without the stream (404) the page polls /status and draws every QR frame itself', { skip, timeout: 60_000 }, async () => {
+  const page = await newPage('sv-SE');
+  // The broker's /events as it is before the stream exists (or when it is turned away): the page must poll.
+  let streamAsked = 0;
+  await page.route('**/interaction/*/events*', (route) => { streamAsked++; return route.fulfill({ status: 404, body: 'Not Found' }); });
+  const polled: Record<string, unknown>[] = [];
+  page.on('response', (r) => { if (new URL(r.url()).pathname.endsWith('/status')) void r.json().then((j: Record<string, unknown>) => polled.push(j), () => {}); });
+  await startQr(page);
+  // A reload (the no-JavaScript way to a new frame) would lose this mark.
+  await page.evaluate(() => { document.documentElement.dataset.sameDocument = 'yes'; });
+  const frames = new Set<string>();
+  for (let i = 0; i < 3; i++) {
+    const shown = await shownQr(page);
+    assert.ok(shown.matches, `the drawn image is the QR code of ${shown.qr}`);
+    frames.add(shown.qr);
+    await page.waitForFunction((previous) => document.getElementById('qr-image')?.dataset.qr !== previous, shown.qr, { timeout: 5000 });
+  }
+  assert.equal(frames.size, 3, 'a new frame every second');
+  // In CI (BRYGGA_REQUIRE_BROWSER) the reader is installed by .ci/run, so this check always runs there.
+  if (existsSync(ZBARIMG) || process.env.BRYGGA_REQUIRE_BROWSER) {
+    const before = (await shownQr(page)).qr;
+    const path = new URL('qr-drawn-by-script.png', ARTIFACTS).pathname;
+    await page.locator('#qr-image').screenshot({ path });
+    const read = execFileSync(ZBARIMG, ['-q', '--raw', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    assert.ok([before, (await shownQr(page)).qr].includes(read), `the screen shows ${read}`);
+  }
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.sameDocument), 'yes', 'frames came without reloading the page');
+  assert.ok(streamAsked >= 1, 'the page tried the stream first');
+  assert.ok(polled.length >= 2, `polled /status (${polled.length})`);
+  for (const status of polled) assert.ok(!('qrSvg' in status) && typeof status.qr === 'string', JSON.stringify(status));
+  await scanApproveAndFinish(page);
+  await page.context().close();
+});
+
+test('a busy stream (503) also sends the page to polling', { skip, timeout: 30_000 }, async () => {
+  const page = await newPage('en-GB');
+  await page.route('**/interaction/*/events*', (route) => route.fulfill({ status: 503, body: 'busy' }));
+  const polledOnce = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/status') && r.ok());
+  await startQr(page);
+  await polledOnce;
+  await page.context().close();
+});
+
+test('the stream path: messages on /events drive the page to the end, without a single poll', { skip, timeout: 60_000 }, async () => {
+  const page = await newPage('sv-SE');
+  // A stand-in for the broker's stream, which lives on another branch: each connection gets the real status as one
+  // message (the contract: default event, data = the status JSON) and ends, and the browser connects again.
+  let connections = 0;
+  await page.route('**/interaction/*/events*', async (route) => {
+    connections++;
+    const status = await route.fetch({ url: route.request().url().replace('/events', '/status'), headers: { ...route.request().headers(), accept: 'application/json' } });
+    await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' }, body: `retry: 250\ndata: ${await status.text()}\n\n` });
+  });
+  let polls = 0;
+  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/status')) polls++; });
+  await startQr(page);
+  const first = await shownQr(page);
+  assert.ok(first.matches);
+  await page.waitForFunction((previous) => document.getElementById('qr-image')?.dataset.qr !== previous, first.qr, { timeout: 5000 });
+  assert.ok((await shownQr(page)).matches, 'the streamed frame is drawn');
+  await scanApproveAndFinish(page);
+  assert.ok(connections >= 2, `stream connections: ${connections}`);
+  assert.equal(polls, 0, 'no poll while the stream delivers');
+  await page.context().close();
+});
+
+test('without JavaScript the page refreshes itself with a server-drawn QR and the login completes', { skip, timeout: 120_000 }, async () => {
+  const context = await browser.newContext({ locale: 'sv-SE', javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await startQr(page);
+  const first = await shownQr(page);
+  assert.ok(first.matches, 'the server draws the same QR code the script would');
+  assert.equal(await page.locator('#qr-pause').isHidden(), true, 'no script-only controls');
+  // The noscript meta refresh brings a new frame.
+  await until(async () => (await shownQr(page)).qr, (qr) => qr !== first.qr, 'the page refreshes to a new frame', 100, 100);
+  await scanApproveAndFinish(page);
+  await context.close();
 });

@@ -1,25 +1,29 @@
-// Progressive enhancement of the BankID page: a fresh QR frame every second, status without reloads.
-// Without this script the page refreshes itself (noscript meta refresh) and every action is a plain form.
-(function () {
-  'use strict';
-  var root = document.getElementById('bankid-login');
-  if (!root || root.dataset.state !== 'pending') return;
-  var method = root.dataset.method;
-  var interval = method === 'qr' ? 1000 : 2000;
-  var maxPolls = 1200; // bounded: BankID orders end within minutes anyway
-  var paused = false;
-  var done = false;
-  var message = document.getElementById('message');
-  var qr = document.getElementById('qr');
-  var qrImage = document.getElementById('qr-image');
-  var pauseButton = document.getElementById('qr-pause');
-  var pausedNote = document.getElementById('qr-paused');
-  var moreTime = document.getElementById('more-time');
-  var moreTimeNote = document.getElementById('more-time-on');
+// Progressive enhancement of the BankID page: the status pushed over a stream (Server-Sent Events) or, where that is
+// missing or keeps failing, polled; each QR frame drawn here from its string. Without this script the page refreshes
+// itself (noscript meta refresh, the server draws the QR) and every action is a plain form.
+import { qrSvg } from './qr.js';
+
+const root = document.getElementById('bankid-login');
+if (root && root.dataset.state === 'pending') enhance(root);
+
+function enhance(root) {
+  const method = root.dataset.method;
+  const interval = method === 'qr' ? 1000 : 2000;
+  const maxPolls = 1200; // bounded: BankID orders end within minutes anyway
+  let paused = false;
+  let done = false;
+  let stream;
+  const message = document.getElementById('message');
+  const qr = document.getElementById('qr');
+  const qrImage = document.getElementById('qr-image');
+  const pauseButton = document.getElementById('qr-pause');
+  const pausedNote = document.getElementById('qr-paused');
+  const moreTime = document.getElementById('more-time');
+  const moreTimeNote = document.getElementById('more-time-on');
 
   if (pauseButton) {
     pauseButton.hidden = false;
-    pauseButton.addEventListener('click', function () {
+    pauseButton.addEventListener('click', () => {
       paused = !paused;
       pauseButton.textContent = paused ? pauseButton.dataset.resume : pauseButton.dataset.pause;
       qr.hidden = paused;
@@ -29,7 +33,7 @@
   if (moreTime) {
     moreTime.checked = sessionStorage.getItem('brygga-more-time') === '1';
     moreTimeNote.hidden = !moreTime.checked;
-    moreTime.addEventListener('change', function () {
+    moreTime.addEventListener('change', () => {
       sessionStorage.setItem('brygga-more-time', moreTime.checked ? '1' : '0');
       moreTimeNote.hidden = !moreTime.checked;
     });
@@ -37,57 +41,90 @@
 
   function show(status) {
     if (message.textContent !== status.message) message.textContent = status.message;
-    if (qr) {
-      var visible = Boolean(status.qrSvg);
-      if (visible && !paused) {
-        qrImage.innerHTML = status.qrSvg;
-        qrImage.dataset.qr = status.qr;
-      }
-      qr.hidden = !visible || paused;
-      var controls = document.querySelector('.qr-controls');
-      if (controls) controls.hidden = !visible;
+    if (!qr) return;
+    const visible = Boolean(status.qr);
+    if (visible && !paused && qrImage.dataset.qr !== status.qr) {
+      qrImage.innerHTML = qrSvg(status.qr);
+      qrImage.dataset.qr = status.qr;
     }
+    qr.hidden = !visible || paused;
+    const controls = document.querySelector('.qr-controls');
+    if (controls) controls.hidden = !visible;
+  }
+
+  /** One status, from the stream or a poll: `{ state, hintCode?, errorCode?, message, qr? }`. */
+  function handle(status) {
+    if (done) return;
+    if (status.state === 'pending') {
+      show(status);
+      return;
+    }
+    done = true;
+    if (stream) stream.close(); // the server ends the stream after the last state; no reconnect
+    // A new code when time ran out, for people who asked for more time.
+    if (status.state === 'failed' && status.hintCode === 'startFailed' && moreTime && moreTime.checked) {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = root.dataset.startUrl;
+      for (const [name, value] of [['csrf', root.dataset.csrf], ['method', method]]) {
+        const input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = name;
+        input.value = value;
+        form.appendChild(input);
+      }
+      document.body.appendChild(form);
+      form.submit();
+      return;
+    }
+    window.location.reload(); // the server shows the outcome: the login goes on, or the failure with a retry
   }
 
   function poll(count) {
     if (done || count > maxPolls) return;
     fetch(root.dataset.statusUrl, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' })
-      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
-      .then(function (status) {
-        if (status.state === 'pending') {
-          show(status);
-          setTimeout(function () { poll(count + 1); }, interval);
-          return;
-        }
-        done = true;
-        // A new code when time ran out, for people who asked for more time.
-        if (status.state === 'failed' && status.hintCode === 'startFailed' && moreTime && moreTime.checked) {
-          var form = document.createElement('form');
-          form.method = 'post';
-          form.action = root.dataset.startUrl;
-          [['csrf', root.dataset.csrf], ['method', method]].forEach(function (pair) {
-            var input = document.createElement('input');
-            input.type = 'hidden'; input.name = pair[0]; input.value = pair[1];
-            form.appendChild(input);
-          });
-          document.body.appendChild(form);
-          form.submit();
-          return;
-        }
-        window.location.reload();
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then((status) => {
+        handle(status);
+        setTimeout(() => poll(count + 1), interval);
       })
-      .catch(function () { setTimeout(function () { poll(count + 1); }, interval * 2); });
+      .catch(() => setTimeout(() => poll(count + 1), interval * 2));
   }
-  setTimeout(function () { poll(0); }, method === 'qr' ? 0 : interval);
+
+  // The stream: a message at once, a fresh frame every second, each state change as it happens. A stream refused
+  // (404, 503: the browser gives up by itself) or one that fails before any message, on the first connection or
+  // on a reconnect, is not coming back soon: poll instead.
+  function listen() {
+    let heard = false;
+    stream = new EventSource(root.dataset.eventsUrl);
+    stream.addEventListener('message', (event) => {
+      heard = true;
+      let status;
+      try { status = JSON.parse(event.data); } catch { return; }
+      handle(status);
+    });
+    stream.addEventListener('error', () => {
+      if (done) return;
+      if (heard && stream.readyState === EventSource.CONNECTING) {
+        heard = false; // the browser reconnects; that connection too must deliver before it fails
+        return;
+      }
+      stream.close();
+      stream = undefined;
+      poll(0);
+    });
+  }
+
+  if (typeof EventSource === 'function' && root.dataset.eventsUrl) listen();
+  else setTimeout(() => poll(0), method === 'qr' ? 0 : interval);
 
   // Leaving a QR page tells the broker, which cancels the order unless a page polls again within a few seconds:
   // a reload, a language switch or back/forward comes straight back and keeps it, a closed tab does not.
   // (Same-device pages are left on purpose when the app opens, so they send nothing.)
   if (method === 'qr') {
-    window.addEventListener('pagehide', function (event) {
+    window.addEventListener('pagehide', (event) => {
       if (done || event.persisted) return;
-      var body = new URLSearchParams({ csrf: root.dataset.csrf });
-      navigator.sendBeacon(root.dataset.cancelUrl, body);
+      navigator.sendBeacon(root.dataset.cancelUrl, new URLSearchParams({ csrf: root.dataset.csrf }));
     });
   }
-})();
+}

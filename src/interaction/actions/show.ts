@@ -2,7 +2,6 @@
  * GET /interaction/:uid — the page of a login in progress: the consent question, the choice of start method, or
  * the running order (QR, app link, BankID's message); a completed order finishes the login.
  */
-import QRCode from 'qrcode';
 import { detectDevice, launchUrl } from '../../bankid/launch.ts';
 import { textsFor } from '../../i18n/texts.ts';
 import { renderPage } from '../../http/views.ts';
@@ -12,8 +11,8 @@ import type { LoginOrderResult } from '../../oidc/login-binding.ts';
 import { browserBinding, csrfToken, deviceId } from '../browser.ts';
 import { clientOf, finish, interactionOf, localeOf, urls, type Action } from '../context.ts';
 import { messageForState } from '../messages.ts';
-
-export const qrSvg = (qr: string | undefined) => (qr ? QRCode.toString(qr, { type: 'svg', errorCorrectionLevel: 'L', margin: 2 }) : Promise.resolve(undefined));
+// The encoder the page script draws with, so the first frame and the no-JavaScript page look the same as the rest.
+import { qrSvg } from '../../../views/assets/qr.js';
 
 export const showPage: Action = (deps) => async (ctx) => {
   const { config, orders } = deps;
@@ -65,7 +64,7 @@ export const showPage: Action = (deps) => async (ctx) => {
     hintCode: state.hintCode,
     message: messageForState(state, device.mobile, locale),
     qr: pending ? state.qr : undefined,
-    qrSvg: pending ? await qrSvg(state.qr) : undefined,
+    qrSvg: pending && state.qr ? qrSvg(state.qr) : undefined,
     launch,
     switchTo,
   });

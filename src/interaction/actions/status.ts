@@ -7,7 +7,6 @@ import { BrokerError } from '../../errors/catalogue.ts';
 import { browserBinding } from '../browser.ts';
 import { localeOf, stateOf, type Action } from '../context.ts';
 import { messageForState } from '../messages.ts';
-import { qrSvg } from './show.ts';
 
 export const orderStatus: Action = (deps) => async (ctx) => {
   const { uid } = stateOf(ctx);
@@ -21,8 +20,7 @@ export const orderStatus: Action = (deps) => async (ctx) => {
     // Why the broker gave the order up (BankID's errorCode, or `transport` when BankID did not answer).
     errorCode: state.state === 'failed' ? state.errorCode : undefined,
     message: state.state === 'complete' ? '' : messageForState(state, detectDevice(ctx.get('user-agent')).mobile, localeOf(ctx)),
-    // The QR string is what the image shows anyone looking at the screen; tools and tests read it here.
+    // The page draws the QR code from this string (views/assets/qr.js); tools and tests read it here.
     qr: pending ? state.qr : undefined,
-    qrSvg: pending ? await qrSvg(state.qr) : undefined,
   };
 };
