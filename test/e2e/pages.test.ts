@@ -3,6 +3,7 @@
  * inside, the request id that ties a page to the log, the icon, and a cancelled login as the demo app shows it.
  */
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import { after, before, test } from 'node:test';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { field, HttpBrowser, type Step } from '../helpers/http-browser.ts';
@@ -138,6 +139,29 @@ test('the icon is served, so no browser asks in vain', async () => {
     assert.match(await response.text(), /^<svg /);
   }
   assert.match(await (await fetch(`${t.broker.url}/demo`)).text(), /<link rel="icon" href="\/assets\/favicon.svg"/);
+});
+
+function conditionalGet(path: string, etag: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(`${t.broker.url}${path}`, { headers: { 'if-none-match': etag } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject);
+  });
+}
+
+test('assets are revalidated on every page load: unchanged, a 304 without a body', async () => {
+  for (const path of ['/assets/login.js', '/assets/qr.js', '/assets/brygga.css']) {
+    const first = await fetch(`${t.broker.url}${path}`);
+    assert.equal(first.status, 200, path);
+    assert.equal(first.headers.get('cache-control'), 'public, no-cache', path);
+    const etag = first.headers.get('etag');
+    assert.match(etag ?? '', /^"[\w-]{22}"$/, path);
+    assert.ok((await first.text()).length > 0);
+    // As a browser's cache revalidates (fetch() would add `Cache-Control: no-cache` to a conditional request).
+    assert.deepEqual(await conditionalGet(path, etag!), { status: 304, body: '' }, path);
+    assert.equal((await conditionalGet(path, '"an-older-version"')).status, 200, path);
+  }
 });
 
 for (const [lang, sentence, code] of [
