@@ -32,10 +32,10 @@ const COLLECT_FAILURE_LIMIT = 3;
 /** A collect ends this long before its lease, so the next holder's collect never overlaps it. */
 const LEASE_MARGIN_MS = 250;
 /**
- * The lease outlasts the interval by this much: BankID counts from when a call arrives, a few ms after the claim,
- * and two claims' calls may take different times to get there.
+ * The lease outlasts the interval by this much: BankID counts from when a call arrives, which is after the claim by
+ * however long the claim's answer and the batch's other calls take, more for one claim than for the next.
  */
-const ARRIVAL_SLACK_MS = 100;
+const ARRIVAL_SLACK_MS = 200;
 /** How long close() waits for running collects (each ends within its lease anyway). */
 const CLOSE_WAIT_MS = 5000;
 

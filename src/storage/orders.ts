@@ -71,12 +71,13 @@ export class OrderRepository {
   /**
    * Takes the collect lease of up to `limit` pending orders that nobody collected within the lease, in one
    * statement; rows another replica is claiming at this moment are skipped, not waited for. Whoever gets a row
-   * collects it, and nobody else can until `leaseMs` has passed.
+   * collects it, and nobody else can until `leaseMs` has passed. The lease counts from when the row is written
+   * (`clock_timestamp()`), not from when the statement began, which under load can be much earlier.
    */
   async claimDue(limit: number, leaseMs: number): Promise<OrderRow[]> {
     if (limit <= 0) return [];
     return this.#db.updateTable('bankid_orders')
-      .set({ collect_lease_until: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+      .set({ collect_lease_until: sql`clock_timestamp() + make_interval(secs => ${leaseMs / 1000})` })
       .where('id', 'in', (eb) => eb.selectFrom('bankid_orders').select('id')
         .where('status', '=', 'pending')
         .where((w) => w.or([w('collect_lease_until', 'is', null), w('collect_lease_until', '<=', sql<Date>`now()`)]))

@@ -105,7 +105,7 @@ test('an open stream costs no statement per frame', async () => {
   statements.length = 0;
   for (let i = 0; i < 3; i++) await stream.message('a frame');
   // Replica B's collector claims due orders and any janitor looks for abandoned ones: neither is the stream's.
-  const streamStatements = statements.filter((s) => !s.includes('"collect_lease_until" = now()') && !s.includes('"left_at"'));
+  const streamStatements = statements.filter((s) => !s.includes('"collect_lease_until" = clock_timestamp()') && !s.includes('"left_at"'));
   assert.deepEqual(streamStatements, [], 'three frames, no statement');
   await stream.close();
 });
