@@ -109,9 +109,11 @@ export class Collector {
   /** Claims up to `limit` due orders and starts collecting each at once, so a collect starts right after its claim. */
   async #claim(limit: number): Promise<Promise<void>[]> {
     if (limit <= 0) return [];
+    // The lease begins after this moment, so a deadline counted from it ends before the lease does.
+    const deadline = AbortSignal.timeout(this.#o.intervalMs - LEASE_MARGIN_MS);
     const rows = await this.#o.orders.claimDue(limit, this.#o.intervalMs + ARRIVAL_SLACK_MS);
     return rows.map((row) => {
-      const running: Promise<void> = this.#collect(row).catch((err: unknown) => {
+      const running: Promise<void> = this.#collect(row, deadline).catch((err: unknown) => {
         this.#o.logger.error({ orderId: row.id, err: (err as Error).message }, 'bankid collect failed');
       }).finally(() => {
         this.#running.delete(running);
@@ -122,8 +124,7 @@ export class Collector {
     });
   }
 
-  async #collect(row: OrderRow): Promise<void> {
-    const deadline = AbortSignal.timeout(this.#o.intervalMs - LEASE_MARGIN_MS);
+  async #collect(row: OrderRow, deadline: AbortSignal): Promise<void> {
     let result: CollectResponse;
     try {
       result = await this.#o.api.collect(row.order_ref, { signal: deadline });

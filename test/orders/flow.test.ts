@@ -155,9 +155,12 @@ test('three replicas\' collectors and 100 watched orders: each order is collecte
   const crowd = new Set(refs);
   const orders = await until(async () => (await sim.orders()).filter((o) => crowd.has(String(o.orderRef))), (all) => all.length === 100 && all.every((o) => Number(o.collects) >= 3), 'every order collected three times', 100, 250);
   await Promise.all(replicas.map((r) => r.close()));
+  // The embedded engine runs its statements on the one thread it shares with the simulator here, holding up when
+  // BankID sees a call by up to a few hundred ms; with a server (and a real BankID) only the network does.
+  const tolerance = database.kind === 'pglite' ? 300 : 0;
   for (const order of orders) {
     assert.equal(order.status, 'pending');
-    assert.ok(Number(order.shortestCollectGapMs) >= 2000, `${String(order.orderRef)} was collected twice within ${String(order.shortestCollectGapMs)} ms`);
+    assert.ok(Number(order.shortestCollectGapMs) >= 2000 - tolerance, `${String(order.orderRef)} was collected twice within ${String(order.shortestCollectGapMs)} ms`);
   }
   await sql`update bankid_orders set status = 'cancelled' where interaction_id like 'i-crowd-%'`.execute(database.db);
 });
