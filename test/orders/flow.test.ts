@@ -149,12 +149,17 @@ test('three replicas\' collectors and 100 watched orders: each order is collecte
   const refs = await Promise.all(started.map(async ({ orderId }) => (await rowOf(orderId)).order_ref));
   // Small batches, so the replicas' claims interleave and compete for the same due orders.
   const replicas = [collector({ concurrency: 16 }), collector({ concurrency: 16 }), collector({ concurrency: 16 })];
-  for (const replica of replicas) replica.start();
-  // The pages watch as they would: one poll each, on any replica.
-  await Promise.all(started.map((_, i) => s.status(`i-crowd-${i}`, 'browser-1')));
-  const crowd = new Set(refs);
-  const orders = await until(async () => (await sim.orders()).filter((o) => crowd.has(String(o.orderRef))), (all) => all.length === 100 && all.every((o) => Number(o.collects) >= 3), 'every order collected three times', 100, 250);
-  await Promise.all(replicas.map((r) => r.close()));
+  let orders;
+  try {
+    for (const replica of replicas) replica.start();
+    // The pages watch as they would: one poll each, on any replica.
+    await Promise.all(started.map((_, i) => s.status(`i-crowd-${i}`, 'browser-1')));
+    const crowd = new Set(refs);
+    orders = await until(async () => (await sim.orders()).filter((o) => crowd.has(String(o.orderRef))), (all) => all.length === 100 && all.every((o) => Number(o.collects) >= 3), 'every order collected three times', 100, 250);
+  } finally {
+    await Promise.all(replicas.map((r) => r.close()));
+    await sql`update bankid_orders set status = 'cancelled' where interaction_id like 'i-crowd-%' and status = 'pending'`.execute(database.db);
+  }
   // The embedded engine runs its statements on the one thread it shares with the simulator here, holding up when
   // BankID sees a call by up to a few hundred ms; with a server (and a real BankID) only the network does.
   const tolerance = database.kind === 'pglite' ? 300 : 0;
@@ -162,7 +167,6 @@ test('three replicas\' collectors and 100 watched orders: each order is collecte
     assert.equal(order.status, 'pending');
     assert.ok(Number(order.shortestCollectGapMs) >= 2000 - tolerance, `${String(order.orderRef)} was collected twice within ${String(order.shortestCollectGapMs)} ms`);
   }
-  await sql`update bankid_orders set status = 'cancelled' where interaction_id like 'i-crowd-%'`.execute(database.db);
 });
 
 test('a collect that waits on BankID holds up no poll; close() waits for that collect', async () => {
