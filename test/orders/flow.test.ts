@@ -160,9 +160,10 @@ test('three replicas\' collectors and 100 watched orders: each order is collecte
     await Promise.all(replicas.map((r) => r.close()));
     await sql`update bankid_orders set status = 'cancelled' where interaction_id like 'i-crowd-%' and status = 'pending'`.execute(database.db);
   }
-  // The embedded engine runs its statements on the one thread it shares with the simulator here, holding up when
-  // BankID sees a call by up to a few hundred ms; with a server (and a real BankID) only the network does.
-  const tolerance = database.kind === 'pglite' ? 300 : 0;
+  // The simulator here shares this process's one thread with three collectors (and, on the embedded engine, with
+  // every statement), so when it notes a call lags by however busy that thread is; a real BankID sees only the
+  // network's jitter, which the lease's 200 ms above the interval covers.
+  const tolerance = database.kind === 'pglite' ? 300 : 100;
   for (const order of orders) {
     assert.equal(order.status, 'pending');
     assert.ok(Number(order.shortestCollectGapMs) >= 2000 - tolerance, `${String(order.orderRef)} was collected twice within ${String(order.shortestCollectGapMs)} ms`);
