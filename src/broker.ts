@@ -24,9 +24,11 @@ import { healthRoutes } from './http/health.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { settleUnreadBody } from './http/unread-body.ts';
 import { interactionRoutes } from './interaction/routes.ts';
+import { StreamHub } from './interaction/stream-hub.ts';
 import { limitStarts } from './interaction/steps/limit-starts.ts';
 import { authorizationRequestGuard } from './limits/authorization-requests.ts';
 import { RateLimiter } from './limits/limiter.ts';
+import { Collector } from './orders/collector.ts';
 import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
 import { findAccount } from './oidc/account.ts';
@@ -40,6 +42,7 @@ import { ClientRepository } from './storage/clients.ts';
 import { checkDatabase, openDatabase, type DatabaseHandle } from './storage/database.ts';
 import { SecretBox } from './storage/encryption.ts';
 import { migrateToLatest } from './storage/migrator.ts';
+import { ORDER_CHANGES_CHANNEL } from './storage/notifications.ts';
 import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
@@ -67,6 +70,9 @@ export interface RunningBroker {
   clients: ClientRepository;
   simulator?: RunningSimulator;
   provider(): Provider;
+  /** The order flow and this process's status streams (tests run the janitor and the liveness flush by hand). */
+  orders: OrderFlow;
+  streams: StreamHub;
   close(): Promise<void>;
 }
 
@@ -120,12 +126,31 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       api,
       orders,
       rpCertificate: certificate.fingerprint,
-      accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
       logger: logger.child({ component: 'orders' }),
-      collectIntervalMs: config.bankid.collectIntervalMs,
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());
+    const collector = new Collector({
+      api,
+      orders,
+      accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
+      logger: logger.child({ component: 'collector' }),
+      intervalMs: config.bankid.collectIntervalMs,
+      concurrency: config.bankid.collectConcurrency,
+    });
+    collector.start();
+    cleanups.push(() => collector.close());
+    const streams = new StreamHub({ flow: orderFlow, logger: logger.child({ component: 'streams' }), maxStreams: config.http.maxEventStreams });
+    const listenLog = logger.child({ component: 'order-changes' });
+    const listening = await database.listen(ORDER_CHANGES_CHANNEL, {
+      onNotify: (orderId) => streams.changed(orderId),
+      onReconnect: () => {
+        listenLog.info('listening for order changes again');
+        streams.rereadAll();
+      },
+      onError: (err) => listenLog.warn({ err: err.message }, 'listening for order changes failed; reconnecting'),
+    });
+    cleanups.push(() => listening.close());
     const clients = new ClientRepository(database.db, box);
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());
@@ -138,6 +163,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       server.listen(config.http.port, config.http.host, () => resolve());
     });
     cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); }));
+    // First of all: the streams end, so the server's close does not wait on them.
+    cleanups.push(() => streams.close());
     const port = (server.address() as AddressInfo).port;
     const effective: Config = new URL(config.http.issuer).port === '0'
       ? { ...config, http: { ...config.http, port, issuer: `http://localhost:${port}`, allowedHosts: [`localhost:${port}`] } }
@@ -206,7 +233,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));
     app.use(own.routes());
     app.use(assetRoutes().routes());
-    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, csrfSecret: cookieKeys[0]!, logger }, limitStarts(limiter, effective, logger));
+    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {
@@ -227,6 +254,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       clients,
       simulator,
       provider: () => current.provider,
+      orders: orderFlow,
+      streams,
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup();
       },

@@ -22,7 +22,7 @@ export interface Config {
   demo: boolean;
   autoMigrate: boolean;
   log: { level: string; format: 'json' | 'pretty' };
-  http: { host: string; port: number; issuer: string; trustProxy: boolean; proxyHops: number; allowedHosts: string[] };
+  http: { host: string; port: number; issuer: string; trustProxy: boolean; proxyHops: number; allowedHosts: string[]; maxEventStreams: number };
   database: { url?: string; dataDir: string };
   bankid: {
     environment: BankIdEnvironment;
@@ -35,6 +35,7 @@ export interface Config {
     timeoutMs: number;
     maintenanceRetries: number;
     collectIntervalMs: number;
+    collectConcurrency: number;
   };
   simulator: {
     host: string;
@@ -171,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustProxy: raw.TRUST_PROXY!,
       proxyHops: raw.PROXY_HOPS!,
       allowedHosts: raw.ALLOWED_HOSTS ?? [new URL(issuer).host],
+      maxEventStreams: raw.EVENT_STREAMS_MAX!,
     },
     database: { url: raw.DATABASE_URL, dataDir: raw.DATA_DIR! },
     bankid: {
@@ -184,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: raw.BANKID_TIMEOUT_MS!,
       maintenanceRetries: raw.BANKID_MAINTENANCE_RETRIES!,
       collectIntervalMs: raw.BANKID_COLLECT_INTERVAL_MS!,
+      collectConcurrency: raw.BANKID_COLLECT_CONCURRENCY!,
     },
     simulator: {
       host: raw.SIMULATOR_HOST!,

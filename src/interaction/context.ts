@@ -10,11 +10,14 @@ import { singleParam } from '../http/params.ts';
 import { negotiateLocale, type Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { OrderFlow } from '../orders/flow.ts';
+import type { StreamHub } from './stream-hub.ts';
 
 export interface InteractionDeps {
   config: Config;
   provider: () => Provider;
   orders: OrderFlow;
+  /** This process's open status streams. */
+  streams: StreamHub;
   csrfSecret: string;
   logger: Logger;
 }

@@ -1,21 +1,20 @@
 /**
- * The BankID order flow, independent of OIDC: start an order for a browser, report its state (collecting at most
- * once per interval per order across all replicas, beside the poll rather than in it), cancel it, check the
- * same-device return, and clean up orders nobody watches any more. Whenever the flow gives an order up for its own
- * reasons it cancels it at BankID, so it never blocks the person's next login. The interaction layer talks to
- * BankID only through this class.
+ * The BankID order flow, independent of OIDC: start an order for a browser, report its state (what the collector,
+ * src/orders/collector.ts, last wrote: a poll never calls BankID), cancel it, check the same-device return, and
+ * clean up orders nobody watches any more. Whenever the flow gives an order up for its own reasons it cancels it at
+ * BankID, so it never blocks the person's next login. The interaction layer talks to BankID only through this class.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../observability/logger.ts';
-import { BankIdError, BankIdRequestError, BankIdTransportError } from '../bankid/errors.ts';
+import { BankIdError, BankIdRequestError } from '../bankid/errors.ts';
 import { userMessage } from '../bankid/messages.ts';
-import { qrData, qrTime } from '../bankid/qr.ts';
-import { isTransient } from '../bankid/transient.ts';
-import type { BankIdApi, CollectResponse, CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
+import type { BankIdApi, CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
 import { BrokerError } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
+import { cancelAtBankId } from './cancel-at-bankid.ts';
+import { qrFrame, qrSource, qrTimeAt, type QrSource } from './qr-source.ts';
 
 export type StartMethod = 'qr' | 'same_device';
 
@@ -41,26 +40,26 @@ export type OrderState =
   | { state: 'failed'; orderId: string; startMethod: StartMethod; hintCode?: string; errorCode?: string }
   | { state: 'complete'; orderId: string; startMethod: StartMethod; orderRef: string; completion: CompletionData; subject: string; completedAt: Date };
 
+/** An order as a watching page's stream needs it: its state, and while a QR is shown what its frames are made of. */
+export interface WatchedOrder {
+  state: OrderState;
+  qr?: QrSource;
+}
+
 export interface OrderFlowOptions {
   api: BankIdApi;
   orders: OrderRepository;
   /** Fingerprint of the FP certificate the orders are made with (one per tenant later). */
   rpCertificate: string;
-  /** Maps a completed identification to the stable account id (`sub`). */
-  accountIdFor: (completion: CompletionData) => string;
   logger: Logger;
-  /** How often one order is collected at most (BANKID_COLLECT_INTERVAL_MS); also the collect lease. */
-  collectIntervalMs: number;
   /** How long a page that said it left may take to poll again before its order is cancelled. Default 3 s. */
   leftGraceMs?: number;
 }
 
 /** errorCode of a call that got no answer at all (network, TLS, timeout). */
 export const NO_ANSWER = 'transport';
-/** Collects in a row without a usable answer before the order is given up. */
-const COLLECT_FAILURE_LIMIT = 3;
-/** A collect ends this long before its lease, so the next holder's collect never overlaps it (covers the poll's round trip). */
-const LEASE_MARGIN_MS = 250;
+/** The hint of a pending order before BankID said anything. */
+const PENDING_HINT = 'outstandingTransaction';
 /** The grace check runs this long after the grace, so the database clock has surely passed it. */
 const GRACE_SLACK_MS = 250;
 /** How long close() waits for background work. */
@@ -112,7 +111,7 @@ export class OrderFlow {
     } catch (err) {
       // BankID has the order but we could not keep it: cancel it, or it blocks the person's BankID until it expires.
       this.#o.logger.error({ clientId: request.clientId, err: (err as Error).message }, 'bankid order could not be stored');
-      await this.#cancelAtBankId(response.orderRef);
+      await cancelAtBankId(this.#o.api, this.#o.logger, response.orderRef);
       throw new BrokerError('internal', 'the started order could not be stored', { cause: err });
     }
     this.#o.logger.info({ orderId, clientId: request.clientId, startMethod: request.startMethod }, 'bankid order started');
@@ -120,14 +119,33 @@ export class OrderFlow {
   }
 
   /**
-   * The current state of the interaction's latest order, if it belongs to this browser. One statement, and never
-   * waits on BankID: when it is time to collect, the collect runs beside the poll and the next poll sees its result.
+   * The current state of the interaction's latest order, if it belongs to this browser: one statement, which also
+   * marks the order as watched. Never waits on BankID.
    */
   async status(interactionId: string, browserBinding: string): Promise<OrderState | undefined> {
-    const row = await this.#o.orders.poll(interactionId, this.#o.collectIntervalMs);
+    return (await this.watch(interactionId, browserBinding))?.state;
+  }
+
+  /** As `status`, with what a stream needs to draw fresh QR frames without asking again. */
+  async watch(interactionId: string, browserBinding: string): Promise<WatchedOrder | undefined> {
+    const row = await this.#o.orders.poll(interactionId);
     if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
-    if (row.leased) this.#background('bankid collect', () => this.#collect(row));
-    return this.#state(row, row.db_now);
+    return watched(row, row.db_now);
+  }
+
+  /** These orders as they are now (after a change was notified), by id; one statement. */
+  async reread(orderIds: readonly string[]): Promise<Map<string, WatchedOrder>> {
+    const rows = await this.#o.orders.byIds(orderIds);
+    return new Map(rows.map((row) => [row.id, watched(row, row.db_now)]));
+  }
+
+  /**
+   * Pages are still watching these orders over their streams: the janitor must leave them alone. One statement;
+   * returns the hint of each that is still pending.
+   */
+  async stillWatched(orderIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.#o.orders.touch(orderIds);
+    return new Map(rows.map((row) => [row.id, row.hint_code ?? PENDING_HINT]));
   }
 
   /** Cancels the interaction's pending order at BankID (the person pressed cancel or started another order). */
@@ -173,7 +191,7 @@ export class OrderFlow {
 
   /**
    * Before the database closes: drops pending grace checks (the janitor of any replica has them) and waits, bounded,
-   * for running collects (each ends within its lease) and cancels.
+   * for running cancels.
    */
   async close(): Promise<void> {
     for (const timer of this.#graceTimers) clearTimeout(timer);
@@ -194,79 +212,33 @@ export class OrderFlow {
     if (row.status !== 'pending') return;
     // Recorded first and only if still pending: a concurrent collect that saw it complete wins.
     if (!(await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code }))) return;
-    await this.#cancelAtBankId(row.order_ref, row.id);
+    await cancelAtBankId(this.#o.api, this.#o.logger, row.order_ref, row.id);
   }
+}
 
-  async #cancelAtBankId(orderRef: string, orderId?: string): Promise<void> {
-    try {
-      await this.#o.api.cancel(orderRef);
-    } catch (err) {
-      // Already finished or unknown at BankID: nothing dangles, which is all cancel is for.
-      this.#o.logger.warn({ orderId, err: (err as Error).message }, 'bankid cancel failed');
-    }
+/** The state a row says, with the QR frame of the moment `dbNow` (the database clock, as `created_at`). */
+function watched(row: OrderRow, dbNow: Date): WatchedOrder {
+  const base = { orderId: row.id, startMethod: row.start_method as StartMethod };
+  if (row.status === 'complete') {
+    return { state: { ...base, state: 'complete', orderRef: row.order_ref, completion: row.completion as unknown as CompletionData, subject: row.subject!, completedAt: row.completed_at! } };
   }
-
-  async #collect(row: OrderRow): Promise<void> {
-    const deadline = AbortSignal.timeout(this.#o.collectIntervalMs - LEASE_MARGIN_MS);
-    let result: CollectResponse;
-    try {
-      result = await this.#o.api.collect(row.order_ref, { signal: deadline });
-    } catch (err) {
-      await this.#collectFailed(row, err, deadline.aborted);
-      return;
-    }
-    if (result.status === 'pending') {
-      const pickedUp = result.hintCode !== 'outstandingTransaction' && result.hintCode !== 'noClient';
-      // Nothing new: the poll stays the only statement.
-      if (result.hintCode === row.hint_code && row.collect_failures === 0 && (!pickedUp || row.picked_up_at !== null)) return;
-      await this.#o.orders.update(row.id, { status: 'pending', hintCode: result.hintCode, pickedUp });
-    } else if (result.status === 'failed') {
-      this.#o.logger.info({ orderId: row.id, hintCode: result.hintCode }, 'bankid order failed');
-      await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode });
-    } else {
-      const subject = this.#o.accountIdFor(result.completionData);
-      this.#o.logger.info({ orderId: row.id }, 'bankid order complete');
-      await this.#o.orders.update(row.id, { status: 'complete', completion: result.completionData as unknown as Record<string, unknown>, subject, pickedUp: true });
-    }
-  }
-
-  /** No answer in time or BankID's own trouble is tried again on the next poll, a few times; anything else ends the order. */
-  async #collectFailed(row: OrderRow, err: unknown, timedOut: boolean): Promise<void> {
-    const errorCode = err instanceof BankIdError ? err.errorCode : err instanceof BankIdTransportError || timedOut ? NO_ANSWER : 'internal';
-    const log = { orderId: row.id, errorCode, err: (err as Error).message };
-    if (timedOut || isTransient(err)) {
-      const after = await this.#o.orders.recordCollectFailure(row.id, errorCode, COLLECT_FAILURE_LIMIT);
-      if (after?.status !== 'failed') {
-        this.#o.logger.warn({ ...log, failures: after?.collect_failures }, 'bankid collect failed; collecting again on the next poll');
-        return;
-      }
-      this.#o.logger.error({ ...log, failures: after.collect_failures }, 'bankid collect kept failing; order given up');
-    } else {
-      this.#o.logger.error(log, 'bankid collect failed; order given up');
-      if (!(await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code }))) return;
-    }
-    await this.#cancelAtBankId(row.order_ref, row.id);
-  }
-
-  #state(row: OrderRow, dbNow?: Date): OrderState {
-    const base = { orderId: row.id, startMethod: row.start_method as StartMethod };
-    if (row.status === 'complete') {
-      return { ...base, state: 'complete', orderRef: row.order_ref, completion: row.completion as unknown as CompletionData, subject: row.subject!, completedAt: row.completed_at! };
-    }
-    // An order we cancelled reads like BankID's own `cancelled`: "the action was cancelled, try again".
-    if (row.status === 'cancelled') return { ...base, state: 'failed', hintCode: 'cancelled' };
-    if (row.status === 'failed') return { ...base, state: 'failed', hintCode: row.hint_code ?? undefined, errorCode: row.error_code ?? undefined };
-    const hintCode = row.hint_code ?? 'outstandingTransaction';
-    // The QR is shown only until the app has picked the order up (BankID's own rule; a stale frame is useless).
-    const showQr = row.start_method === 'qr' && hintCode === 'outstandingTransaction' && row.qr_start_token && row.qr_start_secret;
-    return {
+  // An order we cancelled reads like BankID's own `cancelled`: "the action was cancelled, try again".
+  if (row.status === 'cancelled') return { state: { ...base, state: 'failed', hintCode: 'cancelled' } };
+  if (row.status === 'failed') return { state: { ...base, state: 'failed', hintCode: row.hint_code ?? undefined, errorCode: row.error_code ?? undefined } };
+  const hintCode = row.hint_code ?? PENDING_HINT;
+  // The QR is shown only until the app has picked the order up (BankID's own rule; a stale frame is useless).
+  const showQr = row.start_method === 'qr' && hintCode === 'outstandingTransaction' && row.qr_start_token && row.qr_start_secret;
+  const qr = showQr ? qrSource(row.qr_start_token!, row.qr_start_secret!, row.created_at, dbNow) : undefined;
+  return {
+    state: {
       ...base,
       state: 'pending',
       hintCode,
-      qr: showQr ? qrData(row.qr_start_token!, row.qr_start_secret!, qrTime(row.created_at, dbNow ?? Date.now())) : undefined,
+      qr: qr ? qrFrame(qr, qrTimeAt(qr)) : undefined,
       autoStartToken: row.start_method === 'same_device' ? row.auto_start_token ?? undefined : undefined,
-    };
-  }
+    },
+    qr,
+  };
 }
 
 /** BankID's advice for a failed call; no answer at all is, to the person, BankID's technical trouble like a 500 (RFA5). */

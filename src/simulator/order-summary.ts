@@ -22,6 +22,9 @@ export interface OrderSummary {
   autoStartToken?: string;
   qr?: string;
   user?: { personalNumber: string; name: string };
+  /** How often the RP collected the order, and the shortest time between two of its collects (ms). */
+  collects: number;
+  shortestCollectGapMs?: number;
 }
 
 export function summarize(book: OrderBook, order: Order): OrderSummary {
@@ -41,5 +44,7 @@ export function summarize(book: OrderBook, order: Order): OrderSummary {
     qr: book.currentQr(order),
     user: state.status === 'complete' ? { personalNumber: state.completionData.user.personalNumber, name: state.completionData.user.name } : undefined,
     request,
+    collects: order.collects,
+    shortestCollectGapMs: order.shortestCollectGapMs,
   };
 }

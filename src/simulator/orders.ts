@@ -46,6 +46,9 @@ export interface Order {
   /** The RP has seen the final state; a further collect is refused. */
   collected: boolean;
   lastCollectAt?: number;
+  /** How often the RP collected the order, and the shortest time between two of its collects. */
+  collects: number;
+  shortestCollectGapMs?: number;
 }
 
 export interface Approval {
@@ -111,6 +114,7 @@ export class OrderBook {
       createdAt: this.now(),
       state: { status: 'pending', hintCode: 'outstandingTransaction' },
       collected: false,
+      collects: 0,
     };
     this.orders.set(order.orderRef, order);
     if (order.tokens) {
@@ -296,9 +300,12 @@ export class OrderBook {
 
   private noteCollect(order: Order): void {
     const now = this.now();
-    if (order.lastCollectAt !== undefined && now - order.lastCollectAt < 1000) {
-      this.options.logger?.warn({ orderRef: order.orderRef }, 'collect polled more often than once per second');
+    if (order.lastCollectAt !== undefined) {
+      const gap = now - order.lastCollectAt;
+      if (gap < 1000) this.options.logger?.warn({ orderRef: order.orderRef }, 'collect polled more often than once per second');
+      order.shortestCollectGapMs = Math.min(order.shortestCollectGapMs ?? gap, gap);
     }
+    order.collects++;
     order.lastCollectAt = now;
   }
 

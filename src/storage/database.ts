@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Dialect, type LogEvent } from 'kysely';
 import pg from 'pg';
+import { listenOnServer, type ListenHandlers, type Listening } from './notifications.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -12,6 +13,8 @@ export interface DatabaseHandle {
   db: Db;
   /** `postgres` for a server, `pglite` for the embedded engine. */
   kind: 'postgres' | 'pglite';
+  /** LISTEN on `channel` (see notifications.ts); resolves once listening. */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listening>;
   close(): Promise<void>;
 }
 
@@ -94,7 +97,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // An idle connection dropped by the server (restart, failover) must not crash the process; the pool reconnects.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    const url = options.url;
+    return { db, kind: 'postgres', listen: (channel, handlers) => listenOnServer(url, channel, handlers), close: () => db.destroy() };
   }
   const inMemory = options.dataDir.startsWith('memory://');
   const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
@@ -106,6 +110,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return {
       db,
       kind: 'pglite',
+      async listen(channel, handlers) {
+        const unlisten = await engine.listen(channel, handlers.onNotify);
+        return { close: async () => { if (!engine.closed) await unlisten(); } };
+      },
       async close() {
         await db.destroy(); // closes PGlite, which checkpoints the WAL
         unlock();

@@ -1,4 +1,4 @@
-/** BankID orders: creation, the per-order collect lease shared by all replicas, results and clean-up. */
+/** BankID orders: creation, the per-order collect lease shared by all replicas, results, liveness and clean-up. */
 import { sql, type Selectable } from 'kysely';
 import type { Db } from './database.ts';
 import type { BankIdOrdersTable } from './schema.ts';
@@ -56,19 +56,59 @@ export class OrderRepository {
   }
 
   /**
-   * One statement per status poll: marks the interaction's latest order as seen and, if it is pending and nobody
-   * collected it within `intervalMs`, takes the collect lease. `leased` tells whether this caller must call BankID
-   * collect now; `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from.
+   * One statement per status poll (and per stream opening): marks the interaction's latest order as seen and returns
+   * it. `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from.
    */
-  async poll(interactionId: string, intervalMs: number): Promise<(OrderRow & { leased: boolean; db_now: Date }) | undefined> {
-    const lease = sql<Date>`now() + make_interval(secs => ${intervalMs / 1000})`;
-    const free = sql<boolean>`status = 'pending' and (collect_lease_until is null or collect_lease_until <= now())`;
+  async poll(interactionId: string): Promise<(OrderRow & { db_now: Date }) | undefined> {
     return this.#db.updateTable('bankid_orders')
-      .set({ last_seen_at: sql`now()`, collect_lease_until: sql`case when ${free} then ${lease} else collect_lease_until end` })
+      .set({ last_seen_at: sql`now()` })
       .where('id', '=', (eb) => eb.selectFrom('bankid_orders').select('id').where('interaction_id', '=', interactionId).orderBy('created_at', 'desc').limit(1))
       .returningAll()
-      .returning([sql<boolean>`collect_lease_until = ${lease}`.as('leased'), sql<Date>`now()`.as('db_now')])
+      .returning(sql<Date>`now()`.as('db_now'))
       .executeTakeFirst();
+  }
+
+  /**
+   * Takes the collect lease of up to `limit` pending orders that nobody collected within the lease, in one
+   * statement; rows another replica is claiming at this moment are skipped, not waited for. Whoever gets a row
+   * collects it, and nobody else can until `leaseMs` has passed. The lease counts from when the row is written
+   * (`clock_timestamp()`), not from when the statement began, which under load can be much earlier.
+   */
+  async claimDue(limit: number, leaseMs: number): Promise<OrderRow[]> {
+    if (limit <= 0) return [];
+    return this.#db.updateTable('bankid_orders')
+      .set({ collect_lease_until: sql`clock_timestamp() + make_interval(secs => ${leaseMs / 1000})` })
+      .where('id', 'in', (eb) => eb.selectFrom('bankid_orders').select('id')
+        .where('status', '=', 'pending')
+        .where((w) => w.or([w('collect_lease_until', 'is', null), w('collect_lease_until', '<=', sql<Date>`now()`)]))
+        .orderBy('collect_lease_until', (ob) => ob.asc().nullsFirst())
+        .limit(limit)
+        .forUpdate()
+        .skipLocked())
+      .where('status', '=', 'pending')
+      .returningAll()
+      .execute();
+  }
+
+  /**
+   * Pages that watch these orders are still there (their streams are open): one statement for them all. Returns the
+   * ones still pending with their hint, so a watcher can tell whether it missed a change.
+   */
+  async touch(ids: readonly string[]): Promise<{ id: string; hint_code: string | null }[]> {
+    if (ids.length === 0) return [];
+    return this.#db.updateTable('bankid_orders').set({ last_seen_at: sql`now()` })
+      .where('id', '=', sql<string>`any(${[...ids]}::text[])`)
+      .where('status', '=', 'pending')
+      .returning(['id', 'hint_code'])
+      .execute();
+  }
+
+  /** These orders as they are now, with the database clock; one statement for them all. */
+  async byIds(ids: readonly string[]): Promise<(OrderRow & { db_now: Date })[]> {
+    if (ids.length === 0) return [];
+    return this.#db.selectFrom('bankid_orders').selectAll().select(sql<Date>`now()`.as('db_now'))
+      .where('id', '=', sql<string>`any(${[...ids]}::text[])`)
+      .execute();
   }
 
   /** The newest order of an interaction (a retry starts a new one). */

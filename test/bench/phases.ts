@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { startTestBroker } from '../helpers/broker.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
-import { login, MAX_POLLS, openQrPage, pollStatus, POLL_INTERVAL_MS, Recorder, runLoad, StepError, type Target } from './driver.ts';
+import { EventStream } from '../helpers/sse.ts';
+import { login, MAX_POLLS, openQrPage, pollStatus, POLL_INTERVAL_MS, Recorder, runLoad, StepError, type OrderStatus, type Target } from './driver.ts';
 import { cpuMs, PgBackendCpu, rssMb, serverStatements } from './proc-stats.ts';
 import { freePort } from './processes.ts';
 import { round, summarize, type Summary } from './report.ts';
@@ -389,25 +390,51 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     let ended = 0;
     const rampDeadline = Date.now() + RAMP_BASE_MS + n * RAMP_PER_PAGE_MS;
 
-    /** One person's page: its script polls /status every second until the order is no longer pending. */
+    const streams = new Set<EventStream>();
+    /** A frame or state the page got at `at`: its age, and the time since the page's previous new frame. */
+    const seen = (status: OrderStatus, at: number, last: { time?: number; at?: number }) => {
+      if (status.state !== 'pending') throw new StepError('order', `${status.state} ${status.hintCode ?? ''}`);
+      const [, token, time] = status.qr?.split('.') ?? [];
+      const started = token && starts.get(token);
+      if (holding.recording && started && time) {
+        ages.push(at - (started + Number(time) * 1000));
+        if (Number(time) !== last.time) {
+          if (last.at !== undefined) intervals.push(at - last.at);
+          last.time = Number(time);
+          last.at = at;
+        }
+      }
+    };
+
+    /** As the page script: follow the order over its event stream; false when the broker has no room (503). */
+    const follow = async (b: HttpBrowser, statusUrl: string): Promise<boolean> => {
+      const stream = await EventStream.open(b, statusUrl.replace('/status?', '/events?'));
+      if (stream.response.status !== 200) {
+        await stream.close();
+        return false;
+      }
+      streams.add(stream);
+      const last: { time?: number; at?: number } = {};
+      try {
+        while (!stop) seen((await stream.message('a frame', 30_000)).data as unknown as OrderStatus, Date.now(), last);
+      } catch (err) {
+        if (!stop) holding.error(err);
+        if (err instanceof StepError && err.step === 'order') ended++;
+      } finally {
+        streams.delete(stream);
+        await stream.close();
+      }
+      return true;
+    };
+
+    /** One person's page: its event stream, or when the broker is full its script polls /status every second. */
     const watch = async (b: HttpBrowser, statusUrl: string) => {
-      let frameTime: number | undefined;
-      let frameAt: number | undefined;
+      if (await follow(b, statusUrl).catch((err: unknown) => { holding.error(err); return false; })) return;
+      const last: { time?: number; at?: number } = {};
       for (let polls = 0; !stop && polls < MAX_POLLS; polls++) {
         try {
           const status = await pollStatus(b, statusUrl, holding);
-          const at = Date.now();
-          if (status.state !== 'pending') throw new StepError('order', `${status.state} ${status.hintCode ?? ''}`);
-          const [, token, time] = status.qr?.split('.') ?? [];
-          const started = token && starts.get(token);
-          if (holding.recording && started && time) {
-            ages.push(at - (started + Number(time) * 1000));
-            if (Number(time) !== frameTime) {
-              if (frameAt !== undefined) intervals.push(at - frameAt);
-              frameTime = Number(time);
-              frameAt = at;
-            }
-          }
+          seen(status, Date.now(), last);
           await sleep(POLL_INTERVAL_MS);
         } catch (err) {
           holding.error(err);
@@ -463,6 +490,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     const waitingAtEnd = opened - ended;
     const rssEnd = rssMb(broker.child.pid);
     stop = true;
+    for (const stream of streams) void stream.close();
     await Promise.race([Promise.all(pages), sleep(15_000)]);
 
     // People still waiting (their order pending, their page polling), on average over the hold.

@@ -105,7 +105,7 @@ test('QR login in Chromium ends on the demo app with the claims', { skip, timeou
   await page.context().close();
 });
 
-test('the login page in English, and usable at 320 px', { skip, timeout: 30_000 }, async () => {
+test('the login page in English, and usable at 320 px', { skip, timeout: 60_000 }, async () => {
   const page = await newPage('en-GB');
   await page.setViewportSize({ width: 320, height: 640 });
   await page.goto(`${t.broker.url}/demo?lang=en`);

@@ -17,6 +17,11 @@ export interface TestBroker {
   /** The broker reaches the simulator's RP API through this; cut it to make BankID unreachable. */
   link: BankIdLink;
   logLines: string[];
+  /**
+   * Another replica: a broker of its own (its own port, collector, streams and LISTEN) on the same database and
+   * simulator, with `env` over this one's settings; closed with this one.
+   */
+  replica(env?: Record<string, string>): Promise<RunningBroker>;
   close(): Promise<void>;
 }
 
@@ -109,7 +114,7 @@ export async function startTestBroker(env: Record<string, string> = {}, simulato
   const apiUrl = new URL(simulator.apiUrl);
   apiUrl.port = String(link.port);
   const database = await createTestDatabase({ onQuery });
-  const config = loadConfig({
+  const settings = {
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
     SIMULATOR_CERTS_DIR: join(dir, 'certs'),
@@ -121,15 +126,22 @@ export async function startTestBroker(env: Record<string, string> = {}, simulato
     RATE_LIMIT_STARTS_PER_IP_PER_MINUTE: '1000',
     RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '1000',
     ...env,
-  });
-  const broker = await startBroker(config, { logger, database, simulator, bankIdRetryDelayMs: () => 50 });
+  };
+  const broker = await startBroker(loadConfig(settings), { logger, database, simulator, bankIdRetryDelayMs: () => 50 });
+  const replicas: RunningBroker[] = [];
   return {
     broker,
     simulator,
     sim: new SimulatorControl(simulator.controlUrl),
     link,
     logLines,
+    async replica(replicaEnv = {}) {
+      const replica = await startBroker(loadConfig({ ...settings, ...replicaEnv }), { logger: logger.child({ replica: replicas.length + 1 }), database, simulator, bankIdRetryDelayMs: () => 50 });
+      replicas.push(replica);
+      return replica;
+    },
     async close() {
+      for (const replica of replicas) await replica.close();
       await broker.close();
       await link.close();
       await simulator.close();

@@ -63,6 +63,18 @@ export class HttpBrowser {
   }
 
   get(href: string, headers?: Record<string, string>) { return this.request('GET', href, undefined, headers); }
+
+  /** A GET whose body the caller reads as it arrives (a stream); cookies are sent and stored as for any request. */
+  async open(href: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+    const url = new URL(href);
+    const response = await fetch(this.#options.route?.(url) ?? url, {
+      redirect: 'manual',
+      signal,
+      headers: { ...this.#options.headers, 'user-agent': this.userAgent, cookie: this.#cookieHeader(url), ...headers },
+    });
+    this.#store(url, response.headers);
+    return response;
+  }
   post(href: string, form: Record<string, string>) { return this.request('POST', href, form); }
 
   /** Follows redirects (at most `max`) until a response is not a redirect or `stop` says the next URL is not ours to fetch. */

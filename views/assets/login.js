@@ -115,6 +115,13 @@ function enhance(root) {
     });
   }
 
+  // The person acted (cancel, another start method): the form's answer decides what comes next. A state pushed
+  // meanwhile (the cancel itself ends the order) must not reload the page over that navigation.
+  document.addEventListener('submit', () => {
+    done = true;
+    if (stream) stream.close();
+  });
+
   if (typeof EventSource === 'function' && root.dataset.eventsUrl) listen();
   else setTimeout(() => poll(0), method === 'qr' ? 0 : interval);
 

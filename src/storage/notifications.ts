@@ -1,0 +1,89 @@
+/**
+ * PostgreSQL's LISTEN behind one small interface, so nothing outside src/storage/ knows whether the database is a
+ * server or the embedded engine. On a server it is one dedicated connection per process (pooled connections cannot
+ * listen), reconnected with a bounded backoff when lost; on PGlite it is the engine's own `listen`.
+ */
+import pg from 'pg';
+
+/** Every change of an order's status or hint is notified on this channel, payload the order id (migration 0009). */
+export const ORDER_CHANGES_CHANNEL = 'brygga_order_changes';
+
+export interface ListenHandlers {
+  onNotify: (payload: string) => void;
+  /** The connection was lost and is back: notifications in between are gone, so whatever they were about must be re-read. */
+  onReconnect: () => void;
+  onError: (err: Error) => void;
+}
+
+export interface Listening {
+  close(): Promise<void>;
+}
+
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_MAX_MS = 5000;
+
+/** LISTEN on a PostgreSQL server over a connection of its own. Resolves once the first LISTEN is in place. */
+export async function listenOnServer(url: string, channel: string, handlers: ListenHandlers): Promise<Listening> {
+  let closed = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let backoff = BACKOFF_FIRST_MS;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true });
+    next.on('notification', (message) => { if (message.channel === channel && message.payload) handlers.onNotify(message.payload); });
+    next.on('error', (err) => lost(next, err));
+    next.on('end', () => lost(next, new Error('the listening connection ended')));
+    try {
+      await next.connect();
+      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch (err) {
+      next.removeAllListeners('end');
+      await next.end().catch(() => {});
+      throw err;
+    }
+    if (closed) {
+      await next.end().catch(() => {});
+      return;
+    }
+    client = next;
+    backoff = BACKOFF_FIRST_MS;
+  };
+
+  const reconnect = () => {
+    retry = undefined;
+    if (closed) return;
+    connect().then(() => { if (!closed) handlers.onReconnect(); }, (err: Error) => {
+      handlers.onError(err);
+      schedule();
+    });
+  };
+  const schedule = () => {
+    if (closed || retry) return;
+    retry = setTimeout(reconnect, backoff);
+    retry.unref();
+    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+  };
+  const lost = (which: pg.Client, err: Error) => {
+    if (closed || which !== client) return;
+    client = undefined;
+    which.removeAllListeners('end');
+    which.end().catch(() => {});
+    handlers.onError(err);
+    schedule();
+  };
+
+  await connect();
+  return {
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      const last = client;
+      client = undefined;
+      if (last) {
+        last.removeAllListeners('end');
+        await last.end().catch(() => {});
+      }
+    },
+  };
+}
