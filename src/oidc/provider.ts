@@ -4,7 +4,7 @@
  */
 import Provider, { errors, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
-import { CLIENT_SETTINGS, clientSettings, settingProblem } from './client-settings.ts';
+import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
 import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
@@ -98,7 +98,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     findAccount: smallIdTokens(deps.findAccount),
 
     extraClientMetadata: {
-      properties: Object.values(CLIENT_SETTINGS),
+      properties: EXTRA_CLIENT_METADATA,
       validator(_ctx, key, value) {
         if (value === undefined) return;
         const problem = settingProblem(key, value);
@@ -183,6 +183,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       jwtUserinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       resourceIndicators: { enabled: false },
+      // Admin clients get opaque tokens for the admin API (src/admin/); a client needs the grant type registered.
+      clientCredentials: { enabled: true },
       dPoP: { enabled: true, nonceSecret: deps.dpopNonceSecret },
       rpInitiatedLogout: {
         enabled: true,
