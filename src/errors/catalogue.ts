@@ -96,7 +96,7 @@ export const CATALOGUE = {
   },
   admin_conflict: {
     status: 409, expose: true, oauth: 'invalid_request',
-    text: { sv: 'Det finns redan ett objekt med det id:t.', en: 'An object with that id already exists.' },
+    text: { sv: 'Objektet finns redan eller ändrades samtidigt av någon annan. Läs in det igen och försök på nytt.', en: 'The object exists already or was changed by someone else at the same time. Read it again and retry.' },
   },
   database_unavailable: {
     status: 503, expose: false, oauth: 'temporarily_unavailable',

@@ -4,6 +4,7 @@
  */
 import Provider, { errors, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
+import { adminResourceIndicators } from './admin-resource.ts';
 import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
@@ -157,6 +158,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
     ttl: {
       AccessToken: ttl.accessTokenTtlS,
+      ClientCredentials: ttl.accessTokenTtlS,
       AuthorizationCode: 60,
       IdToken: ttl.idTokenTtlS,
       Interaction: ttl.interactionTtlS,
@@ -182,8 +184,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: true },
       jwtUserinfo: { enabled: true },
       backchannelLogout: { enabled: true },
-      resourceIndicators: { enabled: false },
-      // Admin clients get opaque tokens for the admin API (src/admin/); a client needs the grant type registered.
+      // Admin clients get tokens for the admin API (src/admin/) with the client-credentials grant, if registered for it.
+      resourceIndicators: adminResourceIndicators(config.http.issuer, ttl.accessTokenTtlS),
       clientCredentials: { enabled: true },
       dPoP: { enabled: true, nonceSecret: deps.dpopNonceSecret },
       rpInitiatedLogout: {
