@@ -9,6 +9,7 @@ import { CLIENT_SETTINGS } from '../oidc/client-settings.ts';
 import type { AdminDeps } from './context.ts';
 import { AdminInputError, invalid } from './errors.ts';
 import { seesTenant, type Principal } from './principal.ts';
+import { clientFields } from './schemas/client.ts';
 
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 
@@ -35,7 +36,7 @@ function checkAdminScopes(principal: Principal, tenantId: string, metadata: Reco
 /** The field an oidc-provider message is about: it starts with the property name. */
 function fieldOf(description: string, metadata: Record<string, unknown>): string {
   const first = /^[\w#]+/.exec(description)?.[0] ?? '';
-  return first in metadata || first === 'client_secret' ? first : '';
+  return first in metadata || first in clientFields ? first : '';
 }
 
 /** The metadata to store, or a 400 naming the field that oidc-provider or our rules refuse. */
