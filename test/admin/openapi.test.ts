@@ -13,7 +13,7 @@ const document = openApiDocument(ADMIN_ROUTES, 'http://localhost:3000') as { ope
 function mounted(): Set<string> {
   const deps = { config: loadConfig({}) } as AdminDeps; // the router reads only settings when it is built
   const router = adminRouter(deps);
-  return new Set(router.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${layer.path.replace(/:(\w+)/g, '{$1}')}`)));
+  return new Set(router.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`)));
 }
 
 const described = () => new Set(Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
