@@ -10,6 +10,8 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
+import { adminRouter } from './admin/router.ts';
+import { defaultTenantOnly } from './admin/tenants.ts';
 import { loadRpCertificateFiles } from './bankid/certificate.ts';
 import { BankIdClient } from './bankid/client.ts';
 import { apiBaseUrl } from './bankid/environments.ts';
@@ -35,9 +37,11 @@ import { findAccount } from './oidc/account.ts';
 import { bindLoginsToGrants } from './oidc/login-binding.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
 import { providerPages } from './oidc/pages.ts';
+import { acceptPreviousSecrets } from './oidc/previous-secrets.ts';
 import { createProvider } from './oidc/provider.ts';
 import { accountIdFor } from './oidc/subject.ts';
 import { getOrCreateSecret } from './storage/broker-secrets.ts';
+import { ClientAdminStore } from './storage/client-admin.ts';
 import { ClientRepository } from './storage/clients.ts';
 import { checkDatabase, openDatabase, type DatabaseHandle } from './storage/database.ts';
 import { SecretBox } from './storage/encryption.ts';
@@ -152,6 +156,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     });
     cleanups.push(() => listening.close());
     const clients = new ClientRepository(database.db, box);
+    const clientAdmin = new ClientAdminStore(box);
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());
     const cookieKeys = JSON.parse(await getOrCreateSecret(database.db, box, 'cookie-keys', () => JSON.stringify([randomBytes(32).toString('base64url')]))) as string[];
@@ -186,6 +191,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         pages: providerPages(),
       });
       provider.use(bindLoginsToGrants(logins));
+      // A rotated secret stays valid for its grace period (admin API).
+      acceptPreviousSecrets(provider, (clientId) => clientAdmin.previousSecret(database.db, clientId));
       provider.on('server_error', (ctx, err) => logger.error({ requestId: ctx.state.requestId, route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
       provider.on('authorization.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
       provider.on('grant.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
@@ -232,6 +239,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const own = new Router();
     if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));
     app.use(own.routes());
+    app.use(adminRouter({
+      db: database.db, config: effective, logger, provider: () => current.provider,
+      clients: clientAdmin, forgetClient: (clientId) => clients.forget(clientId), tenants: defaultTenantOnly,
+    }).routes());
     app.use(assetRoutes().routes());
     const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());

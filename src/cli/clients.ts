@@ -12,7 +12,7 @@ import type { Db } from '../storage/database.ts';
 import { SecretBox } from '../storage/encryption.ts';
 import { UsageError } from './usage.ts';
 
-const ADD_HELP = `Usage: brygga clients add [--file client.json] [flags]
+export const ADD_HELP = `Usage: brygga clients add [--file client.json] [flags]
 
   --file F                     standard OIDC client metadata plus Brygga settings, as JSON (flags override it)
   --client-id ID               default: generated
@@ -39,7 +39,8 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function metadataFromArgs(args: string[]): ClientMetadata {
+/** Client metadata from the flags and `--file` (flags win); only what was given, no client id invented. */
+export function metadataFromArgs(args: string[]): Record<string, unknown> {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -82,9 +83,7 @@ function metadataFromArgs(args: string[]): ClientMetadata {
     [CLIENT_SETTINGS.requirement]: values.requirement ? parseJson(values.requirement, '--requirement') : undefined,
     grant_types: values['refresh-tokens'] ? ['authorization_code', 'refresh_token'] : undefined,
   };
-  const merged = { ...fileMetadata, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
-  if (typeof merged.client_id !== 'string' || !merged.client_id) merged.client_id = randomBytes(12).toString('base64url');
-  return merged as ClientMetadata;
+  return { ...fileMetadata, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
 }
 
 const withoutSecret = ({ client_secret: _secret, ...rest }: ClientMetadata) => rest;
@@ -93,7 +92,8 @@ export async function clientsCommand(config: Config, db: Db, logger: Logger, sub
   const clients = new ClientRepository(db, new SecretBox(resolveSecrets(config).encryptionKey), { cacheMs: 0 });
   switch (sub) {
     case 'add': {
-      const metadata = metadataFromArgs(args);
+      const given = metadataFromArgs(args);
+      const metadata = { ...given, client_id: typeof given.client_id === 'string' && given.client_id ? given.client_id : randomBytes(12).toString('base64url') } as ClientMetadata;
       if (!Array.isArray(metadata.redirect_uris) || !metadata.redirect_uris.length) throw new UsageError('a client needs at least one --redirect-uri (or redirect_uris in --file)');
       if (await clients.find(metadata.client_id)) throw new UsageError(`client ${metadata.client_id} already exists; remove it first or choose another --client-id`);
       const needsSecret = !metadata.token_endpoint_auth_method || String(metadata.token_endpoint_auth_method).startsWith('client_secret');

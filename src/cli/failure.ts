@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, type Config } from '../config/load.ts';
 import { BrokerError } from '../errors/catalogue.ts';
+import { ApiError } from './admin-api.ts';
 import { UsageError } from './usage.ts';
 
 /** The database could not be opened or did not answer: says which one (without credentials) and why. */
@@ -20,6 +21,8 @@ export function describeDatabase({ url, dataDir }: Config['database']): string {
 /** The line to print and the exit code: 2 for a wrong call or setting (its message may be a usage text), else 1. */
 export function failure(err: unknown): { text: string; exitCode: number } {
   if (err instanceof ConfigError || err instanceof UsageError) return { text: `brygga: ${err.message}`, exitCode: 2 };
+  // The broker's refusal keeps its lines (one per wrong field).
+  if (err instanceof ApiError) return { text: `brygga: ${err.message}`, exitCode: err.exitCode };
   const message = (err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' ');
   // Errors from the catalogue carry their stable code, for scripts and for searching the docs.
   return { text: `brygga: ${message}${err instanceof BrokerError ? ` [${err.code}]` : ''}`, exitCode: 1 };

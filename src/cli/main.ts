@@ -4,22 +4,35 @@ import { createLogger } from '../observability/logger.ts';
 import { checkDatabase, DataDirLockedError, openDatabase, type DatabaseHandle } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrator.ts';
 import { clientsCommand } from './clients.ts';
+import { auditOverApi, clientsOverApi } from './clients-api.ts';
 import { databaseUnavailable, describeDatabase, failure } from './failure.ts';
 import { keysCommand } from './keys.ts';
+import { takeFlag, takeValue } from './options.ts';
 import { UsageError } from './usage.ts';
 
 const USAGE = `Usage: brygga <command>
 
   migrate                          apply pending database migrations
-  clients add [flags|--file F]     register a client; prints it as JSON with its secret (shown once)
+  clients add [flags|--file F]     register a client; prints it with its secret (shown once)
   clients list                     list clients
   clients show <client_id>         show one client (without its secret)
   clients remove <client_id>       delete a client
   keys rotate [--propagation S]    add new signing keys, used after S seconds (default 600)
   keys list                        list signing keys and their state
 
-The database is DATABASE_URL, or the embedded one in DATA_DIR (stop the server first: it can have one user).
-Run "brygga clients add --help" for the client flags.`;
+Against a running broker's admin API (--url URL --token TOKEN, or BRYGGA_URL and BRYGGA_TOKEN), which works while
+the broker holds the embedded database; tables by default, --json for scripts:
+  clients list [--tenant T] [--search S]
+  clients add [flags|--file F] [--tenant T]
+  clients show|remove <client_id>
+  clients update <client_id> [flags|--file F]   change only what is given
+  clients rotate-secret <client_id> [--grace S]  new secret; the old one works S more seconds
+  audit [--object-type T] [--object-id ID] [--actor A] [--from ISO] [--to ISO]
+
+Without --url the database is DATABASE_URL, or the embedded one in DATA_DIR (stop the server first: it can have
+one user). Run "brygga clients add --help" for the client flags.
+Exit codes: 0 done; 1 failed (database or broker unreachable, server error); 2 wrong command, setting or input,
+or no such object; 3 the token was refused (401/403).`;
 
 /** How long a command waits for the database before it gives up with a message. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -52,7 +65,19 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
         return 0;
       });
     case 'clients':
-      return withDatabase(config, (h) => clientsCommand(config, h.db, logger, sub, rest, out));
+    case 'audit': {
+      const args = command === 'audit' ? [sub, ...rest].filter((a) => a !== undefined) : rest;
+      const url = takeValue(args, 'url') ?? config.cli.url;
+      const token = takeValue(args, 'token') ?? config.cli.token;
+      const json = takeFlag(args, 'json');
+      if (url !== undefined) {
+        if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url must be the broker's http(s) base URL, not ${url}`);
+        const target = { url: url.replace(/\/$/, ''), token };
+        return command === 'audit' ? auditOverApi(target, args, json, out) : clientsOverApi(target, sub, args, json, out);
+      }
+      if (command === 'audit') throw new UsageError('brygga audit reads a running broker\'s admin API: give --url and --token (or BRYGGA_URL and BRYGGA_TOKEN)');
+      return withDatabase(config, (h) => clientsCommand(config, h.db, logger, sub, args, out));
+    }
     case 'keys':
       return withDatabase(config, (h) => keysCommand(config, h.db, sub, rest, out));
     default:

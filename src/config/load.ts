@@ -68,6 +68,13 @@ export interface Config {
     largeParamMaxBytes: number;
     requestMaxBytes: number;
   };
+  admin: {
+    /** ADMIN_BOOTSTRAP_TOKEN; undefined when bootstrap access is off. */
+    bootstrapToken?: string;
+    secretGraceS: number;
+  };
+  /** Where the CLI finds a running broker's admin API (BRYGGA_URL, BRYGGA_TOKEN). */
+  cli: { url?: string; token?: string };
   retention: {
     /** Seconds after an order ended until its personal data is deleted. */
     orderDataS: number;
@@ -219,6 +226,8 @@ export function loadConfig(env: Env = process.env): Config {
       largeParamMaxBytes: raw.AUTH_LARGE_PARAM_MAX_BYTES!,
       requestMaxBytes: raw.AUTH_REQUEST_MAX_BYTES!,
     },
+    admin: { bootstrapToken: raw.ADMIN_BOOTSTRAP_TOKEN, secretGraceS: raw.CLIENT_SECRET_GRACE_S! },
+    cli: { url: raw.BRYGGA_URL?.replace(/\/$/, ''), token: raw.BRYGGA_TOKEN },
     retention: {
       orderDataS: raw.ORDER_DATA_RETENTION_S!,
       orderRecordS: raw.ORDER_RECORD_RETENTION_DAYS! * DAY_S,

@@ -73,6 +73,10 @@ export const variables = [
   { name: 'USERINFO_SIGNING_ALG', schema: z.enum(['RS256', 'ES256']), default: 'RS256', description: 'How userinfo responses are signed (the Swedish profile requires signed userinfo) for clients that do not register their own `userinfo_signed_response_alg`.' },
   { name: 'ALLOW_PRIVATE_RP_ADDRESSES', schema: bool, default: 'false', description: 'Let the broker call relying parties on loopback, private or other special-use addresses (back-channel logout, `jwks_uri`). For tests and closed networks only; refused with `NODE_ENV=production`.' },
   { name: 'JWKS_FILE', schema: z.string().min(1), description: 'Operator-supplied private JWK Set (JSON) for signing. Unset: keys are generated and kept in the database.' },
+  { name: 'ADMIN_BOOTSTRAP_TOKEN', schema: z.string().min(32), secret: true, description: 'A token (32+ characters) that the admin API (`/admin/api`) accepts with full rights, for first setup: register the first admin client with it, then unset it. Unset: disabled. Compared as a hash in constant time; each use is audited as `bootstrap`.' },
+  { name: 'CLIENT_SECRET_GRACE_S', schema: z.coerce.number().int().min(0).max(30 * 24 * 3600), default: '86400', description: 'After a client secret rotation (admin API), how long the old secret is still accepted, so the client can switch over without downtime. A rotation may ask for less or more (at most 30 days).' },
+  { name: 'BRYGGA_URL', schema: url, description: 'CLI only: the base URL of a running broker whose admin API `brygga clients …` uses instead of the database (same as `--url`).' },
+  { name: 'BRYGGA_TOKEN', schema: z.string().min(1), secret: true, description: 'CLI only: the bearer token for `BRYGGA_URL` (same as `--token`): an access token of an admin client, or the bootstrap token.' },
 ] as const satisfies readonly Variable[];
 
 export type VariableName = (typeof variables)[number]['name'];

@@ -7,7 +7,9 @@ import type { Locale } from '../i18n/texts.ts';
 
 export type OAuthError =
   | 'invalid_request' | 'access_denied' | 'server_error' | 'temporarily_unavailable' | 'login_required'
-  | 'invalid_client' | 'unauthorized_client' | 'invalid_grant' | 'unmet_authentication_requirements';
+  | 'invalid_client' | 'unauthorized_client' | 'invalid_grant' | 'unmet_authentication_requirements'
+  // RFC 6750, for the admin API's bearer tokens
+  | 'invalid_token' | 'insufficient_scope';
 
 export interface CatalogueEntry {
   status: number;
@@ -79,6 +81,26 @@ export const CATALOGUE = {
   busy: {
     status: 503, expose: true, oauth: 'temporarily_unavailable',
     text: { sv: 'Många loggar in just nu. Försök igen om en stund.', en: 'Many people are logging in right now. Try again in a moment.' },
+  },
+  admin_unauthenticated: {
+    status: 401, expose: true, oauth: 'invalid_token',
+    text: { sv: 'Åtkomst kräver en giltig administratörstoken (Authorization: Bearer …).', en: 'Access needs a valid admin token (Authorization: Bearer …).' },
+  },
+  admin_forbidden: {
+    status: 403, expose: true, oauth: 'insufficient_scope',
+    text: { sv: 'Token saknar den behörighet (scope) som krävs för detta.', en: 'The token lacks the scope this needs.' },
+  },
+  admin_not_found: {
+    status: 404, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Det finns inget sådant objekt.', en: 'There is no such object.' },
+  },
+  admin_invalid: {
+    status: 400, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Begäran har ogiltiga fält; se listan över fel.', en: 'The request has invalid fields; see the list of errors.' },
+  },
+  admin_conflict: {
+    status: 409, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Objektet finns redan eller ändrades samtidigt av någon annan. Läs in det igen och försök på nytt.', en: 'The object exists already or was changed by someone else at the same time. Read it again and retry.' },
   },
   database_unavailable: {
     status: 503, expose: false, oauth: 'temporarily_unavailable',

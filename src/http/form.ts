@@ -1,19 +1,19 @@
-/** Reads a small urlencoded form body (the interaction pages post at most a few short fields). */
+/** Reads a small request body: an urlencoded form (the interaction pages post a few short fields), or JSON (admin API). */
 import type { Context } from 'koa';
 
 const LIMIT = 16 * 1024;
 
 /**
- * The body, at most LIMIT bytes. An oversize body is refused without destroying the request: the 413 still goes out
+ * The body, at most `limit` bytes. An oversize body is refused without destroying the request: the 413 still goes out
  * on this connection, and settleUnreadBody (./unread-body.ts) drains the rest or closes the connection.
  */
-async function readLimited(ctx: Context): Promise<Buffer> {
-  if ((ctx.request.length ?? 0) > LIMIT) ctx.throw(413, 'The form is too large.');
+export async function readLimited(ctx: Context, limit = LIMIT): Promise<Buffer> {
+  if ((ctx.request.length ?? 0) > limit) ctx.throw(413, 'The body is too large.');
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of ctx.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > LIMIT) ctx.throw(413, 'The form is too large.');
+    if (size > limit) ctx.throw(413, 'The body is too large.');
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

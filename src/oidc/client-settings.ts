@@ -18,7 +18,25 @@ export const CLIENT_SETTINGS = {
   ssoGroup: 'brygga_sso_group',
   /** May introspect tokens issued to other clients (a resource server); otherwise only its own. */
   mayIntrospect: 'brygga_may_introspect',
+  /** The login text for English pages (`brygga_login_text` is the Swedish one, and the fallback). */
+  loginTextEn: 'brygga_login_text#en',
+  /**
+   * Admin API scopes the client may use with client-credentials tokens: `admin` (everything) or `admin:tenant:<id>`.
+   * oidc-provider puts any scope it does not know into such a token, so the admin API honours only these.
+   */
+  adminScopes: 'brygga_admin_scopes',
 } as const;
+
+/** Display metadata beyond OIDC's own: the English client name (`client_name` is the Swedish one) and the organisation. */
+export const DISPLAY_METADATA = {
+  clientNameEn: 'client_name#en',
+  organizationName: 'organization_name',
+} as const;
+
+/** Every client property oidc-provider keeps besides the standard ones (its `extraClientMetadata`). */
+export const EXTRA_CLIENT_METADATA: string[] = [...Object.values(CLIENT_SETTINGS), ...Object.values(DISPLAY_METADATA)];
+
+export const ADMIN_SCOPE = /^admin(?::tenant:[\w.-]{1,64})?$/;
 
 export type StartMethodSetting = 'qr' | 'same_device';
 
@@ -27,8 +45,10 @@ export interface ClientSettings {
   startMethods: StartMethodSetting[];
   requirement?: Requirement;
   loginText?: string;
+  loginTextEn?: string;
   ssoGroup?: string;
   mayIntrospect: boolean;
+  adminScopes: string[];
 }
 
 const STRICT_REQUIREMENT_KEYS = new Set(['pinCode', 'mrtd', 'cardReader', 'certificatePolicies']);
@@ -44,7 +64,14 @@ export function settingProblem(key: string, value: unknown): string | undefined 
     case CLIENT_SETTINGS.startMethods:
       return Array.isArray(value) && value.length > 0 && value.every((m) => m === 'qr' || m === 'same_device') && new Set(value).size === value.length
         ? undefined : 'must be a non-empty list of "qr" and/or "same_device"';
+    case DISPLAY_METADATA.clientNameEn:
+    case DISPLAY_METADATA.organizationName:
+      return typeof value === 'string' && value.trim().length > 0 && value.length <= 200 ? undefined : 'must be a text of 1 to 200 characters';
+    case CLIENT_SETTINGS.adminScopes:
+      return Array.isArray(value) && value.every((v) => typeof v === 'string' && ADMIN_SCOPE.test(v)) && new Set(value).size === value.length
+        ? undefined : 'must be a list of distinct "admin" or "admin:tenant:<id>" scopes';
     case CLIENT_SETTINGS.loginText:
+    case CLIENT_SETTINGS.loginTextEn:
       return typeof value === 'string' && value.length > 0 ? bankIdTextProblem(value) : 'must be a non-empty string';
     case CLIENT_SETTINGS.requirement: {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
@@ -69,7 +96,9 @@ export function clientSettings(client: Record<string, unknown>): ClientSettings 
     startMethods: (client[CLIENT_SETTINGS.startMethods] as StartMethodSetting[] | undefined) ?? ['qr', 'same_device'],
     requirement: client[CLIENT_SETTINGS.requirement] as Requirement | undefined,
     loginText: client[CLIENT_SETTINGS.loginText] as string | undefined,
+    loginTextEn: client[CLIENT_SETTINGS.loginTextEn] as string | undefined,
     ssoGroup: client[CLIENT_SETTINGS.ssoGroup] as string | undefined,
     mayIntrospect: client[CLIENT_SETTINGS.mayIntrospect] === true,
+    adminScopes: (client[CLIENT_SETTINGS.adminScopes] as string[] | undefined) ?? [],
   };
 }

@@ -4,7 +4,8 @@
  */
 import Provider, { errors, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
-import { CLIENT_SETTINGS, clientSettings, settingProblem } from './client-settings.ts';
+import { adminResourceIndicators } from './admin-resource.ts';
+import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
 import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
@@ -98,7 +99,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     findAccount: smallIdTokens(deps.findAccount),
 
     extraClientMetadata: {
-      properties: Object.values(CLIENT_SETTINGS),
+      properties: EXTRA_CLIENT_METADATA,
       validator(_ctx, key, value) {
         if (value === undefined) return;
         const problem = settingProblem(key, value);
@@ -157,6 +158,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
     ttl: {
       AccessToken: ttl.accessTokenTtlS,
+      ClientCredentials: ttl.accessTokenTtlS,
       AuthorizationCode: 60,
       IdToken: ttl.idTokenTtlS,
       Interaction: ttl.interactionTtlS,
@@ -182,7 +184,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: true },
       jwtUserinfo: { enabled: true },
       backchannelLogout: { enabled: true },
-      resourceIndicators: { enabled: false },
+      // Admin clients get tokens for the admin API (src/admin/) with the client-credentials grant, if registered for it.
+      resourceIndicators: adminResourceIndicators(config.http.issuer, ttl.accessTokenTtlS),
+      clientCredentials: { enabled: true },
       dPoP: { enabled: true, nonceSecret: deps.dpopNonceSecret },
       rpInitiatedLogout: {
         enabled: true,

@@ -72,7 +72,7 @@ export class ClientRepository {
       .values({ client_id: metadata.client_id, sealed_secret: sealed, metadata: JSON.stringify(rest) })
       .onConflict((oc) => oc.column('client_id').doUpdateSet({ sealed_secret: sealed, metadata: JSON.stringify(rest), updated_at: new Date() }))
       .execute();
-    this.#forget(metadata.client_id);
+    this.forget(metadata.client_id);
   }
 
   /** Metadata with the plaintext secret, as the provider's Client model needs it. Cached briefly: the provider asks on every request. */
@@ -101,11 +101,12 @@ export class ClientRepository {
   async remove(clientId: string): Promise<boolean> {
     if (!possibleKey(clientId)) return false;
     const result = await this.#db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
-    this.#forget(clientId);
+    this.forget(clientId);
     return result.numDeletedRows > 0n;
   }
 
-  #forget(clientId: string): void {
+  /** Drops a cached lookup: the client changed (other replicas see the change within `cacheMs`). */
+  forget(clientId: string): void {
     this.#hits.delete(clientId);
     this.#misses.delete(clientId);
   }

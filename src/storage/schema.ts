@@ -83,6 +83,26 @@ export interface ClientsTable {
   metadata: JSONColumnType<Record<string, unknown>>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The tenant the client belongs to (`default` until tenants exist). */
+  tenant_id: Generated<string>;
+  /** After a secret rotation: the old secret, still accepted until `previous_secret_expires_at` (migration 0011). */
+  sealed_previous_secret: string | null;
+  previous_secret_expires_at: NullableTimestamp;
+}
+
+/** One row per change made through the admin API (migration 0011); never holds a secret. */
+export interface AdminAuditTable {
+  id: Generated<string>;
+  at: Generated<Date>;
+  /** The admin client's id, `bootstrap`, or a console user's handle. */
+  actor: string;
+  tenant_id: string | null;
+  action: string;
+  object_type: string;
+  object_id: string;
+  before: JSONColumnType<Record<string, unknown>> | null;
+  after: JSONColumnType<Record<string, unknown>> | null;
+  request_id: string | null;
 }
 
 export interface Database {
@@ -92,4 +112,5 @@ export interface Database {
   broker_secrets: BrokerSecretsTable;
   clients: ClientsTable;
   login_grants: LoginGrantsTable;
+  admin_audit: AdminAuditTable;
 }

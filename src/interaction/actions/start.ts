@@ -27,8 +27,9 @@ export const startOrder: Action = (deps) => {
 
     const locale = localeOf(ctx);
     const requested = d.params[USER_MESSAGE_PARAM] ? parseUserMessage(String(d.params[USER_MESSAGE_PARAM])) : undefined;
-    const text = requested ? messageFor(requested, locale) : settings.loginText;
-    const markdown = requested ? requested.mimeType === 'text/markdown' : Boolean(settings.loginText);
+    const loginText = (locale === 'en' ? settings.loginTextEn : undefined) ?? settings.loginText;
+    const text = requested ? messageFor(requested, locale) : loginText;
+    const markdown = requested ? requested.mimeType === 'text/markdown' : Boolean(loginText);
     // A client that asked for one person gets an order only that person's BankID can complete.
     const personalNumber = requiredPersonOf(d.params);
     try {

@@ -1,0 +1,57 @@
+/**
+ * A client's metadata as it will be stored: derived parts filled in, Brygga's rules for who may grant what, and
+ * oidc-provider's own client validation (the same the server applies when the client is used), whose complaint
+ * becomes a field error.
+ */
+import { randomBytes } from 'node:crypto';
+import { errors, type ClientMetadata } from 'oidc-provider';
+import { CLIENT_SETTINGS } from '../oidc/client-settings.ts';
+import type { AdminDeps } from './context.ts';
+import { AdminInputError, invalid } from './errors.ts';
+import { seesTenant, type Principal } from './principal.ts';
+import { clientFields } from './schemas/client.ts';
+
+const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
+
+/** Whether the client authenticates with a secret (oidc-provider's default method does). */
+export const usesSecret = (metadata: Record<string, unknown>) => SECRET_METHODS.has(String(metadata.token_endpoint_auth_method ?? 'client_secret_basic'));
+
+export const newSecret = () => randomBytes(32).toString('base64url');
+
+/** Only authorization-code clients have a response type; an admin client has only the client-credentials grant. */
+function withResponseTypes(metadata: Record<string, unknown>): Record<string, unknown> {
+  const grants = (metadata.grant_types as string[] | undefined) ?? ['authorization_code'];
+  return { ...metadata, response_types: grants.includes('authorization_code') ? ['code'] : [] };
+}
+
+/** `admin` is granted only by a full admin; `admin:tenant:<id>` only to a client of that tenant. */
+function checkAdminScopes(principal: Principal, tenantId: string, metadata: Record<string, unknown>): void {
+  const scopes = (metadata[CLIENT_SETTINGS.adminScopes] as string[] | undefined) ?? [];
+  scopes.forEach((scope, i) => {
+    if (scope === 'admin' && principal.tenants) throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, 'only an admin with the "admin" scope may grant it');
+    if (scope.startsWith('admin:tenant:') && scope !== `admin:tenant:${tenantId}`) throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, `a client of tenant ${tenantId} can only hold admin:tenant:${tenantId}`);
+  });
+}
+
+/** The field an oidc-provider message is about: it starts with the property name. */
+function fieldOf(description: string, metadata: Record<string, unknown>): string {
+  const first = /^[\w#]+/.exec(description)?.[0] ?? '';
+  return first in metadata || first in clientFields ? first : '';
+}
+
+/** The metadata to store, or a 400 naming the field that oidc-provider or our rules refuse. */
+export async function prepareClient(deps: AdminDeps, principal: Principal, tenantId: string, metadata: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (!seesTenant(principal, tenantId) || !(await deps.tenants.exists(tenantId))) throw invalid('tenant_id', `no tenant ${tenantId}`);
+  const complete = withResponseTypes(metadata);
+  checkAdminScopes(principal, tenantId, complete);
+  try {
+    // A stand-in secret: the real one is generated after validation, or kept sealed, and never passes through here.
+    const candidate = usesSecret(complete) ? { ...complete, client_secret: 'validation-only'.padEnd(43, '-') } : complete;
+    await deps.provider().Client.validate(candidate as ClientMetadata);
+  } catch (err) {
+    if (!(err instanceof errors.OIDCProviderError) || err.status !== 400) throw err;
+    const description = err.error_description ?? err.message;
+    throw new AdminInputError([{ field: fieldOf(description, complete), message: description }]);
+  }
+  return complete;
+}

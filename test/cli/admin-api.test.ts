@@ -1,0 +1,94 @@
+/**
+ * `brygga clients …` and `brygga audit` against a running broker's admin API, as an operator runs them while the
+ * broker holds the database: a real process, real HTTP, a client-credentials token from the broker itself.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { TestBroker } from '../helpers/broker.ts';
+import { startTestBroker } from '../helpers/broker.ts';
+import { call, clientCredentialsToken } from '../admin/support.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/brygga.js', import.meta.url));
+let t: TestBroker;
+let token: string;
+
+before(async () => {
+  t = await startTestBroker(); // no ADMIN_BOOTSTRAP_TOKEN: bootstrap access is off
+  await t.broker.clients.save({ client_id: 'ops', client_secret: 'ops-secret-0123456789abcdefghijklmnop', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], brygga_admin_scopes: ['admin'] });
+  token = await clientCredentialsToken(t, 'ops', 'ops-secret-0123456789abcdefghijklmnop', 'admin');
+});
+after(async () => { await t?.close(); });
+
+/** The command as a separate process; asynchronous, so this process's broker keeps answering meanwhile. */
+async function brygga(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const [code] = await once(child, 'close') as [number | null];
+  return { code, stdout, stderr };
+}
+
+const api = () => ['--url', t.broker.url, '--token', token];
+
+test('with ADMIN_BOOTSTRAP_TOKEN unset no bootstrap token is accepted', async () => {
+  assert.equal((await call(t, 'GET', '/clients', { token: 'any-token-that-might-be-a-bootstrap-token' })).status, 401);
+});
+
+test('clients add, list, show, update, rotate-secret, remove and audit over the admin API', async () => {
+  const added = await brygga(['clients', 'add', ...api(), '--json', '--client-id', 'cli-made', '--name', 'Min kommun', '--redirect-uri', 'https://app.example.se/cb', '--first-party']);
+  assert.equal(added.code, 0, added.stderr);
+  const client = JSON.parse(added.stdout) as Record<string, unknown>;
+  assert.equal(client.client_id, 'cli-made');
+  assert.equal(typeof client.client_secret, 'string');
+
+  const listed = await brygga(['clients', 'list', ...api()]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^CLIENT ID\s+TENANT\s+NAME/);
+  assert.match(listed.stdout, /\ncli-made\s+default\s+Min kommun/);
+
+  const shown = await brygga(['clients', 'show', 'cli-made', ...api()]);
+  assert.match(shown.stdout, /^FIELD\s+VALUE/);
+  assert.match(shown.stdout, /\nbrygga_first_party\s+true/);
+  assert.doesNotMatch(shown.stdout, new RegExp(String(client.client_secret)));
+
+  // Settings instead of flags work the same.
+  const env = { BRYGGA_URL: t.broker.url, BRYGGA_TOKEN: token };
+  const updated = await brygga(['clients', 'update', 'cli-made', '--name', 'Kommunen', '--json'], env);
+  assert.equal(updated.code, 0, updated.stderr);
+  assert.equal(JSON.parse(updated.stdout).client_name, 'Kommunen');
+
+  const rotated = await brygga(['clients', 'rotate-secret', 'cli-made', '--grace', '60'], env);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  assert.match(rotated.stdout, /client_secret\s+\S{43}/);
+  assert.match(rotated.stdout, /shown this once/);
+
+  const audit = await brygga(['audit', '--object-id', 'cli-made', '--json'], env);
+  assert.deepEqual(JSON.parse(audit.stdout).map((e: { action: string; actor: string }) => `${e.action} by ${e.actor}`), ['rotate_secret by ops', 'update by ops', 'create by ops']);
+
+  const removed = await brygga(['clients', 'remove', 'cli-made'], env);
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal((await brygga(['clients', 'show', 'cli-made'], env)).code, 2, 'gone: a refused request');
+});
+
+test('exit codes: 2 for refused input with one line per field, 3 for a refused token, 1 for an unreachable broker', async () => {
+  const bad = await brygga(['clients', 'add', ...api(), '--redirect-uri', 'http://app.example.se/cb', '--start-methods', 'phone']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /\[admin_invalid\]/);
+  assert.match(bad.stderr, /\n {2}redirect_uris\.0: must be an exact https URL/);
+  assert.match(bad.stderr, /\n {2}brygga_start_methods\.0: /);
+
+  const refused = await brygga(['clients', 'list', '--url', t.broker.url, '--token', 'wrong']);
+  assert.equal(refused.code, 3);
+  assert.match(refused.stderr, /admin_unauthenticated/);
+
+  const unreachable = await brygga(['clients', 'list', '--url', 'http://127.0.0.1:9', '--token', token]);
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /cannot reach the broker at http:\/\/127\.0\.0\.1:9/);
+
+  assert.equal((await brygga(['audit'])).code, 2, 'audit needs a broker');
+});
