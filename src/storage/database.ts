@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql, type Dialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
+import { EmbeddedEngine } from './embedded-engine.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -12,6 +12,8 @@ export interface DatabaseHandle {
   db: Db;
   /** `postgres` for a server, `pglite` for the embedded engine. */
   kind: 'postgres' | 'pglite';
+  /** The embedded engine only: Postgres LISTEN, shaped like PGlite's own `listen`. */
+  listen?: EmbeddedEngine['listen'];
   close(): Promise<void>;
 }
 
@@ -84,8 +86,7 @@ function lockDataDir(dir: string): () => void {
   return () => rmSync(lockFile, { force: true });
 }
 
-// pg returns int8 as a string; make the embedded engine do the same so both paths behave alike.
-const INT8_OID = 20;
+const EMBEDDED_SETTINGS = { initialMemoryBytes: 128 * 1024 * 1024, startParams: [] };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const log = options.onQuery ? (event: LogEvent) => options.onQuery!(event.query.sql) : undefined;
@@ -100,12 +101,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
   const unlock = inMemory ? () => {} : lockDataDir(resolve(options.dataDir));
   try {
-    const engine = await PGlite.create(dir, { parsers: { [INT8_OID]: (value: string) => value } });
-    const dialect: Dialect = new PGliteDialect(engine);
-    const db = new Kysely<Database>({ dialect, log });
+    const engine = await EmbeddedEngine.start({ dataDir: dir, ...EMBEDDED_SETTINGS });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(engine), log });
     return {
       db,
       kind: 'pglite',
+      listen: (channel, onPayload) => engine.listen(channel, onPayload),
       async close() {
         await db.destroy(); // closes PGlite, which checkpoints the WAL
         unlock();
