@@ -67,6 +67,12 @@ export interface Config {
     largeParamMaxBytes: number;
     requestMaxBytes: number;
   };
+  /** Admission control (src/limits/admission.ts). */
+  busy: {
+    maxInFlight: number;
+    maxQueued: number;
+    maxWaitMs: number;
+  };
   retention: {
     /** Seconds after an order ended until its personal data is deleted. */
     orderDataS: number;
@@ -215,6 +221,11 @@ export function loadConfig(env: Env = process.env): Config {
       paramMaxBytes: raw.AUTH_PARAM_MAX_BYTES!,
       largeParamMaxBytes: raw.AUTH_LARGE_PARAM_MAX_BYTES!,
       requestMaxBytes: raw.AUTH_REQUEST_MAX_BYTES!,
+    },
+    busy: {
+      maxInFlight: raw.BUSY_MAX_IN_FLIGHT!,
+      maxQueued: raw.BUSY_MAX_QUEUED!,
+      maxWaitMs: raw.BUSY_MAX_WAIT_MS!,
     },
     retention: {
       orderDataS: raw.ORDER_DATA_RETENTION_S!,

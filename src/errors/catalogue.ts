@@ -76,6 +76,10 @@ export const CATALOGUE = {
     status: 404, expose: true, oauth: 'invalid_request',
     text: { sv: 'Sidan finns inte. Kontrollera adressen.', en: 'The page does not exist. Check the address.' },
   },
+  busy: {
+    status: 503, expose: true, oauth: 'temporarily_unavailable',
+    text: { sv: 'Just nu loggar väldigt många in. Försök igen om en liten stund.', en: 'Very many people are logging in right now. Try again in a moment.' },
+  },
   database_unavailable: {
     status: 503, expose: false, oauth: 'temporarily_unavailable',
     text: { sv: 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.', en: 'The service is temporarily unavailable. Try again in a moment.' },
