@@ -86,7 +86,11 @@ function lockDataDir(dir: string): () => void {
   return () => rmSync(lockFile, { force: true });
 }
 
-const EMBEDDED_SETTINGS = { initialMemoryBytes: 128 * 1024 * 1024, startParams: [] };
+/**
+ * Postgres's default 128 MB of shared buffers are all touched when PGlite starts, i.e. resident; Brygga's working
+ * set (orders, OIDC rows, keys) fits in a fraction of 16 MB. Saves about 120 MB of RSS.
+ */
+const EMBEDDED_START_PARAMS = ['-c', 'shared_buffers=16MB'];
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const log = options.onQuery ? (event: LogEvent) => options.onQuery!(event.query.sql) : undefined;
@@ -101,7 +105,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
   const unlock = inMemory ? () => {} : lockDataDir(resolve(options.dataDir));
   try {
-    const engine = await EmbeddedEngine.start({ dataDir: dir, ...EMBEDDED_SETTINGS });
+    const engine = await EmbeddedEngine.start({ dataDir: dir, startParams: EMBEDDED_START_PARAMS });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(engine), log });
     return {
       db,

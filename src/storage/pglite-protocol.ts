@@ -3,8 +3,6 @@
 export interface WorkerSettings {
   /** A directory, or `memory://`. */
   dataDir: string;
-  /** The engine's WebAssembly memory at start; it grows on demand. */
-  initialMemoryBytes: number;
   /** Postgres settings (`-c name=value`) after PGlite's own. */
   startParams: string[];
 }

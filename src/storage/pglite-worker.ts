@@ -26,7 +26,6 @@ const post = (reply: EngineReply) => port.postMessage(reply);
 try {
   const engine = await PGlite.create(settings.dataDir, {
     parsers: { [INT8_OID]: (value: string) => value },
-    initialMemory: settings.initialMemoryBytes,
     startParams: [...PGlite.defaultStartParams, ...settings.startParams],
   });
   const unlisten = new Map<string, () => Promise<void>>();
