@@ -28,6 +28,7 @@ import { settleUnreadBody } from './http/unread-body.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { StreamHub } from './interaction/stream-hub.ts';
 import { limitStarts } from './interaction/steps/limit-starts.ts';
+import { Admission } from './limits/admission.ts';
 import { authorizationRequestGuard } from './limits/authorization-requests.ts';
 import { RateLimiter } from './limits/limiter.ts';
 import { Collector } from './orders/collector.ts';
@@ -77,10 +78,19 @@ export interface RunningBroker {
   /** The order flow and this process's status streams (tests run the janitor and the liveness flush by hand). */
   orders: OrderFlow;
   streams: StreamHub;
+  /** What the order janitor does every 10 s, now (tests): cancels abandoned orders, returns how many. */
+  sweepAbandoned(): Promise<number>;
   close(): Promise<void>;
 }
 
 const MINUTE = 60_000;
+/** A QR page polls every second; one not heard from for this long is gone and its order is cancelled. */
+const QR_IDLE_S = 30;
+/**
+ * A waiting page's status poll or the opening of its event stream (its order is kept alive by them): admitted ahead
+ * of new work when busy. An open stream holds no place: its handler returns once the hub has it.
+ */
+const STATUS_POLL = /^\/interaction\/[^/]+\/(status|events)$/;
 
 /** A busy port is an operator's fix: say which setting to change. */
 function portInUse(err: NodeJS.ErrnoException, setting: string): Error {
@@ -212,8 +222,16 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     }, MINUTE);
     reload.unref();
     cleanups.push(() => clearInterval(reload));
+    const admission = new Admission({
+      ...config.busy,
+      urgent: (ctx) => ctx.method === 'GET' && STATUS_POLL.test(ctx.path),
+      logger,
+    });
+    // A page whose polls were refused as busy is still there, though its order looks unpolled: while any request
+    // was refused within the idle time, no order counts as abandoned (BUSY_MAX_WAIT_MS is far below it).
+    const sweepAbandoned = async () => admission.refusedWithin(QR_IDLE_S * 1000) ? 0 : orderFlow.cancelAbandoned(QR_IDLE_S);
     const janitor = setInterval(() => {
-      orderFlow.cancelAbandoned().then((n) => n && logger.info({ cancelled: n }, 'abandoned bankid orders cancelled'), (err: Error) => logger.error({ err: err.message }, 'order janitor failed'));
+      sweepAbandoned().then((n) => n && logger.info({ cancelled: n }, 'abandoned bankid orders cancelled'), (err: Error) => logger.error({ err: err.message }, 'order janitor failed'));
     }, 10_000);
     janitor.unref();
     cleanups.push(() => clearInterval(janitor));
@@ -244,6 +262,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       clients: clientAdmin, forgetClient: (clientId) => clients.forget(clientId), tenants: defaultTenantOnly,
     }).routes());
     app.use(assetRoutes().routes());
+    // Everything below may touch the database: admitted within bounds, or answered "busy" at once.
+    app.use(admission.middleware());
     const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
@@ -267,6 +287,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       provider: () => current.provider,
       orders: orderFlow,
       streams,
+      sweepAbandoned,
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup();
       },

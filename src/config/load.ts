@@ -75,6 +75,12 @@ export interface Config {
   };
   /** Where the CLI finds a running broker's admin API (BRYGGA_URL, BRYGGA_TOKEN). */
   cli: { url?: string; token?: string };
+  /** Admission control (src/limits/admission.ts). */
+  busy: {
+    maxInFlight: number;
+    maxQueued: number;
+    maxWaitMs: number;
+  };
   retention: {
     /** Seconds after an order ended until its personal data is deleted. */
     orderDataS: number;
@@ -228,6 +234,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     admin: { bootstrapToken: raw.ADMIN_BOOTSTRAP_TOKEN, secretGraceS: raw.CLIENT_SECRET_GRACE_S! },
     cli: { url: raw.BRYGGA_URL?.replace(/\/$/, ''), token: raw.BRYGGA_TOKEN },
+    busy: {
+      maxInFlight: raw.BUSY_MAX_IN_FLIGHT!,
+      maxQueued: raw.BUSY_MAX_QUEUED!,
+      maxWaitMs: raw.BUSY_MAX_WAIT_MS!,
+    },
     retention: {
       orderDataS: raw.ORDER_DATA_RETENTION_S!,
       orderRecordS: raw.ORDER_RECORD_RETENTION_DAYS! * DAY_S,

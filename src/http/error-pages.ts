@@ -4,7 +4,7 @@
  */
 import type { Context, Middleware } from 'koa';
 import { asBrokerError, BrokerError, type ErrorCode } from '../errors/catalogue.ts';
-import { negotiateLocale, type Locale } from '../i18n/texts.ts';
+import { negotiateLocale, textsFor, type Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
 import { renderError } from './views.ts';
 
@@ -32,11 +32,15 @@ function localeOf(ctx: Context): Locale {
 function respond(ctx: Context, err: BrokerError, home: string | undefined): void {
   const locale = localeOf(ctx);
   ctx.status = err.status;
+  if (err.retryAfterS) ctx.set('retry-after', String(err.retryAfterS));
   if (ctx.accepts('json', 'html') === 'html') {
     ctx.type = 'html';
     // A query-only link stays on this path, whatever the path is.
     const otherLanguageHref = err.code === 'not_found' ? `?lang=${locale === 'sv' ? 'en' : 'sv'}` : undefined;
-    ctx.body = renderError(locale, err.text(locale), undefined, { requestId: ctx.state.requestId, home, otherLanguageHref });
+    const busy = err.code === 'busy';
+    // The browser asks again by itself (a GET only: a form is not sent twice unasked).
+    if (busy && ctx.method === 'GET' && err.retryAfterS) ctx.set('refresh', String(err.retryAfterS));
+    ctx.body = renderError(locale, err.text(locale), undefined, { requestId: ctx.state.requestId, home, otherLanguageHref, title: busy ? textsFor(locale).busyTitle : undefined });
   } else {
     ctx.body = err.toJSON(locale);
   }

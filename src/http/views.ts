@@ -36,11 +36,14 @@ export interface ErrorPageExtras {
   /** A link to a start page, where there is one. */
   home?: string;
   otherLanguageHref?: string;
+  /** A heading other than "Something went wrong" (the busy page). */
+  title?: string;
 }
 
 export function renderError(locale: Locale, message: string, detail?: string, extras: ErrorPageExtras = {}): string {
   const t = textsFor(locale);
-  return renderPage('error', { locale, title: t.errorTitle, otherLanguageHref: extras.otherLanguageHref }, {
-    heading: t.errorTitle, message, detail, requestId: extras.requestId, home: extras.home,
+  const title = extras.title ?? t.errorTitle;
+  return renderPage('error', { locale, title, otherLanguageHref: extras.otherLanguageHref }, {
+    heading: title, message, detail, requestId: extras.requestId, home: extras.home,
   });
 }

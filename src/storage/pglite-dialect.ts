@@ -1,33 +1,37 @@
 /**
- * A Kysely dialect over an in-process PGlite. PGlite has one connection, so the driver holds a mutex
- * from acquireConnection to releaseConnection: a transaction never interleaves with another request's
- * queries (the gap kysely-pglite leaves open). SQL compilation and introspection are kysely's Postgres ones,
+ * A Kysely dialect over the embedded engine (embedded-engine.ts). A transaction holds the engine's one session from
+ * BEGIN to its end, so it never interleaves with another request's statements (the gap kysely-pglite leaves open);
+ * any other statement is sent at once and pipelined. SQL compilation and introspection are kysely's Postgres ones,
  * so every query is the same text production runs on real PostgreSQL.
  */
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
   type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings,
 } from 'kysely';
+import type { EmbeddedEngine, Session } from './embedded-engine.ts';
 
-class Mutex {
-  #tail: Promise<void> = Promise.resolve();
-  async lock(): Promise<() => void> {
-    let release!: () => void;
-    const next = new Promise<void>((resolve) => { release = resolve; });
-    const previous = this.#tail;
-    this.#tail = previous.then(() => next);
-    await previous;
-    return release;
+class EmbeddedConnection implements DatabaseConnection {
+  readonly #engine: EmbeddedEngine;
+  #session: Session | undefined;
+  constructor(engine: EmbeddedEngine) { this.#engine = engine; }
+
+  async begin(statement: string): Promise<void> {
+    this.#session = await this.#engine.hold();
+    try {
+      await this.#session.query(statement);
+    } catch (err) {
+      this.end();
+      throw err;
+    }
   }
-}
 
-class PGliteConnection implements DatabaseConnection {
-  readonly #db: PGlite;
-  constructor(db: PGlite) { this.#db = db; }
+  end(): void {
+    this.#session?.release();
+    this.#session = undefined;
+  }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#db.query<R>(query.sql, query.parameters as unknown[]);
+    const result = await (this.#session ?? this.#engine).query<R>(query.sql, query.parameters);
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined && query.query.kind !== 'SelectQueryNode' ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
@@ -40,54 +44,51 @@ class PGliteConnection implements DatabaseConnection {
   }
 }
 
-class PGliteDriver implements Driver {
-  readonly #db: PGlite;
-  readonly #mutex = new Mutex();
-  // The mutex lets one holder at a time have the connection, so one release function is all there is to keep.
-  #release: (() => void) | undefined;
-  readonly #connection: PGliteConnection;
+class EmbeddedDriver implements Driver {
+  readonly #engine: EmbeddedEngine;
+  constructor(engine: EmbeddedEngine) { this.#engine = engine; }
 
-  constructor(db: PGlite) {
-    this.#db = db;
-    this.#connection = new PGliteConnection(db);
-  }
-
-  async init(): Promise<void> { await this.#db.waitReady; }
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    this.#release = await this.#mutex.lock();
-    return this.#connection;
+    return new EmbeddedConnection(this.#engine);
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
-    await connection.executeQuery(CompiledQuery.raw(`begin${isolation}`));
+    await (connection as EmbeddedConnection).begin(`begin${isolation}`);
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+    await this.#finish(connection as EmbeddedConnection, 'commit');
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    await this.#finish(connection as EmbeddedConnection, 'rollback');
   }
 
-  async releaseConnection(): Promise<void> {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as EmbeddedConnection).end();
   }
 
   async destroy(): Promise<void> {
-    if (!this.#db.closed) await this.#db.close();
+    await this.#engine.close();
+  }
+
+  async #finish(connection: EmbeddedConnection, statement: string): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw(statement));
+    } finally {
+      connection.end();
+    }
   }
 }
 
 export class PGliteDialect implements Dialect {
-  readonly #db: PGlite;
-  constructor(db: PGlite) { this.#db = db; }
+  readonly #engine: EmbeddedEngine;
+  constructor(engine: EmbeddedEngine) { this.#engine = engine; }
   createAdapter() { return new PostgresAdapter(); }
-  createDriver(): Driver { return new PGliteDriver(this.#db); }
+  createDriver(): Driver { return new EmbeddedDriver(this.#engine); }
   createQueryCompiler() { return new PostgresQueryCompiler(); }
   createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
 }

@@ -25,8 +25,8 @@ export interface Child {
 const running = new Set<ChildProcess>();
 
 /** Starts `node <script>` with exactly `env` (plus PATH and HOME); `onLine` gets each stdout line. */
-export function spawnNode(name: string, script: string, env: Record<string, string>, onLine?: (line: string) => void): Child {
-  const child = spawn(process.execPath, [script], {
+export function spawnNode(name: string, script: string, env: Record<string, string>, onLine?: (line: string) => void, flags: string[] = []): Child {
+  const child = spawn(process.execPath, [...flags, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,6 +35,8 @@ export function targetAt(name: string, flow: Target['flow'], issuer: string): Pr
   return discover({ name, flow, issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
 }
 /** Orders must outlive a ramp of many waiting pages plus the hold. */
+/** Node's flags in `npm start` (package.json): the broker is measured as it is started. */
+const START_FLAGS = ['--liftoff-only'];
 const SIMULATOR_ORDER_LIFETIME_S = '3600';
 
 /** Where the broker's data lives: a database on a PostgreSQL server, or an embedded one in a directory. */
@@ -124,7 +126,7 @@ export async function registerClient(store: Store, certsDir: string, workDir: st
 export async function startBroker(name: string, store: Store, certsDir: string, simulator: Simulator): Promise<Server & { log: LogTally }> {
   const port = await freePort();
   const log = new LogTally();
-  const child = spawnNode(name, 'src/main.ts', brokerEnv(store, certsDir, port, simulator), log.add);
+  const child = spawnNode(name, 'src/main.ts', brokerEnv(store, certsDir, port, simulator), log.add, START_FLAGS);
   const issuer = `http://127.0.0.1:${port}`;
   await waitReady(child, `${issuer}/readyz`);
   return { child, log, target: await targetAt('brygga', 'brygga', issuer) };
@@ -160,7 +162,7 @@ export async function startDemo(workDir: string, certsDir: string): Promise<Chil
     SIMULATOR_CONTROL_PORT: '0',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
-  });
+  }, undefined, START_FLAGS);
   await waitReady(child, `http://127.0.0.1:${port}/healthz`);
   return child;
 }

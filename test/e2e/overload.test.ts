@@ -1,0 +1,77 @@
+/**
+ * A busy broker (BUSY_MAX_IN_FLIGHT=1, no queue) over HTTP: while one request is held at BankID, everything else is
+ * answered 503 "busy" at once; a waiting person's order is not cancelled as abandoned although its page's polls are
+ * refused; once the held request ends, the page and new logins are served normally.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { ClientSecretBasic } from 'openid-client';
+import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
+import { field, HttpBrowser } from '../helpers/http-browser.ts';
+import { authorize, discover, interactionUid } from '../helpers/rp.ts';
+import { until } from '../helpers/until.ts';
+
+let t: TestBroker;
+const secret = 'rp-secret-0123456789abcdefghijklmnop';
+
+before(async () => {
+  t = await startTestBroker({ BUSY_MAX_IN_FLIGHT: '1', BUSY_MAX_QUEUED: '0', BANKID_TIMEOUT_MS: '120000' });
+  await t.broker.clients.save({ client_id: 'busy-rp', client_secret: secret, redirect_uris: ['https://rp.example/callback'], brygga_first_party: true, scope: 'openid' });
+});
+after(async () => { await t?.close(); });
+
+const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+
+async function loginPage(browser = new HttpBrowser()) {
+  const config = await discover(t, 'busy-rp', ClientSecretBasic(secret));
+  const { step } = await authorize(t, config, {}, browser);
+  return { browser, step, uid: interactionUid(step) };
+}
+
+async function orderStatus(uid: string): Promise<string> {
+  const row = await sql<{ status: string }>`select status from bankid_orders where interaction_id = ${uid}`.execute(t.broker.database.db);
+  return row.rows[0]!.status;
+}
+
+test('while the broker is full: 503 busy at once, the watched order stays; afterwards all is served', async () => {
+  // A person on the QR page, polling.
+  const watcher = await loginPage();
+  const started = await watcher.browser.post(`${t.broker.url}/interaction/${watcher.uid}/start`, { csrf: field(watcher.step.body, 'csrf'), method: 'qr' });
+  assert.equal(started.status, 303, started.body);
+  const statusUrl = `${t.broker.url}/interaction/${watcher.uid}/status`;
+  assert.equal((await watcher.browser.get(statusUrl, { accept: 'application/json' })).status, 200);
+
+  // Another person's start is held at BankID: the broker's one place is taken.
+  const other = await loginPage();
+  await t.sim.post('/sim/faults', { endpoint: 'auth', kind: 'delay', delayMs: 60_000, times: 1 });
+  let held;
+  try {
+    held = other.browser.post(`${t.broker.url}/interaction/${other.uid}/start`, { csrf: field(other.step.body, 'csrf'), method: 'qr' });
+    await until(async () => (await (await fetch(`${t.sim.url}/sim/faults`)).json() as { faults: { holding: number }[] }).faults[0]?.holding, (n) => n === 1, 'the start is held at BankID');
+
+    const poll = await watcher.browser.get(statusUrl, { accept: 'application/json' });
+    assert.equal(poll.status, 503);
+    assert.equal(poll.headers.get('retry-after'), '2');
+    assert.equal((JSON.parse(poll.body) as { error: string }).error, 'busy');
+    const page = await fetch(`${t.broker.url}/interaction/${watcher.uid}`, { headers: { ...html, 'accept-language': 'en' } });
+    assert.equal(page.status, 503);
+    assert.match(await page.text(), /Busy right now[\s\S]*Try again in a moment/);
+
+    // The watched order has not been polled for a minute as far as the database knows, but its page was refused.
+    await sql`update bankid_orders set last_seen_at = now() - interval '1 minute' where interaction_id = ${watcher.uid}`.execute(t.broker.database.db);
+    assert.equal(await t.broker.sweepAbandoned(), 0);
+    assert.equal(await orderStatus(watcher.uid), 'pending');
+  } finally {
+    await t.sim.clearFaults();
+  }
+  const done = await held;
+  assert.equal(done.status, 303, done.body);
+
+  const poll = await watcher.browser.get(statusUrl, { accept: 'application/json' });
+  assert.equal(poll.status, 200, poll.body);
+  assert.equal((JSON.parse(poll.body) as { state: string }).state, 'pending');
+  assert.equal(await orderStatus(watcher.uid), 'pending');
+  const newcomer = await loginPage();
+  assert.equal(newcomer.step.status, 200, 'a new login is served again');
+});
