@@ -41,9 +41,11 @@ import { checkDatabase, openDatabase, type DatabaseHandle } from './storage/data
 import { SecretBox } from './storage/encryption.ts';
 import { migrateToLatest } from './storage/migrator.ts';
 import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
+import { withBatchedWrites } from './storage/oidc-writes.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
+import { withRequestScope } from './storage/request-scope.ts';
 import { applyRetention } from './storage/retention.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
 
@@ -159,6 +161,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         pages: providerPages(),
       });
       provider.use(bindLoginsToGrants(logins));
+      // A provider request's entity writes go to the database as one statement, before its response.
+      provider.use((_ctx, next) => withBatchedWrites(database.db, next));
       provider.on('server_error', (ctx, err) => logger.error({ requestId: ctx.state.requestId, route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
       provider.on('authorization.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
       provider.on('grant.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
@@ -196,6 +200,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
     app.use(requestId);
+    // Each stored OIDC entity is read once per request, whichever step asks (storage/request-scope.ts).
+    app.use((_ctx, next) => withRequestScope(next));
     app.use(securityHeaders);
     app.use(settleUnreadBody);
     // Before the host allow-list: probes address the pod or container, not the public host.
