@@ -35,6 +35,7 @@ import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
 import { providerPages } from './oidc/pages.ts';
 import { createProvider } from './oidc/provider.ts';
 import { accountIdFor } from './oidc/subject.ts';
+import { CookieSigner } from './security/cookie-signer.ts';
 import { getOrCreateSecret } from './storage/broker-secrets.ts';
 import { ClientRepository } from './storage/clients.ts';
 import { checkDatabase, openDatabase, type DatabaseHandle } from './storage/database.ts';
@@ -132,6 +133,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());
     const cookieKeys = JSON.parse(await getOrCreateSecret(database.db, box, 'cookie-keys', () => JSON.stringify([randomBytes(32).toString('base64url')]))) as string[];
+    const cookieSigner = new CookieSigner(cookieKeys);
     const dpopNonceSecret = Buffer.from(await getOrCreateSecret(database.db, box, 'dpop-nonce-secret', () => randomBytes(32).toString('hex')), 'hex');
 
     // The issuer must be known before the provider exists; with PORT=0 it comes from the port we got.
@@ -154,7 +156,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         config: effective,
         adapter,
         jwks,
-        cookieKeys,
+        cookieKeys: cookieSigner,
         dpopNonceSecret,
         subjectSecret: secrets.subjectSecret,
         findAccount: findAccount(logins),
@@ -195,7 +197,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const limiter = new RateLimiter(new RateLimitStore(database.db));
 
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
-    app.keys = cookieKeys;
+    app.keys = cookieSigner;
     app.on('error', (err: Error & { status?: number }, ctx?: Koa.Context) => {
       if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
