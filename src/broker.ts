@@ -16,7 +16,6 @@ import { apiBaseUrl } from './bankid/environments.ts';
 import { closeAgents } from './bankid/transport.ts';
 import type { Config } from './config/load.ts';
 import { resolveSecrets } from './config/secrets.ts';
-import { demoRoutes, registerDemoClient } from './demo/routes.ts';
 import { assetRoutes } from './http/assets.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
@@ -48,7 +47,7 @@ import { OrderRepository } from './storage/orders.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
 import { withRequestScope } from './storage/request-scope.ts';
 import { applyRetention } from './storage/retention.ts';
-import { startSimulator, type RunningSimulator } from './simulator/index.ts';
+import type { RunningSimulator } from './simulator/index.ts';
 
 export interface BrokerOptions {
   logger: Logger;
@@ -96,6 +95,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
 
     let simulator = options.simulator;
     if (!simulator && config.demo) {
+      // Loaded only here: demo mode's simulator and demo app are no part of a production process's memory.
+      const { startSimulator } = await import('./simulator/index.ts');
       simulator = await startSimulator({ ...config.simulator, logger: logger.child({ component: 'simulator' }) })
         .catch((err: NodeJS.ErrnoException) => { throw portInUse(err, 'SIMULATOR_PORT or SIMULATOR_CONTROL_PORT'); });
       cleanups.push(() => simulator!.close());
@@ -218,6 +219,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {
+      const { demoRoutes, registerDemoClient } = await import('./demo/routes.ts');
       await registerDemoClient(clients, effective);
       app.use(demoRoutes(effective, logger, clients, simulator?.controlUrl).routes());
     }
