@@ -18,7 +18,6 @@ import { apiBaseUrl } from './bankid/environments.ts';
 import { closeAgents } from './bankid/transport.ts';
 import type { Config } from './config/load.ts';
 import { resolveSecrets } from './config/secrets.ts';
-import { demoRoutes, registerDemoClient } from './demo/routes.ts';
 import { assetRoutes } from './http/assets.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
@@ -41,6 +40,7 @@ import { providerPages } from './oidc/pages.ts';
 import { acceptPreviousSecrets } from './oidc/previous-secrets.ts';
 import { createProvider } from './oidc/provider.ts';
 import { accountIdFor } from './oidc/subject.ts';
+import { CookieSigner } from './security/cookie-signer.ts';
 import { getOrCreateSecret } from './storage/broker-secrets.ts';
 import { ClientAdminStore } from './storage/client-admin.ts';
 import { ClientRepository } from './storage/clients.ts';
@@ -49,11 +49,13 @@ import { SecretBox } from './storage/encryption.ts';
 import { migrateToLatest } from './storage/migrator.ts';
 import { ORDER_CHANGES_CHANNEL } from './storage/notifications.ts';
 import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
+import { withBatchedWrites } from './storage/oidc-writes.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
+import { withRequestScope } from './storage/request-scope.ts';
 import { applyRetention } from './storage/retention.ts';
-import { startSimulator, type RunningSimulator } from './simulator/index.ts';
+import type { RunningSimulator } from './simulator/index.ts';
 
 export interface BrokerOptions {
   logger: Logger;
@@ -113,6 +115,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
 
     let simulator = options.simulator;
     if (!simulator && config.demo) {
+      // Loaded only here: demo mode's simulator and demo app are no part of a production process's memory.
+      const { startSimulator } = await import('./simulator/index.ts');
       simulator = await startSimulator({ ...config.simulator, logger: logger.child({ component: 'simulator' }) })
         .catch((err: NodeJS.ErrnoException) => { throw portInUse(err, 'SIMULATOR_PORT or SIMULATOR_CONTROL_PORT'); });
       cleanups.push(() => simulator!.close());
@@ -170,6 +174,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());
     const cookieKeys = JSON.parse(await getOrCreateSecret(database.db, box, 'cookie-keys', () => JSON.stringify([randomBytes(32).toString('base64url')]))) as string[];
+    const cookieSigner = new CookieSigner(cookieKeys);
     const dpopNonceSecret = Buffer.from(await getOrCreateSecret(database.db, box, 'dpop-nonce-secret', () => randomBytes(32).toString('hex')), 'hex');
 
     // The issuer must be known before the provider exists; with PORT=0 it comes from the port we got.
@@ -194,7 +199,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         config: effective,
         adapter,
         jwks,
-        cookieKeys,
+        cookieKeys: cookieSigner,
         dpopNonceSecret,
         subjectSecret: secrets.subjectSecret,
         findAccount: findAccount(logins),
@@ -203,6 +208,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       provider.use(bindLoginsToGrants(logins));
       // A rotated secret stays valid for its grace period (admin API).
       acceptPreviousSecrets(provider, (clientId) => clientAdmin.previousSecret(database.db, clientId));
+      // A provider request's entity writes go to the database as one statement, before its response.
+      provider.use((_ctx, next) => withBatchedWrites(database.db, next));
       provider.on('server_error', (ctx, err) => logger.error({ requestId: ctx.state.requestId, route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
       provider.on('authorization.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
       provider.on('grant.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
@@ -243,11 +250,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const limiter = new RateLimiter(new RateLimitStore(database.db));
 
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
-    app.keys = cookieKeys;
+    app.keys = cookieSigner;
     app.on('error', (err: Error & { status?: number }, ctx?: Koa.Context) => {
       if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
     app.use(requestId);
+    // Each stored OIDC entity is read once per request, whichever step asks (storage/request-scope.ts).
+    app.use((_ctx, next) => withRequestScope(next));
     app.use(securityHeaders);
     app.use(settleUnreadBody);
     // Before the host allow-list: probes address the pod or container, not the public host.
@@ -268,6 +277,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {
+      const { demoRoutes, registerDemoClient } = await import('./demo/routes.ts');
       await registerDemoClient(clients, effective);
       app.use(demoRoutes(effective, logger, clients, simulator?.controlUrl).routes());
     }

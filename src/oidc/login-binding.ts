@@ -14,8 +14,11 @@ export function bindLoginsToGrants(logins: LoginRepository) {
     const { session, route } = ctx.oidc ?? {};
     if (!session || (route !== 'resume' && route !== 'authorization')) return;
     const result = ctx.oidc.result as LoginOrderResult | undefined;
-    if (route === 'resume' && result?.order) await logins.attachSession(result.order.id, session.uid);
-    const code = ctx.oidc.entities.AuthorizationCode;
-    if (code?.grantId) await logins.bindGrant(code.grantId, session.uid);
+    const order = route === 'resume' ? result?.order : undefined;
+    const grantId = ctx.oidc.entities.AuthorizationCode?.grantId;
+    // The login that just completed is the session's latest: its code is bound to it in the same statement.
+    if (order && grantId) await logins.attachSessionAndBindGrant(order.id, session.uid, grantId);
+    else if (order) await logins.attachSession(order.id, session.uid);
+    else if (grantId) await logins.bindGrant(grantId, session.uid);
   };
 }

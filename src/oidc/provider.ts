@@ -23,7 +23,8 @@ export interface ProviderDeps {
   config: Config;
   adapter: NonNullable<Configuration['adapter']>;
   jwks: JWKS;
-  cookieKeys: string[];
+  /** Keys or a keygrip-compatible signer (security/cookie-signer.ts). */
+  cookieKeys: NonNullable<NonNullable<Configuration['cookies']>['keys']>;
   dpopNonceSecret: Buffer;
   subjectSecret: string;
   findAccount: NonNullable<Configuration['findAccount']>;

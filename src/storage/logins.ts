@@ -3,13 +3,25 @@
  * every code issued from that session binds the code's grant to the session's latest order; tokens find their
  * claims through their grant, so they never show another login's data.
  */
-import { sql } from 'kysely';
+import { sql, type OnConflictBuilder } from 'kysely';
 import type { Db } from './database.ts';
+import type { Database } from './schema.ts';
+import { requestScope } from './request-scope.ts';
+import { LOGIN_ORDER } from './token-context.ts';
 
 export interface LoginOrder {
   orderRef: string;
   completion: Record<string, unknown> | null;
 }
+
+interface GrantOrder extends LoginOrder { subject: string | null }
+
+/** Completed by this subject, or its personal data (subject included) already deleted by retention. */
+const belongsTo = (order: GrantOrder, subject: string) => order.subject === subject || (order.subject === null && order.completion === null);
+
+/** A grant re-bound (a code replayed into a new login, or SSO) speaks for its latest login. */
+const rebind = (oc: OnConflictBuilder<Database, 'login_grants'>) =>
+  oc.column('grant_id').doUpdateSet({ order_id: (eb) => eb.ref('excluded.order_id'), created_at: sql`now()` });
 
 export class LoginRepository {
   readonly #db: Db;
@@ -29,18 +41,35 @@ export class LoginRepository {
         .select([sql<string>`${grantId}`.as('grant_id'), 'id'])
         .where('session_uid', '=', sessionUid).where('status', '=', 'complete')
         .orderBy('completed_at', 'desc').limit(1))
-      .onConflict((oc) => oc.column('grant_id').doUpdateSet({ order_id: (eb) => eb.ref('excluded.order_id'), created_at: sql`now()` }))
+      .onConflict(rebind)
+      .execute();
+  }
+
+  /** attachSession and bindGrant in one statement, for a code issued by the very login that completed `orderId`. */
+  async attachSessionAndBindGrant(orderId: string, sessionUid: string, grantId: string): Promise<void> {
+    await this.#db.with('attached', (db) => db.updateTable('bankid_orders').set({ session_uid: sessionUid })
+      .where('id', '=', orderId).where('status', '=', 'complete').returning('id'))
+      .insertInto('login_grants')
+      .columns(['grant_id', 'order_id'])
+      .expression((eb) => eb.selectFrom('attached').select([sql<string>`${grantId}`.as('grant_id'), 'id']))
+      .onConflict(rebind)
       .execute();
   }
 
   /** The order behind a grant, if it was completed by this subject (or its personal data is already deleted). */
   async orderForGrant(grantId: string, subject: string): Promise<LoginOrder | undefined> {
+    // Usually already read with the token of this request (token-context.ts).
+    const scope = requestScope();
+    const order = scope?.has(LOGIN_ORDER, grantId) ? scope.get(LOGIN_ORDER, grantId) as GrantOrder | null : await this.#orderOf(grantId);
+    return order && belongsTo(order, subject) ? { orderRef: order.orderRef, completion: order.completion } : undefined;
+  }
+
+  async #orderOf(grantId: string): Promise<GrantOrder | null> {
     const row = await this.#db.selectFrom('login_grants as g')
       .innerJoin('bankid_orders as o', 'o.id', 'g.order_id')
-      .select(['o.order_ref', 'o.completion'])
+      .select(['o.order_ref', 'o.completion', 'o.subject'])
       .where('g.grant_id', '=', grantId)
-      .where((eb) => eb.or([eb('o.subject', '=', subject), eb.and([eb('o.subject', 'is', null), eb('o.completion', 'is', null)])]))
       .executeTakeFirst();
-    return row && { orderRef: row.order_ref, completion: row.completion };
+    return row ? { orderRef: row.order_ref, completion: row.completion, subject: row.subject } : null;
   }
 }

@@ -7,6 +7,10 @@ import { sql } from 'kysely';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Logger } from '../observability/logger.ts';
 import { possibleKey, storableText, type Db } from './database.ts';
+import { live, payloadOf } from './oidc-rows.ts';
+import { entityWrites } from './oidc-writes.ts';
+import { requestScope } from './request-scope.ts';
+import { findTokenWithContext, SESSION_BY_UID } from './token-context.ts';
 
 export type ClientFinder = (clientId: string) => Promise<Record<string, unknown> | undefined>;
 
@@ -28,6 +32,9 @@ export class ClientStoreReadOnlyError extends Error {
  * models) removes what the provider means by "the grant's tokens" and leaves e.g. an Interaction naming the grant.
  */
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
+
+/** Tokens whose requests also need their grant, session and login order (token-context.ts). */
+const TOKENS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken']);
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
@@ -53,50 +60,67 @@ class PayloadAdapter implements Adapter {
     this.#model = model;
   }
 
+  /** Where the request scope keeps this model's entities found by uid (Sessions). */
+  get #byUid(): string {
+    return this.#model === 'Session' ? SESSION_BY_UID : `${this.#model}#uid`;
+  }
+
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    const columns = {
+    const uid = text(payload.uid);
+    requestScope()?.forget(this.#model, id);
+    if (uid) requestScope()?.forget(this.#byUid, uid);
+    await entityWrites(this.#db).upsert(this.#model, id, {
       payload: serialise(payload),
       grant_id: GRANTABLE.has(this.#model) ? text(payload.grantId) : null,
-      uid: text(payload.uid),
+      uid,
       user_code: text(payload.userCode),
-      // The database clock, not this replica's, so expiry agrees with the `now()` every lookup compares against.
-      expires_at: expiresIn === undefined ? null : sql<Date>`now() + make_interval(secs => ${expiresIn})`,
-      consumed_at: null, // a replaced entity starts unconsumed, as in the library's reference adapter
-    };
-    await this.#db.insertInto('oidc_payload')
-      .values({ model: this.#model, id, ...columns })
-      .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(columns))
-      .execute();
+      expiresIn,
+    });
   }
 
-  find(id: string): Promise<AdapterPayload | undefined> {
-    return this.#findWhere('id', id);
+  /** Each entity is read once per request (request-scope.ts); a token brings its grant, session and login order along. */
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const scope = requestScope();
+    if (scope?.has(this.#model, id)) return scope.get(this.#model, id) ?? undefined;
+    await entityWrites(this.#db).flush(); // the request's own writes first
+    const found = scope && TOKENS.has(this.#model) && possibleKey(id)
+      ? await findTokenWithContext(this.#db, this.#model, id, scope)
+      : await this.#findWhere('id', id);
+    scope?.set(this.#model, id, found ?? null);
+    return found;
   }
 
-  findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return this.#findWhere('uid', uid);
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    const scope = requestScope();
+    if (scope?.has(this.#byUid, uid)) return scope.get(this.#byUid, uid) ?? undefined;
+    await entityWrites(this.#db).flush();
+    const found = await this.#findWhere('uid', uid);
+    scope?.set(this.#byUid, uid, found ?? null);
+    return found;
   }
 
-  findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    await entityWrites(this.#db).flush();
     return this.#findWhere('user_code', userCode);
   }
 
   async consume(id: string): Promise<void> {
     if (!possibleKey(id)) return;
-    await this.#db.updateTable('oidc_payload')
-      .set({ consumed_at: sql<Date>`coalesce(consumed_at, now())` })
-      .where('model', '=', this.#model)
-      .where('id', '=', id)
-      .execute();
+    requestScope()?.forget(this.#model, id);
+    await entityWrites(this.#db).consume(this.#model, id);
   }
 
   async destroy(id: string): Promise<void> {
     if (!possibleKey(id)) return;
-    await this.#db.deleteFrom('oidc_payload').where('model', '=', this.#model).where('id', '=', id).execute();
+    requestScope()?.set(this.#model, id, null);
+    requestScope()?.forgetKind(this.#byUid);
+    await entityWrites(this.#db).destroy(this.#model, id);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     if (!possibleKey(grantId)) return;
+    requestScope()?.clear();
+    await entityWrites(this.#db).flush();
     await this.#db.deleteFrom('oidc_payload').where('grant_id', '=', grantId).execute();
   }
 
@@ -107,12 +131,9 @@ class PayloadAdapter implements Adapter {
       .select(['payload', 'consumed_at'])
       .where('model', '=', this.#model)
       .where(column, '=', value)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+      .where(live('oidc_payload'))
       .executeTakeFirst();
-    if (!row) return undefined;
-    const payload = row.payload as AdapterPayload;
-    // Code-reuse and refresh-token-reuse detection depend on a truthy `consumed` (epoch seconds, like the reference adapter).
-    return row.consumed_at ? { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : payload;
+    return row && payloadOf(row);
   }
 }
 

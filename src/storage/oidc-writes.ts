@@ -1,0 +1,121 @@
+/**
+ * Writes of oidc-provider entities, and their batching within one provider request. Finishing a login writes four
+ * entities (the interaction deleted; the grant, the code and the session saved), a code exchange two (the code
+ * consumed, the access token saved); in a batch they go to the database as one statement when the request's handling
+ * ends, before its response is sent. A read that has to ask the database, or a write that is not one entity's
+ * (revokeByGrantId), sends what is pending first, so the request always sees its own writes.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from './database.ts';
+
+/** An entity as stored: the payload as jsonb text and the columns it is looked up by. */
+export interface EntityRow {
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  /** Seconds from now (by the database clock); undefined: no expiry. */
+  expiresIn: number | undefined;
+}
+
+/** What becomes of one entity. Several writes of one entity in a request fold into the last state. */
+type Write =
+  | { op: 'upsert'; row: EntityRow; consumed: boolean }
+  | { op: 'destroy' }
+  | { op: 'consume' };
+
+interface Keyed { model: string; id: string; write: Write }
+
+const keyList = (writes: Keyed[]) => sql.join(writes.map((w) => sql`(${w.model}, ${w.id})`));
+
+// The database clock, not this replica's, so expiry agrees with the `now()` every lookup compares against.
+const expiry = (seconds: number | undefined) => (seconds === undefined ? sql`null::timestamptz` : sql`now() + make_interval(secs => ${seconds})`);
+
+/** One statement for any set of writes of distinct entities: data-modifying CTEs, the last part as the main statement. */
+function statementFor(writes: Keyed[]): RawBuilder<unknown> {
+  const byOp = (op: Write['op']) => writes.filter((w) => w.write.op === op);
+  const parts: RawBuilder<unknown>[] = [];
+  const destroyed = byOp('destroy');
+  if (destroyed.length) parts.push(sql`delete from oidc_payload where (model, id) in (${keyList(destroyed)})`);
+  const consumed = byOp('consume');
+  if (consumed.length) parts.push(sql`update oidc_payload set consumed_at = coalesce(consumed_at, now()) where (model, id) in (${keyList(consumed)})`);
+  const saved = byOp('upsert') as (Keyed & { write: Extract<Write, { op: 'upsert' }> })[];
+  if (saved.length) {
+    const rows = saved.map(({ model, id, write: { row, consumed: used } }) =>
+      sql`(${model}, ${id}, ${row.payload}::jsonb, ${row.grant_id}, ${row.uid}, ${row.user_code}, ${expiry(row.expiresIn)}, ${used ? sql`now()` : sql`null::timestamptz`})`);
+    // A replaced entity starts unconsumed, as in the library's reference adapter.
+    parts.push(sql`insert into oidc_payload (model, id, payload, grant_id, uid, user_code, expires_at, consumed_at)
+      values ${sql.join(rows)}
+      on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+        user_code = excluded.user_code, expires_at = excluded.expires_at, consumed_at = excluded.consumed_at`);
+  }
+  const main = parts.pop()!;
+  if (!parts.length) return main;
+  return sql`with ${sql.join(parts.map((part, i) => sql`${sql.raw(`w${i}`)} as (${part})`))} ${main}`;
+}
+
+export class PendingWrites {
+  readonly #db: Db;
+  readonly #writes = new Map<string, Keyed>();
+  /** Off: every write goes to the database at once (outside a batch, or after the batch has been sent). */
+  #batching: boolean;
+
+  constructor(db: Db, batching: boolean) {
+    this.#db = db;
+    this.#batching = batching;
+  }
+
+  upsert(model: string, id: string, row: EntityRow): Promise<void> {
+    return this.#add(model, id, { op: 'upsert', row, consumed: false });
+  }
+
+  destroy(model: string, id: string): Promise<void> {
+    return this.#add(model, id, { op: 'destroy' });
+  }
+
+  consume(model: string, id: string): Promise<void> {
+    const pending = this.#writes.get(`${model}\0${id}`)?.write;
+    if (pending?.op === 'upsert') {
+      pending.consumed = true;
+      return Promise.resolve();
+    }
+    return pending?.op === 'destroy' ? Promise.resolve() : this.#add(model, id, { op: 'consume' });
+  }
+
+  /** Sends what is pending, as one statement. */
+  async flush(): Promise<void> {
+    if (!this.#writes.size) return;
+    const writes = [...this.#writes.values()];
+    this.#writes.clear();
+    await statementFor(writes).execute(this.#db);
+  }
+
+  /** The batch is over: what is pending is sent, and later writes (work the request left running) go at once. */
+  async close(): Promise<void> {
+    this.#batching = false;
+    await this.flush();
+  }
+
+  async #add(model: string, id: string, write: Write): Promise<void> {
+    this.#writes.set(`${model}\0${id}`, { model, id, write });
+    if (!this.#batching) await this.flush();
+  }
+}
+
+const current = new AsyncLocalStorage<PendingWrites>();
+
+/** Runs `fn` (a provider request's handling) with its entity writes batched, and sends them when it ends. */
+export async function withBatchedWrites<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const batch = new PendingWrites(db, true);
+  try {
+    return await current.run(batch, fn);
+  } finally {
+    await batch.close();
+  }
+}
+
+/** Where an entity write goes: the current batch, or straight to the database. */
+export function entityWrites(db: Db): PendingWrites {
+  return current.getStore() ?? new PendingWrites(db, false);
+}

@@ -1,0 +1,72 @@
+/**
+ * How many SQL statements one complete login costs (issue 7: at most 15), by kind, so a change that adds statements
+ * fails here. The order's own statements (`bankid_orders`: the start, the page's polls, the collects) depend on how
+ * often the page polls and belong to the order flow; they are printed, not pinned.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import * as oidc from 'openid-client';
+import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
+import { field } from '../helpers/http-browser.ts';
+import { afterOrder, authorize, callbackOf, discover, interactionUid, settled } from '../helpers/rp.ts';
+
+/** The kind of a statement: the first pattern it matches. */
+const KINDS: [string, RegExp][] = [
+  ['token with its grant, session and login order', /^\s*with t as \(\s*select payload, consumed_at from oidc_payload/],
+  ['entity read', /^\s*select .* from "oidc_payload"/],
+  ['entity writes', /oidc_payload/],
+  ['login binding', /login_grants/],
+  ['rate limit', /rate_limits/],
+  ['client lookup', /from "clients"/],
+  ['order', /bankid_orders/],
+];
+/** Kinds that vary with timing: the client cache (5 s), the order flow's polls and collects, key reloads. */
+const UNPINNED = new Set(['client lookup', 'order', 'other']);
+
+let t: TestBroker;
+let rp: oidc.Configuration;
+let counting = false;
+const counted = new Map<string, number>();
+const secret = 'rp-secret-0123456789abcdefghijklmnop';
+
+before(async () => {
+  t = await startTestBroker({}, { autoApproveMs: 300 }, (statement) => {
+    if (!counting) return;
+    const kind = KINDS.find(([, pattern]) => pattern.test(statement))?.[0] ?? 'other';
+    counted.set(kind, (counted.get(kind) ?? 0) + 1);
+  });
+  await t.broker.clients.save({ client_id: 'count-rp', client_secret: secret, client_name: 'Count', redirect_uris: ['https://rp.example/callback'], brygga_first_party: true, scope: 'openid profile' });
+  rp = await discover(t, 'count-rp', oidc.ClientSecretBasic(secret));
+});
+after(async () => { await t?.close(); });
+
+/** As a person and the app do it: PKCE request, BankID page, start (QR), the order page and its polls, code, token, userinfo. */
+async function login(): Promise<void> {
+  const auth = await authorize(t, rp, { scope: 'openid profile' });
+  const uid = interactionUid(auth.step);
+  const started = await auth.browser.post(`${t.broker.url}/interaction/${uid}/start`, { csrf: field(auth.step.body, 'csrf'), method: 'qr' });
+  assert.equal(started.status, 303, started.body);
+  assert.equal((await auth.browser.get(new URL(started.location!, t.broker.url).href)).status, 200);
+  assert.equal((await settled(t, auth.browser, uid)).state, 'complete');
+  const tokens = await oidc.authorizationCodeGrant(rp, callbackOf(await afterOrder(t, auth.browser, uid)), { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce });
+  await oidc.fetchUserInfo(rp, tokens.access_token, tokens.claims()!.sub);
+}
+
+test('one complete login costs 14 statements besides the order\'s own', async () => {
+  await login(); // warm-up: signing keys, client cache
+  counted.clear();
+  counting = true;
+  await login();
+  counting = false;
+  const all = Object.fromEntries(counted);
+  const pinned = Object.fromEntries([...counted].filter(([kind]) => !UNPINNED.has(kind)));
+  const total = [...counted.values()].reduce((a, b) => a + b, 0);
+  console.log(`statements of one login: ${total} in all, by kind ${JSON.stringify(all)}`);
+  assert.deepEqual(pinned, {
+    'rate limit': 2, // the authorization request's and the start's, each one statement however many counters
+    'entity writes': 4, // the interaction saved (authorization, finish); the resume's and the token request's writes, one statement each
+    'entity read': 5, // the interaction: BankID page, start, order page, finish (read once though two steps ask), resume
+    'login binding': 1, // the order attached to the session and the code's grant bound to it, one statement
+    'token with its grant, session and login order': 2, // token request, userinfo
+  });
+});
