@@ -83,6 +83,40 @@ export interface ClientsTable {
   metadata: JSONColumnType<Record<string, unknown>>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The tenant the client belongs to (migration 0010); `default` unless given. */
+  tenant_id: Generated<string>;
+}
+
+/** Organisations with their own BankID agreement (migration 0010). */
+export interface TenantsTable {
+  id: string;
+  name_sv: string;
+  name_en: string;
+  organisation_number: string | null;
+  contacts: JSONColumnType<{ name?: string; email?: string; phone?: string }[], string | undefined, string>;
+  /** Null for the default tenant: it follows BANKID_ENV. */
+  bankid_environment: 'production' | 'test' | 'simulator' | null;
+  policy: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Relying-party certificates per tenant (migration 0010); the private key is sealed with ENCRYPTION_KEY. */
+export interface RpCertificatesTable {
+  fingerprint: string;
+  tenant_id: string;
+  state: 'staged' | 'active' | 'retired';
+  environment: 'production' | 'test' | 'simulator';
+  subject: string;
+  issuer: string;
+  serial_number: string;
+  not_before: Timestamp;
+  not_after: Timestamp;
+  cert_pem: string;
+  sealed_key: string;
+  created_at: Timestamp;
+  activated_at: NullableTimestamp;
+  retired_at: NullableTimestamp;
 }
 
 export interface Database {
@@ -92,4 +126,6 @@ export interface Database {
   broker_secrets: BrokerSecretsTable;
   clients: ClientsTable;
   login_grants: LoginGrantsTable;
+  tenants: TenantsTable;
+  rp_certificates: RpCertificatesTable;
 }
