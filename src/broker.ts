@@ -3,17 +3,17 @@
  * the OpenID provider, the interaction pages and the demo relying party, behind one koa app.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
-import { loadRpCertificateFiles } from './bankid/certificate.ts';
-import { BankIdClient } from './bankid/client.ts';
-import { apiBaseUrl } from './bankid/environments.ts';
 import { closeAgents } from './bankid/transport.ts';
+import { CertificateConnections } from './certificates/connections.ts';
+import { endpointsFromConfig } from './certificates/endpoints.ts';
+import { ExpiryWatch } from './certificates/expiry.ts';
+import { SettingsCertificate } from './certificates/settings-file.ts';
 import type { Config } from './config/load.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { demoRoutes, registerDemoClient } from './demo/routes.ts';
@@ -43,6 +43,7 @@ import { migrateToLatest } from './storage/migrator.ts';
 import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
+import { RpCertificateRepository } from './storage/rp-certificates.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
 import { applyRetention } from './storage/retention.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
@@ -97,29 +98,49 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         .catch((err: NodeJS.ErrnoException) => { throw portInUse(err, 'SIMULATOR_PORT or SIMULATOR_CONTROL_PORT'); });
       cleanups.push(() => simulator!.close());
     }
-    const certificate = loadRpCertificateFiles({
+    // --- BankID certificates: the default tenant's from the settings (hot-reloaded), every tenant's from the database.
+    const settingsCertificate = new SettingsCertificate({
       certFile: config.bankid.certFile,
       certPemFile: config.bankid.certPemFile,
       keyPemFile: config.bankid.keyPemFile,
       passphrase: config.bankid.certPassphrase,
-    }, { logger });
-    const caPem = readFileSync(config.bankid.caFile!, 'utf8');
-    const baseUrl = apiBaseUrl(config.bankid.environment, config.bankid.apiUrl ?? simulator?.apiUrl);
-    const api = new BankIdClient({
-      baseUrl, certificate, caPem,
-      timeoutMs: config.bankid.timeoutMs,
-      maintenanceRetries: config.bankid.maintenanceRetries,
-      retryDelayMs: options.bankIdRetryDelayMs,
-      logger: logger.child({ component: 'bankid' }),
+    }, { logger, onChange: (_next, previous) => connections.release(previous.fingerprint) }).watch();
+    cleanups.push(() => settingsCertificate.close());
+    const endpoints = endpointsFromConfig(config, simulator?.apiUrl);
+    const rpCertificates = new RpCertificateRepository(database.db, box);
+    const connections = new CertificateConnections({
+      certificates: rpCertificates,
+      endpoints,
+      defaultEnvironment: config.bankid.environment,
+      settingsCertificate: () => settingsCertificate.current,
+      client: {
+        timeoutMs: config.bankid.timeoutMs,
+        maintenanceRetries: config.bankid.maintenanceRetries,
+        retryDelayMs: options.bankIdRetryDelayMs,
+        logger: logger.child({ component: 'bankid' }),
+      },
     });
     cleanups.push(() => closeAgents());
-    logger.info({ bankid: baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
+    const expiry = new ExpiryWatch(async () => [
+      { fingerprint: settingsCertificate.current.fingerprint, subject: settingsCertificate.current.subject, notAfter: settingsCertificate.current.notAfter, tenantId: 'settings', state: 'settings' },
+      ...(await rpCertificates.list()).filter((c) => c.state !== 'retired'),
+    ], logger.child({ component: 'certificates' }));
+    await expiry.check();
+    const certificateUpkeep = setInterval(() => {
+      void settingsCertificate.reloadIfChanged(); // in case a watch event was missed
+      void connections.sweep();
+      expiry.check().catch((err: Error) => logger.error({ err: err.message }, 'certificate expiry check failed'));
+    }, MINUTE);
+    certificateUpkeep.unref();
+    cleanups.push(() => clearInterval(certificateUpkeep));
+    const certificate = settingsCertificate.current;
+    logger.info({ bankid: endpoints[config.bankid.environment]?.baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
+    // --- end BankID certificates
 
     const orders = new OrderRepository(database.db);
     const orderFlow = new OrderFlow({
-      api,
+      bankid: connections,
       orders,
-      rpCertificate: certificate.fingerprint,
       accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
       logger: logger.child({ component: 'orders' }),
       collectIntervalMs: config.bankid.collectIntervalMs,
@@ -199,7 +220,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     app.use(securityHeaders);
     app.use(settleUnreadBody);
     // Before the host allow-list: probes address the pod or container, not the public host.
-    app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => certificate }).routes());
+    app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => settingsCertificate.current, certificateWarnings: () => expiry.latest }).routes());
     app.use(hostAllowList(effective.http.allowedHosts));
     app.use(errorPages({ logger, home: config.demo ? '/demo' : undefined }));
     const own = new Router();

@@ -65,7 +65,9 @@ export class ExpiryWatch {
     for (const certificate of await this.#list()) {
       const level = expiryLevel(certificate.notAfter, now);
       if (!level) continue;
-      const warning = { ...certificate, level, daysLeft: daysLeft(certificate.notAfter, now) };
+      // Field by field: what is listed here is shown on /readyz, and a loaded certificate carries its key.
+      const { fingerprint, tenantId, subject, notAfter, state } = certificate;
+      const warning = { fingerprint, tenantId, subject, notAfter, state, level, daysLeft: daysLeft(notAfter, now) };
       warnings.push(warning);
       if (rank(level) > rank(this.#logged.get(certificate.fingerprint))) {
         this.#logged.set(certificate.fingerprint, level);

@@ -12,10 +12,11 @@ import { BankIdError, BankIdRequestError, BankIdTransportError } from '../bankid
 import { userMessage } from '../bankid/messages.ts';
 import { qrData, qrTime } from '../bankid/qr.ts';
 import { isTransient } from '../bankid/transient.ts';
-import type { BankIdApi, CollectResponse, CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
+import type { CollectResponse, CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
 import { BrokerError } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
+import type { BankIdConnections } from './connections.ts';
 
 export type StartMethod = 'qr' | 'same_device';
 
@@ -42,10 +43,9 @@ export type OrderState =
   | { state: 'complete'; orderId: string; startMethod: StartMethod; orderRef: string; completion: CompletionData; subject: string; completedAt: Date };
 
 export interface OrderFlowOptions {
-  api: BankIdApi;
+  /** The BankID API per client (its tenant's certificate) and per certificate (an order's collects and cancel). */
+  bankid: BankIdConnections;
   orders: OrderRepository;
-  /** Fingerprint of the FP certificate the orders are made with (one per tenant later). */
-  rpCertificate: string;
   /** Maps a completed identification to the stable account id (`sub`). */
   accountIdFor: (completion: CompletionData) => string;
   logger: Logger;
@@ -79,9 +79,10 @@ export class OrderFlow {
 
   async start(request: StartOrder): Promise<{ orderId: string }> {
     const nonce = request.startMethod === 'same_device' && request.returnUrlFor ? randomBytes(18).toString('base64url') : undefined;
+    const { api, rpCertificate } = await this.#o.bankid.forClient(request.clientId);
     let response;
     try {
-      response = await this.#o.api.auth({
+      response = await api.auth({
         endUserIp: request.endUserIp,
         requirement: request.requirement,
         userVisibleData: request.userVisibleData,
@@ -100,7 +101,7 @@ export class OrderFlow {
         orderRef: response.orderRef,
         operation: 'auth',
         startMethod: request.startMethod,
-        rpCertificate: this.#o.rpCertificate,
+        rpCertificate,
         clientId: request.clientId,
         interactionId: request.interactionId,
         browserBinding: request.browserBinding,
@@ -112,7 +113,7 @@ export class OrderFlow {
     } catch (err) {
       // BankID has the order but we could not keep it: cancel it, or it blocks the person's BankID until it expires.
       this.#o.logger.error({ clientId: request.clientId, err: (err as Error).message }, 'bankid order could not be stored');
-      await this.#cancelAtBankId(response.orderRef);
+      await this.#cancelAtBankId(response.orderRef, rpCertificate);
       throw new BrokerError('internal', 'the started order could not be stored', { cause: err });
     }
     this.#o.logger.info({ orderId, clientId: request.clientId, startMethod: request.startMethod }, 'bankid order started');
@@ -194,12 +195,13 @@ export class OrderFlow {
     if (row.status !== 'pending') return;
     // Recorded first and only if still pending: a concurrent collect that saw it complete wins.
     if (!(await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code }))) return;
-    await this.#cancelAtBankId(row.order_ref, row.id);
+    await this.#cancelAtBankId(row.order_ref, row.rp_certificate, row.id);
   }
 
-  async #cancelAtBankId(orderRef: string, orderId?: string): Promise<void> {
+  /** With the certificate that started the order: BankID knows it by no other. */
+  async #cancelAtBankId(orderRef: string, rpCertificate: string, orderId?: string): Promise<void> {
     try {
-      await this.#o.api.cancel(orderRef);
+      await (await this.#o.bankid.forCertificate(rpCertificate)).cancel(orderRef);
     } catch (err) {
       // Already finished or unknown at BankID: nothing dangles, which is all cancel is for.
       this.#o.logger.warn({ orderId, err: (err as Error).message }, 'bankid cancel failed');
@@ -210,7 +212,7 @@ export class OrderFlow {
     const deadline = AbortSignal.timeout(this.#o.collectIntervalMs - LEASE_MARGIN_MS);
     let result: CollectResponse;
     try {
-      result = await this.#o.api.collect(row.order_ref, { signal: deadline });
+      result = await (await this.#o.bankid.forCertificate(row.rp_certificate)).collect(row.order_ref, { signal: deadline });
     } catch (err) {
       await this.#collectFailed(row, err, deadline.aborted);
       return;
@@ -245,7 +247,7 @@ export class OrderFlow {
       this.#o.logger.error(log, 'bankid collect failed; order given up');
       if (!(await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code }))) return;
     }
-    await this.#cancelAtBankId(row.order_ref, row.id);
+    await this.#cancelAtBankId(row.order_ref, row.rp_certificate, row.id);
   }
 
   #state(row: OrderRow, dbNow?: Date): OrderState {

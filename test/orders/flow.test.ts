@@ -22,6 +22,7 @@ import { OrderRepository } from '../../src/storage/orders.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { SimulatorControl } from '../helpers/broker.ts';
+import { oneCertificate } from '../helpers/connections.ts';
 import { until } from '../helpers/until.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -67,7 +68,7 @@ function service(options: ServiceOptions = {}): OrderFlow {
     cancel: (ref, o) => recorded('cancel', ref, () => client.cancel(ref, o)),
   };
   return new OrderFlow({
-    api, orders: options.orders ?? new OrderRepository(database.db), rpCertificate: certificate.fingerprint,
+    bankid: oneCertificate(api, certificate.fingerprint), orders: options.orders ?? new OrderRepository(database.db),
     accountIdFor: options.accountIdFor ?? ((c) => `sub-${c.user.personalNumber}`), logger: options.logger ?? logger, collectIntervalMs: options.collectIntervalMs ?? 2000, leftGraceMs: options.leftGraceMs,
   });
 }
