@@ -13,6 +13,7 @@ import { closeAgents } from './bankid/transport.ts';
 import { CertificateConnections } from './certificates/connections.ts';
 import { endpointsFromConfig } from './certificates/endpoints.ts';
 import { ExpiryWatch } from './certificates/expiry.ts';
+import { CertificateService } from './certificates/service.ts';
 import { SettingsCertificate } from './certificates/settings-file.ts';
 import type { Config } from './config/load.ts';
 import { resolveSecrets } from './config/secrets.ts';
@@ -44,6 +45,8 @@ import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
 import { RpCertificateRepository } from './storage/rp-certificates.ts';
+import { TenantRepository } from './storage/tenants.ts';
+import { TenantService } from './tenants/service.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
 import { applyRetention } from './storage/retention.ts';
 import { startSimulator, type RunningSimulator } from './simulator/index.ts';
@@ -66,6 +69,9 @@ export interface RunningBroker {
   config: Config;
   database: DatabaseHandle;
   clients: ClientRepository;
+  tenants: TenantService;
+  /** Tenants' RP certificates; activation here also closes the retired one's connections in this process. */
+  certificates: CertificateService;
   simulator?: RunningSimulator;
   provider(): Provider;
   close(): Promise<void>;
@@ -133,6 +139,14 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     }, MINUTE);
     certificateUpkeep.unref();
     cleanups.push(() => clearInterval(certificateUpkeep));
+    const certificates = new CertificateService({
+      certificates: rpCertificates,
+      tenants: new TenantRepository(database.db),
+      endpoints,
+      defaultEnvironment: config.bankid.environment,
+      client: { timeoutMs: config.bankid.timeoutMs, maintenanceRetries: 0, logger: logger.child({ component: 'certificates' }) },
+      onRetired: (fingerprint) => connections.release(fingerprint),
+    });
     const certificate = settingsCertificate.current;
     logger.info({ bankid: endpoints[config.bankid.environment]?.baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
     // --- end BankID certificates
@@ -246,6 +260,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       config: effective,
       database,
       clients,
+      tenants: new TenantService(database.db),
+      certificates,
       simulator,
       provider: () => current.provider,
       async close() {
