@@ -10,11 +10,14 @@ import { validationProvider } from '../oidc/validation.ts';
 import { ClientRepository, type ClientMetadata } from '../storage/clients.ts';
 import type { Db } from '../storage/database.ts';
 import { SecretBox } from '../storage/encryption.ts';
+import { DEFAULT_TENANT } from '../storage/tenants.ts';
+import { TenantService } from '../tenants/service.ts';
 import { UsageError } from './usage.ts';
 
 const ADD_HELP = `Usage: brygga clients add [--file client.json] [flags]
 
   --file F                     standard OIDC client metadata plus Brygga settings, as JSON (flags override it)
+  --tenant ID                  the tenant it belongs to (default: default); its settings must stay within the tenant's policy
   --client-id ID               default: generated
   --name NAME                  client_name, shown on the BankID page
   --redirect-uri URI           repeatable
@@ -39,7 +42,7 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function metadataFromArgs(args: string[]): ClientMetadata {
+function metadataFromArgs(args: string[]): { metadata: ClientMetadata; tenant?: string } {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -49,7 +52,7 @@ function metadataFromArgs(args: string[]): ClientMetadata {
       scope: { type: 'string' }, 'auth-method': { type: 'string' }, 'jwks-uri': { type: 'string' }, 'subject-type': { type: 'string' },
       'first-party': { type: 'boolean' }, 'start-methods': { type: 'string' }, 'login-text': { type: 'string' },
       requirement: { type: 'string' }, 'par-required': { type: 'boolean' }, 'refresh-tokens': { type: 'boolean' },
-      'backchannel-logout-uri': { type: 'string' }, help: { type: 'boolean' },
+      'backchannel-logout-uri': { type: 'string' }, tenant: { type: 'string' }, help: { type: 'boolean' },
     },
   });
   if (values.help) throw new UsageError(ADD_HELP);
@@ -84,7 +87,7 @@ function metadataFromArgs(args: string[]): ClientMetadata {
   };
   const merged = { ...fileMetadata, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
   if (typeof merged.client_id !== 'string' || !merged.client_id) merged.client_id = randomBytes(12).toString('base64url');
-  return merged as ClientMetadata;
+  return { metadata: merged as ClientMetadata, tenant: values.tenant };
 }
 
 const withoutSecret = ({ client_secret: _secret, ...rest }: ClientMetadata) => rest;
@@ -93,7 +96,7 @@ export async function clientsCommand(config: Config, db: Db, logger: Logger, sub
   const clients = new ClientRepository(db, new SecretBox(resolveSecrets(config).encryptionKey), { cacheMs: 0 });
   switch (sub) {
     case 'add': {
-      const metadata = metadataFromArgs(args);
+      const { metadata, tenant } = metadataFromArgs(args);
       if (!Array.isArray(metadata.redirect_uris) || !metadata.redirect_uris.length) throw new UsageError('a client needs at least one --redirect-uri (or redirect_uris in --file)');
       if (await clients.find(metadata.client_id)) throw new UsageError(`client ${metadata.client_id} already exists; remove it first or choose another --client-id`);
       const needsSecret = !metadata.token_endpoint_auth_method || String(metadata.token_endpoint_auth_method).startsWith('client_secret');
@@ -105,7 +108,9 @@ export async function clientsCommand(config: Config, db: Db, logger: Logger, sub
         const e = err as { error?: string; error_description?: string; message: string };
         throw new UsageError(`the client is not valid: ${e.error_description ?? e.message}`);
       }
-      await clients.save(metadata);
+      const tenantId = tenant ?? DEFAULT_TENANT;
+      await new TenantService(db).checkClient(tenantId, metadata);
+      await clients.save(metadata, tenantId);
       out(JSON.stringify(metadata, null, 2));
       return 0;
     }
