@@ -3,7 +3,6 @@
  * the OpenID provider, the interaction pages and the demo relying party, behind one koa app.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
@@ -11,11 +10,13 @@ import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { adminRouter } from './admin/router.ts';
-import { defaultTenantOnly } from './admin/tenants.ts';
-import { loadRpCertificateFiles } from './bankid/certificate.ts';
-import { BankIdClient } from './bankid/client.ts';
-import { apiBaseUrl } from './bankid/environments.ts';
+import { tenantDirectory } from './admin/tenants.ts';
 import { closeAgents } from './bankid/transport.ts';
+import { CertificateConnections } from './certificates/connections.ts';
+import { endpointsFromConfig } from './certificates/endpoints.ts';
+import { ExpiryWatch } from './certificates/expiry.ts';
+import { CertificateService } from './certificates/service.ts';
+import { SettingsCertificate } from './certificates/settings-file.ts';
 import type { Config } from './config/load.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { assetRoutes } from './http/assets.ts';
@@ -52,6 +53,9 @@ import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.
 import { withBatchedWrites } from './storage/oidc-writes.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
+import { RpCertificateRepository } from './storage/rp-certificates.ts';
+import { TenantRepository } from './storage/tenants.ts';
+import { TenantService } from './tenants/service.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
 import { withRequestScope } from './storage/request-scope.ts';
 import { applyRetention } from './storage/retention.ts';
@@ -75,6 +79,9 @@ export interface RunningBroker {
   config: Config;
   database: DatabaseHandle;
   clients: ClientRepository;
+  tenants: TenantService;
+  /** Tenants' RP certificates; activation here also closes the retired one's connections in this process. */
+  certificates: CertificateService;
   simulator?: RunningSimulator;
   provider(): Provider;
   /** The order flow and this process's status streams (tests run the janitor and the liveness flush by hand). */
@@ -121,35 +128,63 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         .catch((err: NodeJS.ErrnoException) => { throw portInUse(err, 'SIMULATOR_PORT or SIMULATOR_CONTROL_PORT'); });
       cleanups.push(() => simulator!.close());
     }
-    const certificate = loadRpCertificateFiles({
+    // --- BankID certificates: the default tenant's from the settings (hot-reloaded), every tenant's from the database.
+    const settingsCertificate = new SettingsCertificate({
       certFile: config.bankid.certFile,
       certPemFile: config.bankid.certPemFile,
       keyPemFile: config.bankid.keyPemFile,
       passphrase: config.bankid.certPassphrase,
-    }, { logger });
-    const caPem = readFileSync(config.bankid.caFile!, 'utf8');
-    const baseUrl = apiBaseUrl(config.bankid.environment, config.bankid.apiUrl ?? simulator?.apiUrl);
-    const api = new BankIdClient({
-      baseUrl, certificate, caPem,
-      timeoutMs: config.bankid.timeoutMs,
-      maintenanceRetries: config.bankid.maintenanceRetries,
-      retryDelayMs: options.bankIdRetryDelayMs,
-      logger: logger.child({ component: 'bankid' }),
+    }, { logger, onChange: (_next, previous) => connections.release(previous.fingerprint) }).watch();
+    cleanups.push(() => settingsCertificate.close());
+    const endpoints = endpointsFromConfig(config, simulator?.apiUrl);
+    const rpCertificates = new RpCertificateRepository(database.db, box);
+    const connections = new CertificateConnections({
+      certificates: rpCertificates,
+      endpoints,
+      defaultEnvironment: config.bankid.environment,
+      settingsCertificate: () => settingsCertificate.current,
+      client: {
+        timeoutMs: config.bankid.timeoutMs,
+        maintenanceRetries: config.bankid.maintenanceRetries,
+        retryDelayMs: options.bankIdRetryDelayMs,
+        logger: logger.child({ component: 'bankid' }),
+      },
     });
     cleanups.push(() => closeAgents());
-    logger.info({ bankid: baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
+    const expiry = new ExpiryWatch(async () => [
+      { fingerprint: settingsCertificate.current.fingerprint, subject: settingsCertificate.current.subject, notAfter: settingsCertificate.current.notAfter, tenantId: 'settings', state: 'settings' },
+      ...(await rpCertificates.list()).filter((c) => c.state !== 'retired'),
+    ], logger.child({ component: 'certificates' }));
+    await expiry.check();
+    const certificateUpkeep = setInterval(() => {
+      void settingsCertificate.reloadIfChanged(); // in case a watch event was missed
+      void connections.sweep();
+      expiry.check().catch((err: Error) => logger.error({ err: err.message }, 'certificate expiry check failed'));
+    }, MINUTE);
+    certificateUpkeep.unref();
+    cleanups.push(() => clearInterval(certificateUpkeep));
+    const certificates = new CertificateService({
+      certificates: rpCertificates,
+      tenants: new TenantRepository(database.db),
+      endpoints,
+      defaultEnvironment: config.bankid.environment,
+      client: { timeoutMs: config.bankid.timeoutMs, maintenanceRetries: 0, logger: logger.child({ component: 'certificates' }) },
+      onRetired: (fingerprint) => connections.release(fingerprint),
+    });
+    const certificate = settingsCertificate.current;
+    logger.info({ bankid: endpoints[config.bankid.environment]?.baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
+    // --- end BankID certificates
 
     const orders = new OrderRepository(database.db);
     const orderFlow = new OrderFlow({
-      api,
+      bankid: connections,
       orders,
-      rpCertificate: certificate.fingerprint,
       logger: logger.child({ component: 'orders' }),
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());
     const collector = new Collector({
-      api,
+      bankid: connections,
       orders,
       accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
       logger: logger.child({ component: 'collector' }),
@@ -260,7 +295,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     app.use(securityHeaders);
     app.use(settleUnreadBody);
     // Before the host allow-list: probes address the pod or container, not the public host.
-    app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => certificate }).routes());
+    app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => settingsCertificate.current, certificateWarnings: () => expiry.latest }).routes());
     app.use(hostAllowList(effective.http.allowedHosts));
     app.use(errorPages({ logger, home: config.demo ? '/demo' : undefined }));
     const own = new Router();
@@ -268,7 +303,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     app.use(own.routes());
     app.use(adminRouter({
       db: database.db, config: effective, logger, provider: () => current.provider,
-      clients: clientAdmin, forgetClient: (clientId) => clients.forget(clientId), tenants: defaultTenantOnly,
+      clients: clientAdmin, forgetClient: (clientId) => clients.forget(clientId), tenants: tenantDirectory(new TenantRepository(database.db)),
     }).routes());
     app.use(assetRoutes().routes());
     // Everything below may touch the database: admitted within bounds, or answered "busy" at once.
@@ -293,6 +328,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       config: effective,
       database,
       clients,
+      tenants: new TenantService(database.db),
+      certificates,
       simulator,
       provider: () => current.provider,
       orders: orderFlow,

@@ -1,7 +1,7 @@
 /** Who is calling the admin API, and which tenants' objects they may see and change. */
 
-/** The tenant every client belongs to until tenants exist (and the one a single-organisation install keeps). */
-export const DEFAULT_TENANT = 'default';
+/** The tenant a single-organisation install keeps, created by migration 0010. */
+export { DEFAULT_TENANT } from '../storage/tenants.ts';
 
 export interface Principal {
   /** Written to the audit trail: the admin client's id, `bootstrap`, or a console user's handle. */

@@ -1,13 +1,10 @@
-/**
- * What the admin API needs to know of tenants: whether one exists. Until tenants have their own table every client
- * belongs to the default tenant; the tenants store takes this interface's place then.
- */
-import { DEFAULT_TENANT } from './principal.ts';
+/** What the admin API needs to know of tenants: whether one exists (the tenants table, migration 0010). */
+import type { TenantRepository } from '../storage/tenants.ts';
 
 export interface TenantDirectory {
   exists(tenantId: string): Promise<boolean>;
 }
 
-export const defaultTenantOnly: TenantDirectory = {
-  exists: async (tenantId) => tenantId === DEFAULT_TENANT,
-};
+export function tenantDirectory(tenants: TenantRepository): TenantDirectory {
+  return { exists: async (tenantId) => (await tenants.find(tenantId)) !== undefined };
+}

@@ -18,6 +18,10 @@ export interface RpCertificate {
   /** Intermediates from the file, excluding the leaf. */
   chainPem: string[];
   subject: string;
+  /** The issuing CA's name: tells BankID's production, test and the simulator's RP CAs apart (environmentOfIssuer). */
+  issuer: string;
+  /** Hex, as the issuer assigned it. */
+  serialNumber: string;
   /** Subject attribute `name` (2.5.4.41): what the user sees as the requester. */
   displayName?: string;
   /** Subject `serialNumber`: the RP's organisation number. */
@@ -68,8 +72,8 @@ function field(cert: forge.pki.Certificate, type: string): string | undefined {
   return attribute ? text(attribute) : undefined;
 }
 
-function describeSubject(cert: forge.pki.Certificate): string {
-  return cert.subject.attributes
+function describeName(name: forge.pki.Certificate['subject']): string {
+  return name.attributes
     .map((a) => `${a.shortName ?? (a.type === NAME_OID ? 'name' : a.name ?? a.type)}=${text(a)}`)
     .join(', ');
 }
@@ -87,7 +91,7 @@ function toRpCertificate({ key, certs }: KeyMaterial, options: LoadOptions): RpC
   if (certs.length === 0) throw new CertificateError('no-certificate', 'The RP certificate file holds a key but no certificate.');
   const leaf = certs.find((c) => matchesKey(c, key));
   if (!leaf) throw new CertificateError('key-mismatch', 'The private key does not belong to the RP certificate: check that both come from the same order.');
-  const subject = describeSubject(leaf);
+  const subject = describeName(leaf.subject);
   const { notBefore, notAfter } = leaf.validity;
   const now = options.now ?? new Date();
   checkValidity(subject, notBefore, notAfter, now);
@@ -97,6 +101,8 @@ function toRpCertificate({ key, certs }: KeyMaterial, options: LoadOptions): RpC
     keyPem: pki.privateKeyToPem(key),
     chainPem: certs.filter((c) => c !== leaf).map((c) => pki.certificateToPem(c)),
     subject,
+    issuer: describeName(leaf.issuer),
+    serialNumber: leaf.serialNumber,
     displayName: field(leaf, NAME_OID),
     organizationNumber: field(leaf, SERIAL_NUMBER_OID),
     notBefore,

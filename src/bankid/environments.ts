@@ -22,3 +22,17 @@ export function apiBaseUrl(env: BankIdEnvironment, override?: string): string {
   }
   return BASE_URLS[env];
 }
+
+/**
+ * The environment an RP certificate belongs to, by its issuing CA's common name: BankID's test RP CAs end in
+ * "for BankID Test" (FPTestcert5: "Testbank A RP CA v1 for BankID Test"), the simulator's in "for BankID Simulator",
+ * production ones (each bank's, e.g. "Swedbank RP CA v1 for BankID") in "for BankID". Undefined for anything else.
+ */
+export function environmentOfIssuer(issuer: string): BankIdEnvironment | undefined {
+  const cn = /(?:^|, )CN=([^,]+)/.exec(issuer)?.[1]?.trim();
+  if (!cn || !/\bRP CA\b/.test(cn)) return undefined;
+  if (/ for BankID Simulator$/.test(cn)) return 'simulator';
+  if (/ for BankID Test$/.test(cn)) return 'test';
+  if (/ for BankID$/.test(cn)) return 'production';
+  return undefined;
+}

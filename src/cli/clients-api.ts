@@ -36,14 +36,14 @@ export async function clientsOverApi(target: ApiTarget, sub: string | undefined,
       out(render(await callApi(target, 'GET', `/clients/${idOf(args, 'brygga clients show <client_id>')}`), json, record));
       return 0;
     case 'add': {
-      const tenant = takeValue(args, 'tenant');
-      const body = { ...metadataFromArgs(args), ...(tenant ? { tenant_id: tenant } : {}) };
+      const { metadata, tenant } = metadataFromArgs(args);
+      const body = { ...metadata, ...(tenant ? { tenant_id: tenant } : {}) };
       out(render(await callApi(target, 'POST', '/clients', body), json, withSecretNote));
       return 0;
     }
     case 'update': {
       const id = idOf(args, 'brygga clients update <client_id> [flags|--file F]');
-      out(render(await callApi(target, 'PATCH', `/clients/${id}`, metadataFromArgs(args.slice(1))), json, withSecretNote));
+      out(render(await callApi(target, 'PATCH', `/clients/${id}`, metadataFromArgs(args.slice(1)).metadata), json, withSecretNote));
       return 0;
     }
     case 'remove': {

@@ -10,11 +10,14 @@ import { validationProvider } from '../oidc/validation.ts';
 import { ClientRepository, type ClientMetadata } from '../storage/clients.ts';
 import type { Db } from '../storage/database.ts';
 import { SecretBox } from '../storage/encryption.ts';
+import { DEFAULT_TENANT } from '../storage/tenants.ts';
+import { TenantService } from '../tenants/service.ts';
 import { UsageError } from './usage.ts';
 
 export const ADD_HELP = `Usage: brygga clients add [--file client.json] [flags]
 
   --file F                     standard OIDC client metadata plus Brygga settings, as JSON (flags override it)
+  --tenant ID                  the tenant it belongs to (default: default); its settings must stay within the tenant's policy
   --client-id ID               default: generated
   --name NAME                  client_name, shown on the BankID page
   --redirect-uri URI           repeatable
@@ -39,8 +42,8 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-/** Client metadata from the flags and `--file` (flags win); only what was given, no client id invented. */
-export function metadataFromArgs(args: string[]): Record<string, unknown> {
+/** Client metadata from the flags and `--file` (flags win), only what was given (no client id invented), and `--tenant`. */
+export function metadataFromArgs(args: string[]): { metadata: Record<string, unknown>; tenant?: string } {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -50,7 +53,7 @@ export function metadataFromArgs(args: string[]): Record<string, unknown> {
       scope: { type: 'string' }, 'auth-method': { type: 'string' }, 'jwks-uri': { type: 'string' }, 'subject-type': { type: 'string' },
       'first-party': { type: 'boolean' }, 'start-methods': { type: 'string' }, 'login-text': { type: 'string' },
       requirement: { type: 'string' }, 'par-required': { type: 'boolean' }, 'refresh-tokens': { type: 'boolean' },
-      'backchannel-logout-uri': { type: 'string' }, help: { type: 'boolean' },
+      'backchannel-logout-uri': { type: 'string' }, tenant: { type: 'string' }, help: { type: 'boolean' },
     },
   });
   if (values.help) throw new UsageError(ADD_HELP);
@@ -83,7 +86,7 @@ export function metadataFromArgs(args: string[]): Record<string, unknown> {
     [CLIENT_SETTINGS.requirement]: values.requirement ? parseJson(values.requirement, '--requirement') : undefined,
     grant_types: values['refresh-tokens'] ? ['authorization_code', 'refresh_token'] : undefined,
   };
-  return { ...fileMetadata, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+  return { metadata: { ...fileMetadata, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) }, tenant: values.tenant };
 }
 
 const withoutSecret = ({ client_secret: _secret, ...rest }: ClientMetadata) => rest;
@@ -92,7 +95,7 @@ export async function clientsCommand(config: Config, db: Db, logger: Logger, sub
   const clients = new ClientRepository(db, new SecretBox(resolveSecrets(config).encryptionKey), { cacheMs: 0 });
   switch (sub) {
     case 'add': {
-      const given = metadataFromArgs(args);
+      const { metadata: given, tenant } = metadataFromArgs(args);
       const metadata = { ...given, client_id: typeof given.client_id === 'string' && given.client_id ? given.client_id : randomBytes(12).toString('base64url') } as ClientMetadata;
       if (!Array.isArray(metadata.redirect_uris) || !metadata.redirect_uris.length) throw new UsageError('a client needs at least one --redirect-uri (or redirect_uris in --file)');
       if (await clients.find(metadata.client_id)) throw new UsageError(`client ${metadata.client_id} already exists; remove it first or choose another --client-id`);
@@ -105,7 +108,9 @@ export async function clientsCommand(config: Config, db: Db, logger: Logger, sub
         const e = err as { error?: string; error_description?: string; message: string };
         throw new UsageError(`the client is not valid: ${e.error_description ?? e.message}`);
       }
-      await clients.save(metadata);
+      const tenantId = tenant ?? DEFAULT_TENANT;
+      await new TenantService(db).checkClient(tenantId, metadata);
+      await clients.save(metadata, tenantId);
       out(JSON.stringify(metadata, null, 2));
       return 0;
     }

@@ -3,11 +3,13 @@ import { loadConfig, type Config } from '../config/load.ts';
 import { createLogger } from '../observability/logger.ts';
 import { checkDatabase, DataDirLockedError, openDatabase, type DatabaseHandle } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrator.ts';
+import { certificatesCommand } from './certificates.ts';
 import { clientsCommand } from './clients.ts';
 import { auditOverApi, clientsOverApi } from './clients-api.ts';
 import { databaseUnavailable, describeDatabase, failure } from './failure.ts';
 import { keysCommand } from './keys.ts';
 import { takeFlag, takeValue } from './options.ts';
+import { tenantsCommand } from './tenants.ts';
 import { UsageError } from './usage.ts';
 
 const USAGE = `Usage: brygga <command>
@@ -19,6 +21,8 @@ const USAGE = `Usage: brygga <command>
   clients remove <client_id>       delete a client
   keys rotate [--propagation S]    add new signing keys, used after S seconds (default 600)
   keys list                        list signing keys and their state
+  tenants add|list|show            organisations with their own BankID agreement and policy
+  certificates add|list|show|activate|rollback|remove   a tenant's BankID RP certificates
 
 Against a running broker's admin API (--url URL --token TOKEN, or BRYGGA_URL and BRYGGA_TOKEN), which works while
 the broker holds the embedded database; tables by default, --json for scripts:
@@ -30,9 +34,11 @@ the broker holds the embedded database; tables by default, --json for scripts:
   audit [--object-type T] [--object-id ID] [--actor A] [--from ISO] [--to ISO]
 
 Without --url the database is DATABASE_URL, or the embedded one in DATA_DIR (stop the server first: it can have
-one user). Run "brygga clients add --help" for the client flags.
-Exit codes: 0 done; 1 failed (database or broker unreachable, server error); 2 wrong command, setting or input,
-or no such object; 3 the token was refused (401/403).`;
+one user). Add --json to a list or show for JSON. Run "brygga clients add --help" for the client flags, "brygga
+tenants" and "brygga certificates" for theirs.
+Exit codes: 0 done; 1 failed (database or broker unreachable, server error, or refused: the message ends with the
+error code, e.g. [certificate_rejected]); 2 wrong command, setting or input, or no such object; 3 the token was
+refused (401/403).`;
 
 /** How long a command waits for the database before it gives up with a message. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -80,6 +86,10 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
     }
     case 'keys':
       return withDatabase(config, (h) => keysCommand(config, h.db, sub, rest, out));
+    case 'tenants':
+      return withDatabase(config, (h) => tenantsCommand(h.db, sub, rest, out));
+    case 'certificates':
+      return withDatabase(config, (h) => certificatesCommand(config, h.db, sub, rest, out));
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

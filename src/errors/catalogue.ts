@@ -106,6 +106,32 @@ export const CATALOGUE = {
     status: 503, expose: false, oauth: 'temporarily_unavailable',
     text: { sv: 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.', en: 'The service is temporarily unavailable. Try again in a moment.' },
   },
+  // Tenants and certificates (admin API, CLI): the message names the field or the reason, for the admin.
+  input_invalid: {
+    status: 400, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Uppgifterna är inte giltiga: rätta de markerade fälten.', en: 'The input is not valid: correct the fields named.' },
+  },
+  tenant_unknown: {
+    status: 404, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Organisationen finns inte.', en: 'There is no such organisation (tenant).' },
+  },
+  certificate_unknown: {
+    status: 404, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Certifikatet finns inte.', en: 'There is no such certificate.' },
+  },
+  certificate_rejected: {
+    status: 400, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Certifikatet kan inte användas mot BankID.', en: 'The certificate cannot be used with BankID.' },
+  },
+  certificate_state: {
+    status: 409, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Certifikatet är inte i ett läge där det går.', en: 'The certificate is not in a state that allows this.' },
+  },
+  /** A login for a tenant that has no usable BankID certificate: nothing can be sent to BankID. */
+  no_rp_certificate: {
+    status: 503, expose: false, oauth: 'temporarily_unavailable',
+    text: { sv: 'Inloggning med BankID är inte tillgänglig för tjänsten just nu. Försök igen senare.', en: 'Logging in with BankID is not available for this service right now. Try again later.' },
+  },
   internal: {
     status: 500, expose: false, oauth: 'server_error',
     text: { sv: `Ett tekniskt fel uppstod. ${again.sv}`, en: `A technical error occurred. ${again.en}` },

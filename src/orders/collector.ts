@@ -7,14 +7,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BankIdError, BankIdTransportError } from '../bankid/errors.ts';
 import { isTransient } from '../bankid/transient.ts';
-import type { BankIdApi, CollectResponse, CompletionData } from '../bankid/types.ts';
+import type { CollectResponse, CompletionData } from '../bankid/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
+import type { BankIdConnections } from './connections.ts';
 import { NO_ANSWER } from './flow.ts';
 
 export interface CollectorOptions {
-  api: BankIdApi;
+  /** Each order is collected through the certificate that started it. */
+  bankid: Pick<BankIdConnections, 'forCertificate'>;
   orders: OrderRepository;
   /** Maps a completed identification to the stable account id (`sub`). */
   accountIdFor: (completion: CompletionData) => string;
@@ -127,7 +129,7 @@ export class Collector {
   async #collect(row: OrderRow, deadline: AbortSignal): Promise<void> {
     let result: CollectResponse;
     try {
-      result = await this.#o.api.collect(row.order_ref, { signal: deadline });
+      result = await (await this.#o.bankid.forCertificate(row.rp_certificate)).collect(row.order_ref, { signal: deadline });
     } catch (err) {
       await this.#collectFailed(row, err, deadline.aborted);
       return;
@@ -162,6 +164,6 @@ export class Collector {
       this.#o.logger.error(log, 'bankid collect failed; order given up');
       if (!(await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code }))) return;
     }
-    await cancelAtBankId(this.#o.api, this.#o.logger, row.order_ref, row.id);
+    await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
   }
 }

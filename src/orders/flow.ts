@@ -9,11 +9,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../observability/logger.ts';
 import { BankIdError, BankIdRequestError } from '../bankid/errors.ts';
 import { userMessage } from '../bankid/messages.ts';
-import type { BankIdApi, CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
+import type { CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
 import { BrokerError } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
+import type { BankIdConnections } from './connections.ts';
 import { qrFrame, qrSource, qrTimeAt, type QrSource } from './qr-source.ts';
 
 export type StartMethod = 'qr' | 'same_device';
@@ -47,10 +48,9 @@ export interface WatchedOrder {
 }
 
 export interface OrderFlowOptions {
-  api: BankIdApi;
+  /** The BankID API per client (its tenant's certificate) and per certificate (an order's collects and cancel). */
+  bankid: BankIdConnections;
   orders: OrderRepository;
-  /** Fingerprint of the FP certificate the orders are made with (one per tenant later). */
-  rpCertificate: string;
   logger: Logger;
   /** How long a page that said it left may take to poll again before its order is cancelled. Default 3 s. */
   leftGraceMs?: number;
@@ -78,9 +78,10 @@ export class OrderFlow {
 
   async start(request: StartOrder): Promise<{ orderId: string }> {
     const nonce = request.startMethod === 'same_device' && request.returnUrlFor ? randomBytes(18).toString('base64url') : undefined;
+    const { api, rpCertificate } = await this.#o.bankid.forClient(request.clientId);
     let response;
     try {
-      response = await this.#o.api.auth({
+      response = await api.auth({
         endUserIp: request.endUserIp,
         requirement: request.requirement,
         userVisibleData: request.userVisibleData,
@@ -99,7 +100,7 @@ export class OrderFlow {
         orderRef: response.orderRef,
         operation: 'auth',
         startMethod: request.startMethod,
-        rpCertificate: this.#o.rpCertificate,
+        rpCertificate,
         clientId: request.clientId,
         interactionId: request.interactionId,
         browserBinding: request.browserBinding,
@@ -111,7 +112,7 @@ export class OrderFlow {
     } catch (err) {
       // BankID has the order but we could not keep it: cancel it, or it blocks the person's BankID until it expires.
       this.#o.logger.error({ clientId: request.clientId, err: (err as Error).message }, 'bankid order could not be stored');
-      await cancelAtBankId(this.#o.api, this.#o.logger, response.orderRef);
+      await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: response.orderRef, rpCertificate });
       throw new BrokerError('internal', 'the started order could not be stored', { cause: err });
     }
     this.#o.logger.info({ orderId, clientId: request.clientId, startMethod: request.startMethod }, 'bankid order started');
@@ -212,7 +213,7 @@ export class OrderFlow {
     if (row.status !== 'pending') return;
     // Recorded first and only if still pending: a concurrent collect that saw it complete wins.
     if (!(await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code }))) return;
-    await cancelAtBankId(this.#o.api, this.#o.logger, row.order_ref, row.id);
+    await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
   }
 }
 

@@ -11,6 +11,7 @@ import { Faults } from './faults.ts';
 import { closeServer } from './http.ts';
 import { OrderBook } from './orders.ts';
 import { API_PREFIX, createRpServer } from './rp-server.ts';
+import { issueRpCertificate, type IssuedRpCertificate, type RpCertificateRequest } from './rp-issuer.ts';
 import { RpRegistry } from './rp-registry.ts';
 
 /** Settings come from the caller (the broker and `main.ts` pass `config.simulator`); defaults live in config/variables.ts. */
@@ -49,6 +50,8 @@ export interface RunningSimulator {
   rpP12Passphrase: string;
   /** Root of the simulated BankID user certificates: the anchor for completionData's chain. */
   userRootCaPem: string;
+  /** A further RP certificate from the simulator's RP CA (another tenant's, an expired one, ...). */
+  issueRpCertificate(request: RpCertificateRequest): IssuedRpCertificate;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     rpP12File: certs.files.rpP12,
     rpP12Passphrase: passphrase,
     userRootCaPem: certs.userRootCa.certPem,
+    issueRpCertificate: (request) => issueRpCertificate(certs.rpCa, passphrase, request),
     close: () => {
       clearInterval(sweeper);
       return close();

@@ -63,14 +63,19 @@ export class ClientRepository {
     return this.#hits.size + this.#misses.size;
   }
 
-  /** Inserts or replaces a client. `metadata.client_secret`, if present, is sealed, never stored as is. */
-  async save(metadata: ClientMetadata): Promise<void> {
+  /**
+   * Inserts or replaces a client. `metadata.client_secret`, if present, is sealed, never stored as is. Without a
+   * tenant a new client belongs to the default tenant and an existing one keeps its own (the caller has checked the
+   * metadata against that tenant's policy: TenantService.checkClient).
+   */
+  async save(metadata: ClientMetadata, tenantId?: string): Promise<void> {
     if (!possibleKey(metadata.client_id)) throw new Error(`client_id must be 1 to ${MAX_KEY_LENGTH} characters, without U+0000 or unpaired surrogates`);
     const { client_secret: secret, ...rest } = metadata;
     const sealed = typeof secret === 'string' ? this.#box.seal(secret) : null;
+    const tenant = tenantId === undefined ? {} : { tenant_id: tenantId };
     await this.#db.insertInto('clients')
-      .values({ client_id: metadata.client_id, sealed_secret: sealed, metadata: JSON.stringify(rest) })
-      .onConflict((oc) => oc.column('client_id').doUpdateSet({ sealed_secret: sealed, metadata: JSON.stringify(rest), updated_at: new Date() }))
+      .values({ client_id: metadata.client_id, sealed_secret: sealed, metadata: JSON.stringify(rest), ...tenant })
+      .onConflict((oc) => oc.column('client_id').doUpdateSet({ sealed_secret: sealed, metadata: JSON.stringify(rest), updated_at: new Date(), ...tenant }))
       .execute();
     this.forget(metadata.client_id);
   }

@@ -6,8 +6,8 @@ import type { Db } from './database.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
-/** Loads `migrations/NNNN_name.ts` in name order. */
-class DirectoryMigrationProvider implements MigrationProvider {
+/** Loads `migrations/NNNN_name.ts` in name order (exported for tests that migrate part of the way). */
+export class DirectoryMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{4}_[\w-]+\.ts$/.test(f)).sort();
     const migrations: Record<string, Migration> = {};

@@ -83,7 +83,7 @@ export interface ClientsTable {
   metadata: JSONColumnType<Record<string, unknown>>;
   created_at: Timestamp;
   updated_at: Timestamp;
-  /** The tenant the client belongs to (`default` until tenants exist). */
+  /** The tenant the client belongs to (migration 0010); `default` unless given. */
   tenant_id: Generated<string>;
   /** After a secret rotation: the old secret, still accepted until `previous_secret_expires_at` (migration 0011). */
   sealed_previous_secret: string | null;
@@ -105,6 +105,38 @@ export interface AdminAuditTable {
   request_id: string | null;
 }
 
+/** Organisations with their own BankID agreement (migration 0010). */
+export interface TenantsTable {
+  id: string;
+  name_sv: string;
+  name_en: string;
+  organisation_number: string | null;
+  contacts: JSONColumnType<{ name?: string; email?: string; phone?: string }[], string | undefined, string>;
+  /** Null for the default tenant: it follows BANKID_ENV. */
+  bankid_environment: 'production' | 'test' | 'simulator' | null;
+  policy: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Relying-party certificates per tenant (migration 0010); the private key is sealed with ENCRYPTION_KEY. */
+export interface RpCertificatesTable {
+  fingerprint: string;
+  tenant_id: string;
+  state: 'staged' | 'active' | 'retired';
+  environment: 'production' | 'test' | 'simulator';
+  subject: string;
+  issuer: string;
+  serial_number: string;
+  not_before: Timestamp;
+  not_after: Timestamp;
+  cert_pem: string;
+  sealed_key: string;
+  created_at: Timestamp;
+  activated_at: NullableTimestamp;
+  retired_at: NullableTimestamp;
+}
+
 export interface Database {
   bankid_orders: BankIdOrdersTable;
   oidc_payload: OidcPayloadTable;
@@ -113,4 +145,6 @@ export interface Database {
   clients: ClientsTable;
   login_grants: LoginGrantsTable;
   admin_audit: AdminAuditTable;
+  tenants: TenantsTable;
+  rp_certificates: RpCertificatesTable;
 }

@@ -24,6 +24,7 @@ import { OrderRepository } from '../../src/storage/orders.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { SimulatorControl } from '../helpers/broker.ts';
+import { oneCertificate } from '../helpers/connections.ts';
 import { until } from '../helpers/until.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -74,7 +75,7 @@ function recordedApi(collectVia: Pick<BankIdApi, 'collect'> = client): BankIdApi
 
 function service(options: ServiceOptions = {}): OrderFlow {
   return new OrderFlow({
-    api: recordedApi(), orders: options.orders ?? new OrderRepository(database.db), rpCertificate: certificate.fingerprint,
+    bankid: oneCertificate(recordedApi(), certificate.fingerprint), orders: options.orders ?? new OrderRepository(database.db),
     logger: options.logger ?? logger, leftGraceMs: options.leftGraceMs,
   });
 }
@@ -82,7 +83,7 @@ function service(options: ServiceOptions = {}): OrderFlow {
 /** One replica's collector; its loop runs only after start(), a test may run single rounds with collectDue(). */
 function collector(options: CollectorTestOptions = {}): Collector {
   return new Collector({
-    api: recordedApi(options.collectVia), orders: new OrderRepository(database.db), logger: options.logger ?? logger,
+    bankid: oneCertificate(recordedApi(options.collectVia), certificate.fingerprint), orders: new OrderRepository(database.db), logger: options.logger ?? logger,
     accountIdFor: options.accountIdFor ?? ((c) => `sub-${c.user.personalNumber}`),
     intervalMs: options.intervalMs ?? 2000, concurrency: options.concurrency ?? 64,
   });

@@ -1,0 +1,74 @@
+/** `brygga tenants …`: add, list and show tenants (organisations with their own BankID agreement). */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Db } from '../storage/database.ts';
+import { TenantService, type TenantInput } from '../tenants/service.ts';
+import { record, render, table } from './table.ts';
+import { UsageError } from './usage.ts';
+
+export const TENANTS_HELP = `Usage: brygga tenants add|list|show [--json]
+
+  tenants add --id ID --name-sv NAMN --name-en NAME --environment production|test|simulator
+              [--org-number NNNNNN-NNNN] [--contact-email E] [--contact-name N] [--policy JSON] [--file tenant.json]
+  tenants list
+  tenants show <id>
+
+--policy (or "policy" in --file) is what the tenant's clients inherit and may only narrow, e.g.
+'{"startMethods":["qr"],"requirement":{"pinCode":true},"ssoGroups":["kommun"],"startsPerClientPerMinute":60}'.`;
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function inputFromArgs(args: string[]): TenantInput {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      id: { type: 'string' }, 'name-sv': { type: 'string' }, 'name-en': { type: 'string' }, environment: { type: 'string' },
+      'org-number': { type: 'string' }, 'contact-email': { type: 'string' }, 'contact-name': { type: 'string' },
+      policy: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  const file = values.file ? parseJson(readFileSync(values.file, 'utf8'), values.file) as Partial<TenantInput> : {};
+  const contact = values['contact-email'] || values['contact-name'] ? [{ name: values['contact-name'], email: values['contact-email'] }] : undefined;
+  return {
+    ...file,
+    id: values.id ?? file.id ?? '',
+    name: { sv: values['name-sv'] ?? file.name?.sv ?? '', en: values['name-en'] ?? file.name?.en ?? '' },
+    organisationNumber: values['org-number'] ?? file.organisationNumber,
+    bankidEnvironment: (values.environment ?? file.bankidEnvironment) as TenantInput['bankidEnvironment'],
+    contacts: contact ?? file.contacts,
+    policy: values.policy ? parseJson(values.policy, '--policy') as TenantInput['policy'] : file.policy,
+  };
+}
+
+export async function tenantsCommand(db: Db, sub: string | undefined, args: string[], out: (t: string) => void): Promise<number> {
+  const tenants = new TenantService(db);
+  const json = args.includes('--json');
+  switch (sub) {
+    case 'add': {
+      const tenant = await tenants.create(inputFromArgs(args));
+      out(render(json, tenant, () => `Added tenant ${tenant.id}.\n${record({ ...tenant })}`));
+      return 0;
+    }
+    case 'list': {
+      const all = await tenants.list();
+      out(render(json, all, () => table(all.map((t) => ({ id: t.id, name: t.name.sv, organisation: t.organisationNumber, environment: t.bankidEnvironment ?? '(BANKID_ENV)' })), ['id', 'name', 'organisation', 'environment'])));
+      return 0;
+    }
+    case 'show': {
+      const id = args.find((a) => !a.startsWith('--'));
+      if (!id) throw new UsageError('usage: brygga tenants show <id>');
+      const tenant = await tenants.get(id);
+      out(render(json, tenant, () => record({ ...tenant })));
+      return 0;
+    }
+    default:
+      throw new UsageError(TENANTS_HELP);
+  }
+}
