@@ -261,9 +261,8 @@ test('a change that fails writes nothing: no client and no audit row', async () 
 
 test('a tenant admin sees only its tenant: another tenant\'s client is 404, missing from lists and the audit trail', async () => {
   await call(t, 'POST', '/clients', { token: admin.token, body: { client_id: 'default-client', ...WEB_CLIENT } });
-  // Until tenants have their own table, a second tenant exists only as a tenant_id on clients.
-  await t.broker.clients.save({ client_id: 'other-admin', client_secret: 'other-admin-secret-0123456789abcdef', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], brygga_admin_scopes: ['admin:tenant:other'] });
-  await sql`update clients set tenant_id = 'other' where client_id = 'other-admin'`.execute(db());
+  await t.broker.tenants.create({ id: 'other', name: { sv: 'Annan kommun', en: 'Other municipality' }, bankidEnvironment: 'simulator' });
+  await t.broker.clients.save({ client_id: 'other-admin', client_secret: 'other-admin-secret-0123456789abcdef', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], brygga_admin_scopes: ['admin:tenant:other'] }, 'other');
   const other = await clientCredentialsToken(t, 'other-admin', 'other-admin-secret-0123456789abcdef', 'admin:tenant:other admin');
 
   for (const [method, path, body] of [['GET', '/clients/default-client'], ['PATCH', '/clients/default-client', { client_name: 'x' }], ['DELETE', '/clients/default-client'], ['POST', '/clients/default-client/secret', {}]] as const) {
