@@ -61,7 +61,8 @@ export class OrderRepository {
    */
   async poll(interactionId: string): Promise<(OrderRow & { db_now: Date }) | undefined> {
     return this.#db.updateTable('bankid_orders')
-      .set({ last_seen_at: sql`now()` })
+      // A poll is the page coming back: it clears the mark its beacon left.
+      .set({ last_seen_at: sql`now()`, left_at: null })
       .where('id', '=', (eb) => eb.selectFrom('bankid_orders').select('id').where('interaction_id', '=', interactionId).orderBy('created_at', 'desc').limit(1))
       .returningAll()
       .returning(sql<Date>`now()`.as('db_now'))
@@ -92,13 +93,15 @@ export class OrderRepository {
 
   /**
    * Pages that watch these orders are still there (their streams are open): one statement for them all. Returns the
-   * ones still pending with their hint, so a watcher can tell whether it missed a change.
+   * ones still pending with their hint, so a watcher can tell whether it missed a change. An order whose page sent its
+   * beacon is not kept: the stream it opened before may not have closed yet, and only a new poll means the page is back.
    */
   async touch(ids: readonly string[]): Promise<{ id: string; hint_code: string | null }[]> {
     if (ids.length === 0) return [];
     return this.#db.updateTable('bankid_orders').set({ last_seen_at: sql`now()` })
       .where('id', '=', sql<string>`any(${[...ids]}::text[])`)
       .where('status', '=', 'pending')
+      .where('left_at', 'is', null)
       .returning(['id', 'hint_code'])
       .execute();
   }

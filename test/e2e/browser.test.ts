@@ -165,7 +165,7 @@ test('leaving the QR page cancels its order at BankID', { skip, timeout: 30_000 
   assert.equal(order.status, 'pending');
   await page.goto('about:blank');
   // Cancelled once no poll followed the page's beacon within the grace (3 s); the simulator then forgets the order.
-  await until(() => t.sim.order(String(order.orderRef)), (o) => o === undefined, 'the order no longer dangles at BankID', 60, 100);
+  await until(() => t.sim.order(String(order.orderRef)), (o) => o === undefined, 'the order no longer dangles at BankID', 150, 100);
   const row = await t.broker.database.db.selectFrom('bankid_orders').select('status').where('order_ref', '=', String(order.orderRef)).executeTakeFirstOrThrow();
   assert.equal(row.status, 'cancelled');
   await page.context().close();

@@ -335,6 +335,23 @@ test('a page that left is cancelled after the grace, one that polled again is ke
   await s.close();
 });
 
+test('the stream the page had open when it left does not keep its order; a poll after the beacon does', async () => {
+  const s = service({ leftGraceMs: 200 });
+  const gone = await s.start(request('i-stream-gone'));
+  const back = await s.start(request('i-stream-back'));
+  await s.leave('i-stream-gone', 'browser-1');
+  await s.leave('i-stream-back', 'browser-1');
+  await s.status('i-stream-back', 'browser-1'); // the reloaded page's new stream opens with a poll
+  // The hub's keep-alive, before the server has seen the old streams close: it must not count as the pages coming back.
+  const kept = await s.stillWatched([gone.orderId, back.orderId]);
+  assert.deepEqual([...kept.keys()], [back.orderId]);
+  const goneRef = (await rowOf(gone.orderId)).order_ref;
+  await until(() => sim.order(goneRef), (o) => o === undefined, 'the left order is cancelled at BankID');
+  await assertCancelledAtBankId(gone.orderId);
+  assert.equal((await rowOf(back.orderId)).status, 'pending');
+  await s.close();
+});
+
 test('a beacon arriving after the switch to same-device leaves the new order alone', async () => {
   const s = service({ leftGraceMs: 200 });
   const { orderId } = await s.start({ ...request('i-switched'), startMethod: 'same_device', returnUrlFor: (nonce) => `http://localhost/return?nonce=${nonce}` });
