@@ -11,6 +11,10 @@ import * as oidc from 'openid-client';
 import type { TestBroker } from '../helpers/broker.ts';
 import { field } from '../helpers/http-browser.ts';
 import { authorize, bankIdLogin, REDIRECT_URI } from '../helpers/rp.ts';
+import { registeredClients } from '../../src/admin/actions/registration/clients.ts';
+import { ClientAdminStore } from '../../src/storage/client-admin.ts';
+import { SecretBox } from '../../src/storage/encryption.ts';
+import { ClientStoreReadOnlyError } from '../../src/storage/oidc-adapter.ts';
 import { BOOTSTRAP, call, clientCredentialsToken, startAdminBroker } from '../admin/support.ts';
 
 let t: TestBroker;
@@ -211,4 +215,28 @@ test('initial access tokens: another tenant\'s are not found, bad input is a fie
   assert.equal(bad.status, 400);
   assert.deepEqual(bad.json.errors.map((e: { field: string }) => e.field).sort(), ['expires_in', 'extra']);
   assert.equal((await call(t, 'POST', `/tenants/${TENANT}/initial-access-tokens`, { body: {} })).status, 401);
+});
+
+test('outside a registration request nothing may write a client through the adapter', async () => {
+  const writer = registeredClients({ db: db(), clients: new ClientAdminStore(new SecretBox('0'.repeat(63) + '1')), forgetClient: () => {} });
+  const before = await storedClients();
+  await assert.rejects(writer.save('sneaky', { client_id: 'sneaky', redirect_uris: [REDIRECT_URI] }), ClientStoreReadOnlyError);
+  await assert.rejects(writer.remove(before[0]!.client_id), ClientStoreReadOnlyError);
+  assert.deepEqual(await storedClients(), before);
+});
+
+test('with DYNAMIC_CLIENT_REGISTRATION off (the default) there is no registration endpoint and no token to issue', async () => {
+  const off = await startAdminBroker();
+  try {
+    const issued = await fetch(`${off.broker.url}/admin/api/tenants/default/initial-access-tokens`, {
+      method: 'POST', headers: { authorization: `Bearer ${BOOTSTRAP}`, 'content-type': 'application/json' }, body: '{}',
+    });
+    assert.equal(issued.status, 409);
+    assert.equal(((await issued.json()) as { error: string }).error, 'registration_off');
+    const discovery = await (await fetch(`${off.broker.url}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
+    assert.equal('registration_endpoint' in discovery, false);
+    assert.equal((await fetch(`${off.broker.url}/reg`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CLIENT) })).status, 404);
+  } finally {
+    await off.close();
+  }
 });
