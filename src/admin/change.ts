@@ -1,6 +1,6 @@
 /**
- * Every change through the admin API runs here: in one transaction with the audit row that records it, so a change
- * is never without its record and a failed change leaves neither.
+ * Every change through the admin API (and dynamic client registration) runs here: in one transaction with the audit
+ * row that records it, so a change is never without its record and a failed change leaves neither.
  */
 import type { Context } from 'koa';
 import type { Db } from '../storage/database.ts';
