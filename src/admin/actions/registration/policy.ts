@@ -2,8 +2,8 @@
  * The tenant's policy forced onto a self-registered client, as oidc-provider's registration policy (it runs before
  * the library's own client validation, on registration and on every update). Metadata wider than the tenant allows is
  * refused with `invalid_client_metadata` naming each reason, not narrowed: a client silently given less than it
- * registered would fail in ways its developer cannot see (`brygga clients add --tenant` refuses too). Brygga's field rules
- * apply as in the admin API, and what only an admin grants (first party, introspection, admin scopes, the
+ * registered would fail in ways its developer cannot see (`brygga clients add --tenant` refuses too). Brygga's field
+ * rules apply as in the admin API, and what only an admin grants (first party, introspection, admin scopes, the
  * client-credentials grant) a registrant cannot give itself; it may keep what an admin gave it.
  */
 import { isDeepStrictEqual } from 'node:util';
