@@ -9,6 +9,9 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
+import { registeredClients } from './admin/actions/registration/clients.ts';
+import { tenantPolicy, TENANT_POLICY } from './admin/actions/registration/policy.ts';
+import type { RegistrationDeps } from './admin/actions/registration/registrant.ts';
 import { adminRouter } from './admin/router.ts';
 import { tenantDirectory } from './admin/tenants.ts';
 import { closeAgents } from './bankid/transport.ts';
@@ -227,7 +230,14 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
 
     const logins = new LoginRepository(database.db);
     const keyLifetime = maxTokenLifetime(config);
-    const adapter = createOidcAdapterFactory(database.db, { clientFinder: (id) => clients.find(id) });
+    // Dynamic client registration writes clients through the adapter, into the clients table with an audit row.
+    const registration: RegistrationDeps | undefined = config.admin.dynamicRegistration
+      ? { db: database.db, clients: clientAdmin, forgetClient: (clientId) => clients.forget(clientId) }
+      : undefined;
+    const adapter = createOidcAdapterFactory(database.db, {
+      clientFinder: (id) => clients.find(id),
+      clientWriter: registration && registeredClients(registration),
+    });
     const build = async () => {
       const jwks = await keys.currentJwks(new Date(), keyLifetime);
       const provider = createProvider({
@@ -239,6 +249,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         subjectSecret: secrets.subjectSecret,
         findAccount: findAccount(logins),
         pages: providerPages(),
+        registrationPolicies: registration && { [TENANT_POLICY]: tenantPolicy(registration) },
       });
       provider.use(bindLoginsToGrants(logins));
       // A rotated secret stays valid for its grace period (admin API).

@@ -10,11 +10,15 @@ import { listClients } from './actions/clients/list.ts';
 import { readClient } from './actions/clients/read.ts';
 import { rotateSecret } from './actions/clients/rotate-secret.ts';
 import { updateClient } from './actions/clients/update.ts';
+import { issueInitialAccessToken } from './actions/registration/issue.ts';
+import { listInitialAccessTokensOf } from './actions/registration/list.ts';
+import { revokeInitialAccessTokenOf } from './actions/registration/revoke.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AdminRoute } from './route.ts';
 import { auditEntry, auditQuery } from './schemas/audit.ts';
 import { client, clientCreate, clientListQuery, clientPatch, clientWithSecret, rotatedSecret, secretRotation } from './schemas/client.ts';
 import { page } from './schemas/common.ts';
+import { initialAccessToken, issuedToken, tokenIssue, tokenListQuery } from './schemas/registration.ts';
 
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
   {
@@ -54,5 +58,21 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     method: 'get', path: '/openapi.json', operationId: 'openApi', tag: 'meta', summary: 'This API\'s OpenAPI 3.1 document', public: true,
     responses: { 200: { description: 'The OpenAPI document.' } },
     action: (deps) => (ctx) => { ctx.body = openApiDocument(ADMIN_ROUTES, deps.config.http.issuer); },
+  },
+  // Dynamic client registration (RFC 7591/7592): initial access tokens per tenant.
+  {
+    method: 'post', path: '/tenants/:tenant_id/initial-access-tokens', operationId: 'issueInitialAccessToken', tag: 'registration', summary: 'Issue an initial access token',
+    description: 'A bearer token for the registration endpoint (`POST /reg`, RFC 7591), shown in this answer only. Clients it registers belong to the tenant and must stay within its policy. Needs DYNAMIC_CLIENT_REGISTRATION.',
+    body: tokenIssue, responses: { 201: { description: 'The token, once.', schema: issuedToken }, 409: { description: 'Dynamic client registration is off (`registration_off`).' } }, action: issueInitialAccessToken,
+  },
+  {
+    method: 'get', path: '/tenants/:tenant_id/initial-access-tokens', operationId: 'listInitialAccessTokens', tag: 'registration', summary: 'List a tenant\'s initial access tokens',
+    description: 'The ones still valid (neither expired nor revoked), in id order; never the tokens themselves.',
+    query: tokenListQuery, responses: { 200: { description: 'A page of tokens.', schema: page(initialAccessToken) } }, action: listInitialAccessTokensOf,
+  },
+  {
+    method: 'delete', path: '/tenants/:tenant_id/initial-access-tokens/:token_id', operationId: 'revokeInitialAccessToken', tag: 'registration', summary: 'Revoke an initial access token',
+    description: 'It registers no more clients; the clients it registered stay.',
+    responses: { 204: { description: 'Revoked.' } }, action: revokeInitialAccessTokenOf,
   },
 ];

@@ -72,6 +72,8 @@ export interface Config {
     /** ADMIN_BOOTSTRAP_TOKEN; undefined when bootstrap access is off. */
     bootstrapToken?: string;
     secretGraceS: number;
+    /** DYNAMIC_CLIENT_REGISTRATION: RFC 7591/7592 at /reg, gated by per-tenant initial access tokens. */
+    dynamicRegistration: boolean;
   };
   /** Where the CLI finds a running broker's admin API (BRYGGA_URL, BRYGGA_TOKEN). */
   cli: { url?: string; token?: string };
@@ -232,7 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
       largeParamMaxBytes: raw.AUTH_LARGE_PARAM_MAX_BYTES!,
       requestMaxBytes: raw.AUTH_REQUEST_MAX_BYTES!,
     },
-    admin: { bootstrapToken: raw.ADMIN_BOOTSTRAP_TOKEN, secretGraceS: raw.CLIENT_SECRET_GRACE_S! },
+    admin: { bootstrapToken: raw.ADMIN_BOOTSTRAP_TOKEN, secretGraceS: raw.CLIENT_SECRET_GRACE_S!, dynamicRegistration: raw.DYNAMIC_CLIENT_REGISTRATION! },
     cli: { url: raw.BRYGGA_URL?.replace(/\/$/, ''), token: raw.BRYGGA_TOKEN },
     busy: {
       maxInFlight: raw.BUSY_MAX_IN_FLIGHT!,

@@ -102,6 +102,10 @@ export const CATALOGUE = {
     status: 409, expose: true, oauth: 'invalid_request',
     text: { sv: 'Objektet finns redan eller ändrades samtidigt av någon annan. Läs in det igen och försök på nytt.', en: 'The object exists already or was changed by someone else at the same time. Read it again and retry.' },
   },
+  registration_off: {
+    status: 409, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Dynamisk klientregistrering är avstängd på den här brokern (DYNAMIC_CLIENT_REGISTRATION).', en: 'Dynamic client registration is off on this broker (DYNAMIC_CLIENT_REGISTRATION).' },
+  },
   database_unavailable: {
     status: 503, expose: false, oauth: 'temporarily_unavailable',
     text: { sv: 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.', en: 'The service is temporarily unavailable. Try again in a moment.' },

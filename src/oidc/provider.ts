@@ -29,7 +29,15 @@ export interface ProviderDeps {
   subjectSecret: string;
   findAccount: NonNullable<Configuration['findAccount']>;
   pages: ProviderPages;
+  /**
+   * With these, dynamic client registration is on: the named policies run on every registration and update (they
+   * come with the initial access token and pass to the registration access token), and the adapter's Client writes
+   * go to the clients table (src/admin/actions/registration/).
+   */
+  registrationPolicies?: RegistrationPolicies;
 }
+
+export type RegistrationPolicies = NonNullable<NonNullable<NonNullable<Configuration['features']>['registration']>['policies']>;
 
 const epoch = () => Math.floor(Date.now() / 1000);
 
@@ -188,6 +196,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       // Admin clients get tokens for the admin API (src/admin/) with the client-credentials grant, if registered for it.
       resourceIndicators: adminResourceIndicators(config.http.issuer, ttl.accessTokenTtlS),
       clientCredentials: { enabled: true },
+      // RFC 7591/7592, only with initial access tokens an admin issues per tenant (adapter-backed, so they expire
+      // and can be revoked); a registration access token lets the client read, replace or delete itself, and is
+      // rotated on each replacement.
+      registration: deps.registrationPolicies
+        ? { enabled: true, initialAccessToken: true, issueRegistrationAccessToken: true, policies: deps.registrationPolicies }
+        : { enabled: false },
+      registrationManagement: { enabled: deps.registrationPolicies !== undefined, rotateRegistrationAccessToken: true },
       dPoP: { enabled: true, nonceSecret: deps.dpopNonceSecret },
       rpInitiatedLogout: {
         enabled: true,

@@ -14,15 +14,26 @@ import { findTokenWithContext, SESSION_BY_UID } from './token-context.ts';
 
 export type ClientFinder = (clientId: string) => Promise<Record<string, unknown> | undefined>;
 
+/**
+ * Where oidc-provider's own `Client` writes go: dynamic client registration (RFC 7591/7592) stores and deletes a
+ * client through the adapter. The writer decides whether the request may (and may refuse with a ClientStoreReadOnlyError).
+ */
+export interface ClientWriter {
+  save(clientId: string, metadata: Record<string, unknown>): Promise<void>;
+  remove(clientId: string): Promise<void>;
+}
+
 export interface OidcAdapterOptions {
   /** Where `Client` lookups go: clients live in their own table. Without it no client is found. */
   clientFinder?: ClientFinder;
+  /** Where `Client` saves and deletes go (dynamic registration); without it they fail. */
+  clientWriter?: ClientWriter;
 }
 
-/** Clients are registered through Brygga's own client store, never written by oidc-provider. */
+/** Clients are registered through Brygga's own client store; oidc-provider writes one only for dynamic registration. */
 export class ClientStoreReadOnlyError extends Error {
   constructor(operation: string) {
-    super(`oidc-provider tried to ${operation} a Client through the adapter; clients are managed in the clients table (dynamic registration is not supported)`);
+    super(`oidc-provider tried to ${operation} a Client through the adapter; clients are managed in the clients table (only dynamic client registration writes them, when DYNAMIC_CLIENT_REGISTRATION is on)`);
     this.name = 'ClientStoreReadOnlyError';
   }
 }
@@ -139,17 +150,25 @@ class PayloadAdapter implements Adapter {
 
 class ClientAdapter implements Adapter {
   readonly #finder: ClientFinder | undefined;
+  readonly #writer: ClientWriter | undefined;
 
-  constructor(finder: ClientFinder | undefined) {
+  constructor(finder: ClientFinder | undefined, writer: ClientWriter | undefined) {
     this.#finder = finder;
+    this.#writer = writer;
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     return (await this.#finder?.(id)) as AdapterPayload | undefined;
   }
 
-  upsert(): Promise<void> { return Promise.reject(new ClientStoreReadOnlyError('save')); }
-  destroy(): Promise<void> { return Promise.reject(new ClientStoreReadOnlyError('delete')); }
+  upsert(id: string, payload: AdapterPayload): Promise<void> {
+    return this.#writer ? this.#writer.save(id, payload as Record<string, unknown>) : Promise.reject(new ClientStoreReadOnlyError('save'));
+  }
+
+  destroy(id: string): Promise<void> {
+    return this.#writer ? this.#writer.remove(id) : Promise.reject(new ClientStoreReadOnlyError('delete'));
+  }
+
   consume(): Promise<void> { return Promise.reject(new ClientStoreReadOnlyError('consume')); }
   revokeByGrantId(): Promise<void> { return Promise.reject(new ClientStoreReadOnlyError('revoke')); }
   findByUid(): Promise<undefined> { return Promise.reject(new ClientStoreReadOnlyError('look up by uid')); }
@@ -158,7 +177,7 @@ class ClientAdapter implements Adapter {
 
 /** The `adapter` option for oidc-provider: one adapter per model name, all on the same database. */
 export function createOidcAdapterFactory(db: Db, options: OidcAdapterOptions = {}): AdapterFactory {
-  return (name) => (name === 'Client' ? new ClientAdapter(options.clientFinder) : new PayloadAdapter(db, name));
+  return (name) => (name === 'Client' ? new ClientAdapter(options.clientFinder, options.clientWriter) : new PayloadAdapter(db, name));
 }
 
 /** Deletes entities that expired more than `graceSeconds` ago (lookups already ignore them); returns how many. */

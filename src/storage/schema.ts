@@ -137,6 +137,18 @@ export interface RpCertificatesTable {
   retired_at: NullableTimestamp;
 }
 
+/** Who may register clients in which tenant (migration 0013): one row per oidc-provider InitialAccessToken. */
+export interface InitialAccessTokensTable {
+  /** Public id, shown in lists and written to the audit trail as the registrations' actor (never the token). */
+  id: string;
+  token_model: Generated<'InitialAccessToken'>;
+  /** The token (oidc_payload id); its row there decides validity, and deleting it deletes this one. */
+  token_id: string;
+  tenant_id: string;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   bankid_orders: BankIdOrdersTable;
   oidc_payload: OidcPayloadTable;
@@ -147,4 +159,5 @@ export interface Database {
   admin_audit: AdminAuditTable;
   tenants: TenantsTable;
   rp_certificates: RpCertificatesTable;
+  initial_access_tokens: InitialAccessTokensTable;
 }
