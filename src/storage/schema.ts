@@ -137,6 +137,18 @@ export interface RpCertificatesTable {
   retired_at: NullableTimestamp;
 }
 
+/** Admins of the console (migration 0012): the personal number only as a keyed hash. */
+export interface AdminsTable {
+  id: string;
+  personal_number_hash: string;
+  display_name: string;
+  role: 'broker_admin' | 'tenant_admin' | 'tenant_auditor';
+  /** Null for a broker admin. */
+  tenant_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   bankid_orders: BankIdOrdersTable;
   oidc_payload: OidcPayloadTable;
@@ -147,4 +159,5 @@ export interface Database {
   admin_audit: AdminAuditTable;
   tenants: TenantsTable;
   rp_certificates: RpCertificatesTable;
+  admins: AdminsTable;
 }
