@@ -42,13 +42,15 @@ export function onlyTenant(principal: Principal): string | undefined {
 /** A change the principal may see but not make is refused with 403 (a tenant it cannot see is the caller's 404). */
 export function assertMayChange(principal: Principal, tenantId: string | null): void {
   if (mayChange(principal, tenantId)) return;
-  const what = tenantId === null ? 'the broker\'s own objects (tenants, broker admins) need the "admin" scope' : `changes to tenant ${tenantId} need admin:tenant:${tenantId} or admin`;
-  throw new BrokerError('admin_forbidden', `${principal.actor} may not change this: ${what}`);
+  const text = tenantId === null
+    ? { sv: 'Bara den som har behörigheten "admin" får skapa eller ta bort organisationer och ändra brokeradministratörer.', en: 'Only the "admin" scope may create or remove tenants and change broker admins.' }
+    : { sv: `Behörigheten får bara läsa organisationen ${tenantId}, inte ändra den.`, en: `This access may read tenant ${tenantId} but not change it.` };
+  throw new BrokerError('admin_forbidden', `${principal.actor}: ${text.en}`, { text });
 }
 
 /** A read-only principal (`admin:read`, `admin:tenant:<id>:read` only) may not send a change at all. */
 export function assertMayChangeSomething(principal: Principal): void {
-  if (principal.changes?.length === 0) throw new BrokerError('admin_forbidden', `${principal.actor} has read-only access (admin:read or admin:tenant:<id>:read): it may not change anything`);
+  if (principal.changes?.length === 0) throw new BrokerError('admin_read_only', `${principal.actor} has read-only access`);
 }
 
 /**

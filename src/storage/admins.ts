@@ -7,6 +7,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { likePattern, possibleKey, type Db } from './database.ts';
 
+/** The purpose the personal-number key is derived for (config/secrets.ts `derivedKey`): the same in server and CLI. */
+export const ADMIN_PERSONAL_NUMBER_KEY = 'admin-personal-number';
+
 export const ADMIN_ROLES = ['broker_admin', 'tenant_admin', 'tenant_auditor'] as const;
 export type AdminRole = (typeof ADMIN_ROLES)[number];
 

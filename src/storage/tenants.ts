@@ -67,6 +67,11 @@ export class TenantRepository {
   readonly #db: Db;
   constructor(db: Db) { this.#db = db; }
 
+  /** The same repository working through `db` (a transaction). */
+  within(db: Db): TenantRepository {
+    return new TenantRepository(db);
+  }
+
   /** Inserts a tenant; false when the id or organisation number is taken. */
   async insert(tenant: NewTenant): Promise<boolean> {
     const result = await this.#db.insertInto('tenants').values({ id: tenant.id, ...columns(tenant) })
