@@ -58,7 +58,7 @@ export const variables = [
   { name: 'INTERACTION_TTL_S', schema: seconds, default: '600', description: 'Lifetime of a login interaction and its cookies.' },
   { name: 'ID_TOKEN_TTL_S', schema: z.coerce.number().int().min(30).max(300), default: '300', description: 'ID token lifetime (at most 300 s).' },
   { name: 'ACCESS_TOKEN_TTL_S', schema: seconds, default: '600', description: 'Access token lifetime.' },
-  { name: 'SUBJECT_SECRET', schema: z.string().min(32), secret: true, description: 'Secret (32+ characters) for the HMAC that turns a personal number into `sub`. Required outside demo mode; changing it changes every `sub`.' },
+  { name: 'SUBJECT_SECRET', schema: z.string().min(32), secret: true, description: 'Secret (32+ characters) for the HMAC that turns a personal number into `sub`, and (through a derived key) for the keyed hash that stores console admins\' personal numbers. Required outside demo mode; changing it changes every `sub` and locks every console admin out.' },
   { name: 'ENCRYPTION_KEY', schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), secret: true, description: 'AES-256 key (64 hex) that encrypts secrets at rest: client secrets, signing keys, cookie keys. Required outside demo mode.' },
   { name: 'ACR', schema: z.enum(['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3']), default: 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3', description: 'The `acr` asserted for a BankID login. Use `loa3` only for an audited deployment.' },
   { name: 'RATE_LIMIT_STARTS_PER_IP_PER_MINUTE', schema: count, default: '10', description: 'BankID orders one client address may start per minute (IPv6: per /64). People behind one NAT or proxy share an address, so raise it for them; behind a reverse proxy set `TRUST_PROXY`, or every person shares the proxy\'s address.' },
@@ -78,7 +78,7 @@ export const variables = [
   { name: 'JWKS_FILE', schema: z.string().min(1), description: 'Operator-supplied private JWK Set (JSON) for signing. Unset: keys are generated and kept in the database.' },
   { name: 'ADMIN_BOOTSTRAP_TOKEN', schema: z.string().min(32), secret: true, description: 'A token (32+ characters) that the admin API (`/admin/api`) accepts with full rights, for first setup: register the first admin client with it, then unset it. Unset: disabled. Compared as a hash in constant time; each use is audited as `bootstrap`.' },
   { name: 'CLIENT_SECRET_GRACE_S', schema: z.coerce.number().int().min(0).max(30 * 24 * 3600), default: '86400', description: 'After a client secret rotation (admin API), how long the old secret is still accepted, so the client can switch over without downtime. A rotation may ask for less or more (at most 30 days).' },
-  { name: 'BRYGGA_URL', schema: url, description: 'CLI only: the base URL of a running broker whose admin API `brygga clients …` uses instead of the database (same as `--url`).' },
+  { name: 'BRYGGA_URL', schema: url, description: 'CLI only: the base URL of a running broker whose admin API `brygga clients|tenants|certificates|admins …` use instead of the database (same as `--url`).' },
   { name: 'BRYGGA_TOKEN', schema: z.string().min(1), secret: true, description: 'CLI only: the bearer token for `BRYGGA_URL` (same as `--token`): an access token of an admin client, or the bootstrap token.' },
 ] as const satisfies readonly Variable[];
 
