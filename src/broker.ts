@@ -21,7 +21,7 @@ import { ExpiryWatch } from './certificates/expiry.ts';
 import { CertificateService } from './certificates/service.ts';
 import { SettingsCertificate } from './certificates/settings-file.ts';
 import type { Config } from './config/load.ts';
-import { resolveSecrets } from './config/secrets.ts';
+import { derivedKey, resolveSecrets } from './config/secrets.ts';
 import { assetRoutes } from './http/assets.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
@@ -46,6 +46,7 @@ import { createProvider } from './oidc/provider.ts';
 import { accountIdFor } from './oidc/subject.ts';
 import { CookieSigner } from './security/cookie-signer.ts';
 import { getOrCreateSecret } from './storage/broker-secrets.ts';
+import { ADMIN_PERSONAL_NUMBER_KEY, AdminStore } from './storage/admins.ts';
 import { ClientAdminStore } from './storage/client-admin.ts';
 import { ClientRepository } from './storage/clients.ts';
 import { checkDatabase, openDatabase, type DatabaseHandle } from './storage/database.ts';
@@ -315,6 +316,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     app.use(adminRouter({
       db: database.db, config: effective, logger, provider: () => current.provider,
       clients: clientAdmin, forgetClient: (clientId) => clients.forget(clientId), tenants: tenantDirectory(new TenantRepository(database.db)),
+      certificates, admins: new AdminStore(derivedKey(secrets, ADMIN_PERSONAL_NUMBER_KEY)),
     }).routes());
     app.use(assetRoutes().routes());
     // Everything below may touch the database: admitted within bounds, or answered "busy" at once.

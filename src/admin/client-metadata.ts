@@ -8,7 +8,7 @@ import { errors, type ClientMetadata } from 'oidc-provider';
 import { CLIENT_SETTINGS } from '../oidc/client-settings.ts';
 import type { AdminDeps } from './context.ts';
 import { AdminInputError, invalid } from './errors.ts';
-import { seesTenant, type Principal } from './principal.ts';
+import { isFullAdmin, seesTenant, type Principal } from './principal.ts';
 import { clientFields } from './schemas/client.ts';
 
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
@@ -24,12 +24,15 @@ function withResponseTypes(metadata: Record<string, unknown>): Record<string, un
   return { ...metadata, response_types: grants.includes('authorization_code') ? ['code'] : [] };
 }
 
-/** `admin` is granted only by a full admin; `admin:tenant:<id>` only to a client of that tenant. */
+/** `admin` and `admin:read` are granted only by a full admin; `admin:tenant:<id>[:read]` only to a client of that tenant. */
 function checkAdminScopes(principal: Principal, tenantId: string, metadata: Record<string, unknown>): void {
   const scopes = (metadata[CLIENT_SETTINGS.adminScopes] as string[] | undefined) ?? [];
   scopes.forEach((scope, i) => {
-    if (scope === 'admin' && principal.tenants) throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, 'only an admin with the "admin" scope may grant it');
-    if (scope.startsWith('admin:tenant:') && scope !== `admin:tenant:${tenantId}`) throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, `a client of tenant ${tenantId} can only hold admin:tenant:${tenantId}`);
+    if ((scope === 'admin' || scope === 'admin:read') && !isFullAdmin(principal)) throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, `only an admin with the "admin" scope may grant ${scope}`);
+    const tenant = /^admin:tenant:([^:]+)/.exec(scope)?.[1];
+    if (tenant !== undefined && tenant !== tenantId) {
+      throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, `a client of tenant ${tenantId} can only hold admin:tenant:${tenantId} or admin:tenant:${tenantId}:read`);
+    }
   });
 }
 

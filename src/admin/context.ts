@@ -1,8 +1,10 @@
 /** What every admin API handler gets: its dependencies, the caller, and the request's validated input. */
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
+import type { CertificateService } from '../certificates/service.ts';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { AdminStore } from '../storage/admins.ts';
 import type { ClientAdminStore } from '../storage/client-admin.ts';
 import type { Db } from '../storage/database.ts';
 import type { Authenticator } from './authenticate.ts';
@@ -19,6 +21,10 @@ export interface AdminDeps {
   /** Drops this replica's cached copy of a changed client, so the change applies at once here. */
   forgetClient: (clientId: string) => void;
   tenants: TenantDirectory;
+  /** Tenants' RP certificates (`within(trx)` for a change with its audit row). */
+  certificates: CertificateService;
+  /** The console's admins. */
+  admins: AdminStore;
   /** Tried in order after the bearer token and the bootstrap token (the console's session goes here). */
   authenticators?: Authenticator[];
 }

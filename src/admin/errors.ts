@@ -4,14 +4,11 @@
  */
 import type { Middleware } from 'koa';
 import { asBrokerError, BrokerError } from '../errors/catalogue.ts';
+import type { FieldError } from '../errors/field-errors.ts';
 import { negotiateLocale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
 
-export interface FieldError {
-  /** The field as a dotted path (`redirect_uris.0`); empty for the request as a whole. */
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 export class AdminInputError extends BrokerError {
   readonly errors: FieldError[];

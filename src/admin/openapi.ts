@@ -21,7 +21,7 @@ function sharedErrors(route: AdminRoute): Record<string, unknown> {
   return {
     ...(route.query || route.body ? { 400: errorResponse('Invalid input: `errors` lists each wrong field.') } : {}),
     401: errorResponse('No valid token (none, unknown, expired or revoked, or bootstrap disabled).'),
-    403: errorResponse('The token\'s client holds no admin scope.'),
+    403: errorResponse(route.method === 'get' ? 'The token\'s client holds no admin scope.' : 'No admin scope, a read-only one (`admin_read_only`), or one that may not make this change.'),
     ...(route.path.includes(':') ? { 404: errorResponse('No such object, or one of a tenant the caller may not see.') } : {}),
   };
 }
@@ -65,7 +65,7 @@ export function openApiDocument(routes: readonly AdminRoute[], serverUrl: string
     info: {
       title: 'Brygga admin API',
       version: '1',
-      description: 'Clients (and, with tenants, tenants and certificates) of a Brygga broker. Every change is audited. See docs/admin-api.md.',
+      description: 'Tenants, their BankID certificates, clients and console admins of a Brygga broker. Every change is audited. See docs/admin-api.md.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
@@ -74,7 +74,7 @@ export function openApiDocument(routes: readonly AdminRoute[], serverUrl: string
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An access token from this broker\'s token endpoint (grant_type=client_credentials, scope `admin` or `admin:tenant:<id>`, for a client registered with that admin scope), or the bootstrap token (ADMIN_BOOTSTRAP_TOKEN).',
+          description: 'An access token from this broker\'s token endpoint (grant_type=client_credentials, scope `admin`, `admin:tenant:<id>` or their read-only forms `admin:read`, `admin:tenant:<id>:read`, for a client registered with that admin scope), or the bootstrap token (ADMIN_BOOTSTRAP_TOKEN).',
         },
       },
       schemas: { Error: jsonSchema(errorBody, 'output') },

@@ -9,6 +9,7 @@ import type { AdminDeps, AdminState } from './context.ts';
 import { adminErrors } from './errors.ts';
 import { checkInput } from './input.ts';
 import { ADMIN_PREFIX } from './openapi.ts';
+import { assertMayChangeSomething } from './principal.ts';
 import { ADMIN_ROUTES } from './routes.ts';
 
 export type { AdminDeps } from './context.ts';
@@ -23,12 +24,19 @@ const anonymous: Middleware = async (ctx, next) => {
   await next();
 };
 
+/** A read-only caller is refused before its change is even read. */
+const changing: Middleware = async (ctx, next) => {
+  assertMayChangeSomething((ctx.state.admin as AdminState).principal);
+  await next();
+};
+
 export function adminRouter(deps: AdminDeps): Router {
   const router = new Router({ prefix: ADMIN_PREFIX });
   const errors = adminErrors(deps.logger);
   const auth = authenticate(deps);
   for (const route of ADMIN_ROUTES) {
-    router[route.method](route.path, noStore, errors, route.public ? anonymous : auth, checkInput(route), route.action(deps));
+    const guard = route.public ? [anonymous] : route.method === 'get' ? [auth] : [auth, changing];
+    router[route.method](route.path, noStore, errors, ...guard, checkInput(route), route.action(deps));
   }
   return router;
 }

@@ -1,23 +1,41 @@
 /**
  * Every admin API operation in one table (in the spirit of oidc-provider's declarative endpoint table): the router
- * and the OpenAPI document both come from it. A new resource (tenants, certificates) is its schemas, its handlers and
- * its rows here.
+ * and the OpenAPI document both come from it. A new resource is its schemas, its handlers and its rows here.
  */
+import { createAdmin } from './actions/admins/create.ts';
+import { deleteAdmin } from './actions/admins/delete.ts';
+import { listAdmins } from './actions/admins/list.ts';
+import { readAdmin } from './actions/admins/read.ts';
+import { updateAdmin } from './actions/admins/update.ts';
 import { listAuditEntries } from './actions/audit/list.ts';
+import { activateCertificate } from './actions/certificates/activate.ts';
+import { deleteCertificate } from './actions/certificates/delete.ts';
+import { listCertificates } from './actions/certificates/list.ts';
+import { readCertificate } from './actions/certificates/read.ts';
+import { rollbackCertificate } from './actions/certificates/rollback.ts';
+import { uploadCertificate } from './actions/certificates/upload.ts';
 import { createClient } from './actions/clients/create.ts';
 import { deleteClient } from './actions/clients/delete.ts';
 import { listClients } from './actions/clients/list.ts';
 import { readClient } from './actions/clients/read.ts';
 import { rotateSecret } from './actions/clients/rotate-secret.ts';
 import { updateClient } from './actions/clients/update.ts';
+import { createTenant } from './actions/tenants/create.ts';
+import { deleteTenant } from './actions/tenants/delete.ts';
+import { listTenants } from './actions/tenants/list.ts';
+import { readTenant } from './actions/tenants/read.ts';
+import { updateTenant } from './actions/tenants/update.ts';
 import { issueInitialAccessToken } from './actions/registration/issue.ts';
 import { listInitialAccessTokensOf } from './actions/registration/list.ts';
 import { revokeInitialAccessTokenOf } from './actions/registration/revoke.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AdminRoute } from './route.ts';
+import { adminCreate, adminListQuery, adminPatch, adminView } from './schemas/admin.ts';
 import { auditEntry, auditQuery } from './schemas/audit.ts';
+import { certificate, certificateList, certificateUpload } from './schemas/certificate.ts';
 import { client, clientCreate, clientListQuery, clientPatch, clientWithSecret, rotatedSecret, secretRotation } from './schemas/client.ts';
 import { page } from './schemas/common.ts';
+import { tenant, tenantCreate, tenantListQuery, tenantPatch } from './schemas/tenant.ts';
 import { initialAccessToken, issuedToken, tokenIssue, tokenListQuery } from './schemas/registration.ts';
 
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
@@ -48,6 +66,79 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     method: 'post', path: '/clients/:client_id/secret', operationId: 'rotateClientSecret', tag: 'clients', summary: 'Rotate the client secret',
     description: 'A new secret, shown once. The old one stays valid for the grace period, so the client can switch without downtime.',
     body: secretRotation, responses: { 200: { description: 'The new secret.', schema: rotatedSecret } }, action: rotateSecret,
+  },
+  {
+    method: 'get', path: '/tenants', operationId: 'listTenants', tag: 'tenants', summary: 'List tenants',
+    description: 'In id order, a page at a time; a tenant admin sees its own tenant only.',
+    query: tenantListQuery, responses: { 200: { description: 'A page of tenants.', schema: page(tenant) } }, action: listTenants,
+  },
+  {
+    method: 'post', path: '/tenants', operationId: 'createTenant', tag: 'tenants', summary: 'Create a tenant',
+    description: 'Only with the `admin` scope. The organisation number is checked with Luhn, the policy setting by setting.',
+    body: tenantCreate, responses: { 201: { description: 'The tenant.', schema: tenant } }, action: createTenant,
+  },
+  {
+    method: 'get', path: '/tenants/:tenant_id', operationId: 'readTenant', tag: 'tenants', summary: 'Read a tenant',
+    responses: { 200: { description: 'The tenant with its policy.', schema: tenant } }, action: readTenant,
+  },
+  {
+    method: 'patch', path: '/tenants/:tenant_id', operationId: 'updateTenant', tag: 'tenants', summary: 'Change a tenant (JSON merge patch)',
+    description: 'A field replaces the stored value, `null` removes it, `name` and `policy` are patched field by field. Its own tenant admin may change it.',
+    body: tenantPatch, responses: { 200: { description: 'The changed tenant.', schema: tenant }, 409: { description: 'Changed by someone else meanwhile.' } }, action: updateTenant,
+  },
+  {
+    method: 'delete', path: '/tenants/:tenant_id', operationId: 'deleteTenant', tag: 'tenants', summary: 'Remove a tenant',
+    description: 'Only with the `admin` scope, and only while it has no clients and no active certificate. Its other certificates and its admins go with it.',
+    responses: { 204: { description: 'Removed.' }, 409: { description: 'It still has clients or an active certificate (the message says which), or it is the default tenant.' } }, action: deleteTenant,
+  },
+  {
+    method: 'get', path: '/tenants/:tenant_id/certificates', operationId: 'listCertificates', tag: 'certificates', summary: 'List a tenant\'s BankID certificates',
+    responses: { 200: { description: 'Its certificates (never a key).', schema: certificateList } }, action: listCertificates,
+  },
+  {
+    method: 'post', path: '/tenants/:tenant_id/certificates', operationId: 'uploadCertificate', tag: 'certificates', summary: 'Upload a BankID RP certificate',
+    description: 'Checked before it is kept: the passphrase, the key, the validity, the environment (by issuer), and a live call to BankID with it. A refusal is a 400 on `pkcs12` or `passphrase` with the reason. Accepted, it is staged.',
+    body: certificateUpload, responses: { 201: { description: 'The staged certificate.', schema: certificate }, 409: { description: 'This certificate is stored already.' } }, action: uploadCertificate,
+  },
+  {
+    method: 'post', path: '/tenants/:tenant_id/certificates/rollback', operationId: 'rollbackCertificate', tag: 'certificates', summary: 'Go back to the previous certificate',
+    description: 'Re-activates the tenant\'s most recently retired certificate.',
+    responses: { 200: { description: 'The certificate now active.', schema: certificate }, 409: { description: 'There is no retired certificate to go back to.' } }, action: rollbackCertificate,
+  },
+  {
+    method: 'get', path: '/tenants/:tenant_id/certificates/:fingerprint', operationId: 'readCertificate', tag: 'certificates', summary: 'Read a certificate',
+    responses: { 200: { description: 'The certificate (never its key).', schema: certificate } }, action: readCertificate,
+  },
+  {
+    method: 'post', path: '/tenants/:tenant_id/certificates/:fingerprint/activate', operationId: 'activateCertificate', tag: 'certificates', summary: 'Activate a certificate',
+    description: 'The tenant\'s next orders use it, on every replica at once; the one active before is retired and kept for a rollback.',
+    responses: { 200: { description: 'The active certificate.', schema: certificate }, 409: { description: 'Already active, or expired.' } }, action: activateCertificate,
+  },
+  {
+    method: 'delete', path: '/tenants/:tenant_id/certificates/:fingerprint', operationId: 'deleteCertificate', tag: 'certificates', summary: 'Remove a certificate and its key',
+    responses: { 204: { description: 'Removed.' }, 409: { description: 'It is the active one: activate another or roll back first.' } }, action: deleteCertificate,
+  },
+  {
+    method: 'get', path: '/admins', operationId: 'listAdmins', tag: 'admins', summary: 'List console admins',
+    description: 'In id order, a page at a time; a tenant admin sees its own tenant\'s admins only.',
+    query: adminListQuery, responses: { 200: { description: 'A page of admins.', schema: page(adminView) } }, action: listAdmins,
+  },
+  {
+    method: 'post', path: '/admins', operationId: 'createAdmin', tag: 'admins', summary: 'Add a console admin',
+    description: 'The personal number is stored as a keyed hash and never returned. Broker admins only with the `admin` scope.',
+    body: adminCreate, responses: { 201: { description: 'The admin.', schema: adminView }, 409: { description: 'The person already has a role there.' } }, action: createAdmin,
+  },
+  {
+    method: 'get', path: '/admins/:admin_id', operationId: 'readAdmin', tag: 'admins', summary: 'Read a console admin',
+    responses: { 200: { description: 'The admin.', schema: adminView } }, action: readAdmin,
+  },
+  {
+    method: 'patch', path: '/admins/:admin_id', operationId: 'updateAdmin', tag: 'admins', summary: 'Change a console admin\'s name, role or tenant',
+    body: adminPatch, responses: { 200: { description: 'The changed admin.', schema: adminView }, 409: { description: 'Changed meanwhile, or the person already has a role there.' } }, action: updateAdmin,
+  },
+  {
+    method: 'delete', path: '/admins/:admin_id', operationId: 'deleteAdmin', tag: 'admins', summary: 'Remove a console admin',
+    responses: { 204: { description: 'Removed.' } }, action: deleteAdmin,
   },
   {
     method: 'get', path: '/audit', operationId: 'listAudit', tag: 'audit', summary: 'Read the audit trail',

@@ -4,7 +4,8 @@
  */
 import type { BankIdEnvironment } from '../bankid/environments.ts';
 import { BrokerError } from '../errors/catalogue.ts';
-import type { RpCertificateRepository, StoredCertificate } from '../storage/rp-certificates.ts';
+import type { Db } from '../storage/database.ts';
+import type { NewCertificate, RpCertificateRepository, StoredCertificate } from '../storage/rp-certificates.ts';
 import type { TenantRepository } from '../storage/tenants.ts';
 import { CertificateRejectedError } from './errors.ts';
 import { daysLeft, expiryLevel, type ExpiryLevel } from './expiry.ts';
@@ -27,6 +28,9 @@ export interface CertificateView {
   activatedAt?: string;
   retiredAt?: string;
 }
+
+/** An uploaded PKCS#12 for a tenant. */
+export interface Upload { tenantId: string; pkcs12: Buffer; passphrase: string }
 
 export interface CertificateServiceOptions extends Omit<UploadChecks, 'now'> {
   certificates: RpCertificateRepository;
@@ -67,13 +71,23 @@ export class CertificateService {
     };
   }
 
+  /** This service working through `db` (a transaction: the admin API writes a change and its audit row together). */
+  within(db: Db): CertificateService {
+    return new CertificateService({ ...this.#o, certificates: this.#o.certificates.within(db), tenants: this.#o.tenants.within(db), now: this.#now });
+  }
+
   /** Checks an uploaded PKCS#12 (with a live call to BankID) and stores it as staged. */
-  async add(input: { tenantId: string; pkcs12: Buffer; passphrase: string }): Promise<CertificateView> {
+  async add(input: Upload): Promise<CertificateView> {
+    return this.stage(await this.check(input));
+  }
+
+  /** The checks of an upload, with the live call to BankID: what `stage` then stores (kept apart, so no transaction waits on BankID). */
+  async check(input: Upload): Promise<NewCertificate> {
     const tenant = await this.#o.tenants.find(input.tenantId);
     if (!tenant) throw new BrokerError('tenant_unknown', `no tenant ${input.tenantId}`);
     const environment = tenant.bankidEnvironment ?? this.#o.defaultEnvironment;
     const certificate = await checkUpload({ pkcs12: input.pkcs12, passphrase: input.passphrase, environment }, { ...this.#o, now: this.#now() });
-    const staged = await this.#o.certificates.stage({
+    return {
       fingerprint: certificate.fingerprint,
       tenantId: tenant.id,
       environment,
@@ -85,8 +99,12 @@ export class CertificateService {
       certPem: certificate.certPem,
       keyPem: certificate.keyPem,
       chainPem: certificate.chainPem,
-    });
-    if (!staged) {
+    };
+  }
+
+  /** Stores a checked certificate as staged. */
+  async stage(certificate: NewCertificate): Promise<CertificateView> {
+    if (!(await this.#o.certificates.stage(certificate))) {
       const holder = await this.#o.certificates.find(certificate.fingerprint);
       throw new CertificateRejectedError('already-stored', `This certificate is already stored (tenant ${holder?.tenantId}, ${holder?.state}).`);
     }

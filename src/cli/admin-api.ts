@@ -2,6 +2,8 @@
  * The CLI's side of a running broker's admin API: JSON over HTTP with a bearer token. A refusal becomes an ApiError
  * whose exit code says what kind: 2 the request was wrong (bad input, no such object, conflict), 3 not allowed.
  */
+import { UsageError } from './usage.ts';
+
 export class ApiError extends Error {
   override name = 'ApiError';
   readonly exitCode: number;
@@ -44,6 +46,13 @@ export async function callApi(target: ApiTarget, method: string, path: string, b
   const json = text ? JSON.parse(text) as unknown : undefined;
   if (!response.ok) throw refusal(response.status, (json ?? {}) as ErrorBody);
   return json;
+}
+
+/** The first argument as a path segment, when it is an id and not a flag. */
+export function idArg(args: string[], usage: string): string {
+  const id = args[0];
+  if (!id || id.startsWith('--')) throw new UsageError(`usage: ${usage}`);
+  return encodeURIComponent(id);
 }
 
 /** Every item of a paged list, page after page. */

@@ -16,6 +16,7 @@ import { record, render, table } from './table.ts';
 import { UsageError } from './usage.ts';
 
 export const CERTIFICATES_HELP = `Usage: brygga certificates add|list|show|activate|rollback|remove [--json]
+(over the admin API, with --url, every command but add and list also needs --tenant ID)
 
   certificates add --tenant ID --file rp.p12 --passphrase-file F   check (with a live call to BankID) and stage
   certificates list [--tenant ID]
@@ -23,6 +24,21 @@ export const CERTIFICATES_HELP = `Usage: brygga certificates add|list|show|activ
   certificates activate <fingerprint>     the tenant's next orders use it, on every replica; the old one is retired
   certificates rollback --tenant ID       re-activate the tenant's most recently retired certificate
   certificates remove <fingerprint>       delete a staged or retired certificate and its key`;
+
+export function certificateArgs(args: string[]) {
+  return parseArgs({
+    args, strict: true, allowPositionals: true,
+    options: { tenant: { type: 'string' }, file: { type: 'string' }, 'passphrase-file': { type: 'string' } },
+  });
+}
+
+/** The PKCS#12 and its passphrase named by `--file` and `--passphrase-file`. */
+export function uploadFromArgs(values: { file?: string; 'passphrase-file'?: string }): { pkcs12: Buffer; passphrase: string } {
+  if (!values.file) throw new UsageError('usage: brygga certificates add --tenant ID --file rp.p12 --passphrase-file F');
+  const pkcs12 = readOrUsage(values.file, 'the certificate file');
+  const passphrase = values['passphrase-file'] ? readOrUsage(values['passphrase-file'], 'the passphrase file').toString('utf8').replace(/\r?\n$/, '') : '';
+  return { pkcs12, passphrase };
+}
 
 function readOrUsage(path: string, what: string): Buffer {
   try {
@@ -34,12 +50,8 @@ function readOrUsage(path: string, what: string): Buffer {
 
 const row = (c: CertificateView) => ({ fingerprint: c.fingerprint, tenant: c.tenantId, state: c.state, subject: c.subject, 'not after': c.notAfter.slice(0, 10), 'days left': c.daysLeft, expiry: c.expiry });
 
-export async function certificatesCommand(config: Config, db: Db, sub: string | undefined, args: string[], out: (t: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, strict: true, allowPositionals: true,
-    options: { tenant: { type: 'string' }, file: { type: 'string' }, 'passphrase-file': { type: 'string' }, json: { type: 'boolean' } },
-  });
-  const json = Boolean(values.json);
+export async function certificatesCommand(config: Config, db: Db, sub: string | undefined, args: string[], json: boolean, out: (t: string) => void): Promise<number> {
+  const { values, positionals } = certificateArgs(args);
   const service = new CertificateService({
     certificates: new RpCertificateRepository(db, new SecretBox(resolveSecrets(config).encryptionKey)),
     tenants: new TenantRepository(db),
@@ -52,10 +64,8 @@ export async function certificatesCommand(config: Config, db: Db, sub: string | 
   const show = (view: CertificateView) => out(render(json, view, () => record({ ...view })));
   switch (sub) {
     case 'add': {
-      if (!values.tenant || !values.file) throw new UsageError('usage: brygga certificates add --tenant ID --file rp.p12 --passphrase-file F');
-      const pkcs12 = readOrUsage(values.file, 'the certificate file');
-      const passphrase = values['passphrase-file'] ? readOrUsage(values['passphrase-file'], 'the passphrase file').toString('utf8').replace(/\r?\n$/, '') : '';
-      show(await service.add({ tenantId: values.tenant, pkcs12, passphrase }));
+      if (!values.tenant) throw new UsageError('usage: brygga certificates add --tenant ID --file rp.p12 --passphrase-file F');
+      show(await service.add({ tenantId: values.tenant, ...uploadFromArgs(values) }));
       return 0;
     }
     case 'list': {

@@ -3,7 +3,7 @@
  * BRYGGA_URL/BRYGGA_TOKEN): what works while an embedded-database broker holds the data directory. The broker
  * validates and audits every change; this only carries it there and prints the answer.
  */
-import { allPages, callApi, type ApiTarget } from './admin-api.ts';
+import { allPages, callApi, idArg, type ApiTarget } from './admin-api.ts';
 import { ADD_HELP, metadataFromArgs } from './clients.ts';
 import { takeValue } from './options.ts';
 import { record, render, table } from './output.ts';
@@ -12,12 +12,6 @@ import { UsageError } from './usage.ts';
 const CLIENT_COLUMNS: [string, string][] = [['client_id', 'CLIENT ID'], ['tenant_id', 'TENANT'], ['client_name', 'NAME'], ['token_endpoint_auth_method', 'AUTH'], ['created_at', 'CREATED']];
 const AUDIT_COLUMNS: [string, string][] = [['at', 'AT'], ['actor', 'ACTOR'], ['tenant_id', 'TENANT'], ['action', 'ACTION'], ['object_type', 'TYPE'], ['object_id', 'OBJECT'], ['request_id', 'REQUEST']];
 const SHOWN_ONCE = '\nThe client secret is shown this once: store it now.';
-
-const idOf = (args: string[], usage: string) => {
-  const id = args[0];
-  if (!id || id.startsWith('--')) throw new UsageError(`usage: ${usage}`);
-  return encodeURIComponent(id);
-};
 
 const withSecretNote = (value: Record<string, unknown>) => record(value) + (value.client_secret ? SHOWN_ONCE : '');
 
@@ -33,7 +27,7 @@ export async function clientsOverApi(target: ApiTarget, sub: string | undefined,
       return 0;
     }
     case 'show':
-      out(render(await callApi(target, 'GET', `/clients/${idOf(args, 'brygga clients show <client_id>')}`), json, record));
+      out(render(await callApi(target, 'GET', `/clients/${idArg(args, 'brygga clients show <client_id>')}`), json, record));
       return 0;
     case 'add': {
       const { metadata, tenant } = metadataFromArgs(args);
@@ -42,19 +36,19 @@ export async function clientsOverApi(target: ApiTarget, sub: string | undefined,
       return 0;
     }
     case 'update': {
-      const id = idOf(args, 'brygga clients update <client_id> [flags|--file F]');
+      const id = idArg(args, 'brygga clients update <client_id> [flags|--file F]');
       out(render(await callApi(target, 'PATCH', `/clients/${id}`, metadataFromArgs(args.slice(1)).metadata), json, withSecretNote));
       return 0;
     }
     case 'remove': {
-      const id = idOf(args, 'brygga clients remove <client_id>');
+      const id = idArg(args, 'brygga clients remove <client_id>');
       await callApi(target, 'DELETE', `/clients/${id}`);
       out(json ? JSON.stringify({ removed: decodeURIComponent(id) }) : `Removed ${decodeURIComponent(id)}.`);
       return 0;
     }
     case 'rotate-secret': {
       const grace = takeValue(args, 'grace');
-      const id = idOf(args, 'brygga clients rotate-secret <client_id> [--grace SECONDS]');
+      const id = idArg(args, 'brygga clients rotate-secret <client_id> [--grace SECONDS]');
       if (grace !== undefined && !/^\d+$/.test(grace)) throw new UsageError('--grace takes a number of seconds');
       const body = grace === undefined ? {} : { grace_seconds: Number(grace) };
       out(render(await callApi(target, 'POST', `/clients/${id}/secret`, body), json, withSecretNote));

@@ -3,13 +3,17 @@ import { loadConfig, type Config } from '../config/load.ts';
 import { createLogger } from '../observability/logger.ts';
 import { checkDatabase, DataDirLockedError, openDatabase, type DatabaseHandle } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrator.ts';
+import { adminsCommand } from './admins.ts';
+import { adminsOverApi } from './admins-api.ts';
 import { certificatesCommand } from './certificates.ts';
+import { certificatesOverApi } from './certificates-api.ts';
 import { clientsCommand } from './clients.ts';
 import { auditOverApi, clientsOverApi } from './clients-api.ts';
 import { databaseUnavailable, describeDatabase, failure } from './failure.ts';
 import { keysCommand } from './keys.ts';
 import { takeFlag, takeValue } from './options.ts';
 import { tenantsCommand } from './tenants.ts';
+import { tenantsOverApi } from './tenants-api.ts';
 import { UsageError } from './usage.ts';
 
 const USAGE = `Usage: brygga <command>
@@ -23,6 +27,7 @@ const USAGE = `Usage: brygga <command>
   keys list                        list signing keys and their state
   tenants add|list|show            organisations with their own BankID agreement and policy
   certificates add|list|show|activate|rollback|remove   a tenant's BankID RP certificates
+  admins add|list|remove           console admins (first setup: the first broker_admin)
 
 Against a running broker's admin API (--url URL --token TOKEN, or BRYGGA_URL and BRYGGA_TOKEN), which works while
 the broker holds the embedded database; tables by default, --json for scripts:
@@ -32,13 +37,19 @@ the broker holds the embedded database; tables by default, --json for scripts:
   clients update <client_id> [flags|--file F]   change only what is given
   clients rotate-secret <client_id> [--grace S]  new secret; the old one works S more seconds
   audit [--object-type T] [--object-id ID] [--actor A] [--from ISO] [--to ISO]
+  tenants list|show|add|update|remove            tenants, audited by the broker
+  certificates list|show|add|activate|rollback|remove --tenant T   checked live with BankID by the broker
+  admins list|show|add|update|remove             console admins (a tenant admin manages its own tenant's)
 
 Without --url the database is DATABASE_URL, or the embedded one in DATA_DIR (stop the server first: it can have
 one user). Add --json to a list or show for JSON. Run "brygga clients add --help" for the client flags, "brygga
-tenants" and "brygga certificates" for theirs.
+tenants", "brygga certificates" and "brygga admins" for theirs.
 Exit codes: 0 done; 1 failed (database or broker unreachable, server error, or refused: the message ends with the
 error code, e.g. [certificate_rejected]); 2 wrong command, setting or input, or no such object; 3 the token was
 refused (401/403).`;
+
+/** The commands that also work over a running broker's admin API. */
+const OVER_API = { clients: clientsOverApi, tenants: tenantsOverApi, certificates: certificatesOverApi, admins: adminsOverApi } as const;
 
 /** How long a command waits for the database before it gives up with a message. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -71,6 +82,9 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
         return 0;
       });
     case 'clients':
+    case 'tenants':
+    case 'certificates':
+    case 'admins':
     case 'audit': {
       const args = command === 'audit' ? [sub, ...rest].filter((a) => a !== undefined) : rest;
       const url = takeValue(args, 'url') ?? config.cli.url;
@@ -79,17 +93,17 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
       if (url !== undefined) {
         if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url must be the broker's http(s) base URL, not ${url}`);
         const target = { url: url.replace(/\/$/, ''), token };
-        return command === 'audit' ? auditOverApi(target, args, json, out) : clientsOverApi(target, sub, args, json, out);
+        if (command === 'audit') return auditOverApi(target, args, json, out);
+        return OVER_API[command](target, sub, args, json, out);
       }
       if (command === 'audit') throw new UsageError('brygga audit reads a running broker\'s admin API: give --url and --token (or BRYGGA_URL and BRYGGA_TOKEN)');
-      return withDatabase(config, (h) => clientsCommand(config, h.db, logger, sub, args, out));
+      return withDatabase(config, (h) => command === 'clients' ? clientsCommand(config, h.db, logger, sub, args, out)
+        : command === 'tenants' ? tenantsCommand(h.db, sub, args, json, out)
+          : command === 'certificates' ? certificatesCommand(config, h.db, sub, args, json, out)
+            : adminsCommand(config, h.db, sub, args, json, out));
     }
     case 'keys':
       return withDatabase(config, (h) => keysCommand(config, h.db, sub, rest, out));
-    case 'tenants':
-      return withDatabase(config, (h) => tenantsCommand(h.db, sub, rest, out));
-    case 'certificates':
-      return withDatabase(config, (h) => certificatesCommand(config, h.db, sub, rest, out));
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

@@ -6,12 +6,14 @@ import { TenantService, type TenantInput } from '../tenants/service.ts';
 import { record, render, table } from './table.ts';
 import { UsageError } from './usage.ts';
 
-export const TENANTS_HELP = `Usage: brygga tenants add|list|show [--json]
+export const TENANTS_HELP = `Usage: brygga tenants add|list|show [--json]   (with --url also update and remove)
 
   tenants add --id ID --name-sv NAMN --name-en NAME --environment production|test|simulator
               [--org-number NNNNNN-NNNN] [--contact-email E] [--contact-name N] [--policy JSON] [--file tenant.json]
-  tenants list
+  tenants list [--search S]              (--search over the admin API)
   tenants show <id>
+  tenants update <id> [the add flags]   over the admin API: change only what is given (the policy is merged)
+  tenants remove <id>                   over the admin API: only without clients and an active certificate
 
 --policy (or "policy" in --file) is what the tenant's clients inherit and may only narrow, e.g.
 '{"startMethods":["qr"],"requirement":{"pinCode":true},"ssoGroups":["kommun"],"startsPerClientPerMinute":60}'.`;
@@ -24,32 +26,40 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function inputFromArgs(args: string[]): TenantInput {
+/** The tenant flags and `--file` (flags win), only what was given: a whole tenant for `add`, a change for `update`. */
+export function tenantFromArgs(args: string[]): Partial<TenantInput> {
   const { values } = parseArgs({
     args,
     strict: true,
     options: {
       id: { type: 'string' }, 'name-sv': { type: 'string' }, 'name-en': { type: 'string' }, environment: { type: 'string' },
       'org-number': { type: 'string' }, 'contact-email': { type: 'string' }, 'contact-name': { type: 'string' },
-      policy: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' },
+      policy: { type: 'string' }, file: { type: 'string' },
     },
   });
   const file = values.file ? parseJson(readFileSync(values.file, 'utf8'), values.file) as Partial<TenantInput> : {};
   const contact = values['contact-email'] || values['contact-name'] ? [{ name: values['contact-name'], email: values['contact-email'] }] : undefined;
-  return {
+  const name = values['name-sv'] || values['name-en'] ? { ...file.name, sv: values['name-sv'] ?? file.name?.sv, en: values['name-en'] ?? file.name?.en } : file.name;
+  const given: Partial<TenantInput> = {
     ...file,
-    id: values.id ?? file.id ?? '',
-    name: { sv: values['name-sv'] ?? file.name?.sv ?? '', en: values['name-en'] ?? file.name?.en ?? '' },
+    id: values.id ?? file.id,
+    name: name as TenantInput['name'] | undefined,
     organisationNumber: values['org-number'] ?? file.organisationNumber,
     bankidEnvironment: (values.environment ?? file.bankidEnvironment) as TenantInput['bankidEnvironment'],
     contacts: contact ?? file.contacts,
     policy: values.policy ? parseJson(values.policy, '--policy') as TenantInput['policy'] : file.policy,
   };
+  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
 }
 
-export async function tenantsCommand(db: Db, sub: string | undefined, args: string[], out: (t: string) => void): Promise<number> {
+/** A whole tenant: what is missing is empty, for the service to name. */
+function inputFromArgs(args: string[]): TenantInput {
+  const given = tenantFromArgs(args);
+  return { ...given, id: given.id ?? '', name: { sv: given.name?.sv ?? '', en: given.name?.en ?? '' } };
+}
+
+export async function tenantsCommand(db: Db, sub: string | undefined, args: string[], json: boolean, out: (t: string) => void): Promise<number> {
   const tenants = new TenantService(db);
-  const json = args.includes('--json');
   switch (sub) {
     case 'add': {
       const tenant = await tenants.create(inputFromArgs(args));

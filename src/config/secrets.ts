@@ -2,7 +2,7 @@
  * The two secrets the broker cannot run without. Outside demo mode they come from the configuration; in demo mode
  * any that are missing are generated once and kept beside the embedded database (mode 0600).
  */
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './load.ts';
@@ -24,4 +24,12 @@ export function resolveSecrets(config: Config): BrokerSecrets {
   chmodSync(file, 0o600);
   const stored = JSON.parse(readFileSync(file, 'utf8')) as BrokerSecrets;
   return { subjectSecret: subjectSecret ?? stored.subjectSecret, encryptionKey: encryptionKey ?? stored.encryptionKey };
+}
+
+/**
+ * A key for one purpose (e.g. the keyed hash of admins' personal numbers), derived from SUBJECT_SECRET: like `sub`,
+ * what it keys must stay the same for as long as the broker runs, and SUBJECT_SECRET never changes for that reason.
+ */
+export function derivedKey(secrets: BrokerSecrets, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secrets.subjectSecret, '', `brygga:${purpose}`, 32));
 }

@@ -90,6 +90,10 @@ export const CATALOGUE = {
     status: 403, expose: true, oauth: 'insufficient_scope',
     text: { sv: 'Token saknar den behörighet (scope) som krävs för detta.', en: 'The token lacks the scope this needs.' },
   },
+  admin_read_only: {
+    status: 403, expose: true, oauth: 'insufficient_scope',
+    text: { sv: 'Behörigheten (admin:read eller admin:tenant:<id>:read) får bara läsa, inte ändra.', en: 'This access (admin:read or admin:tenant:<id>:read) may read but not change anything.' },
+  },
   admin_not_found: {
     status: 404, expose: true, oauth: 'invalid_request',
     text: { sv: 'Det finns inget sådant objekt.', en: 'There is no such object.' },

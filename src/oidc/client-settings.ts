@@ -21,7 +21,8 @@ export const CLIENT_SETTINGS = {
   /** The login text for English pages (`brygga_login_text` is the Swedish one, and the fallback). */
   loginTextEn: 'brygga_login_text#en',
   /**
-   * Admin API scopes the client may use with client-credentials tokens: `admin` (everything) or `admin:tenant:<id>`.
+   * Admin API scopes the client may use with client-credentials tokens: `admin` (everything), `admin:tenant:<id>`
+   * (one tenant), and their read-only forms `admin:read` and `admin:tenant:<id>:read`.
    * oidc-provider puts any scope it does not know into such a token, so the admin API honours only these.
    */
   adminScopes: 'brygga_admin_scopes',
@@ -36,7 +37,7 @@ export const DISPLAY_METADATA = {
 /** Every client property oidc-provider keeps besides the standard ones (its `extraClientMetadata`). */
 export const EXTRA_CLIENT_METADATA: string[] = [...Object.values(CLIENT_SETTINGS), ...Object.values(DISPLAY_METADATA)];
 
-export const ADMIN_SCOPE = /^admin(?::tenant:[\w.-]{1,64})?$/;
+export const ADMIN_SCOPE = /^admin(?::tenant:[\w.-]{1,64})?(?::read)?$/;
 
 export type StartMethodSetting = 'qr' | 'same_device';
 
@@ -69,7 +70,7 @@ export function settingProblem(key: string, value: unknown): string | undefined 
       return typeof value === 'string' && value.trim().length > 0 && value.length <= 200 ? undefined : 'must be a text of 1 to 200 characters';
     case CLIENT_SETTINGS.adminScopes:
       return Array.isArray(value) && value.every((v) => typeof v === 'string' && ADMIN_SCOPE.test(v)) && new Set(value).size === value.length
-        ? undefined : 'must be a list of distinct "admin" or "admin:tenant:<id>" scopes';
+        ? undefined : 'must be a list of distinct "admin", "admin:tenant:<id>" scopes, or their ":read" forms';
     case CLIENT_SETTINGS.loginText:
     case CLIENT_SETTINGS.loginTextEn:
       return typeof value === 'string' && value.length > 0 ? bankIdTextProblem(value) : 'must be a non-empty string';

@@ -4,7 +4,7 @@
  * returned, except the previous one to the provider's secret compare.
  */
 import { sql } from 'kysely';
-import { possibleKey, type Db } from './database.ts';
+import { likePattern, possibleKey, type Db } from './database.ts';
 import type { SecretBox } from './encryption.ts';
 
 export interface AdminClientRow {
@@ -31,7 +31,6 @@ export interface ClientListQuery {
 }
 
 const COLUMNS = ['client_id', 'tenant_id', 'metadata', 'created_at', 'updated_at', 'previous_secret_expires_at'] as const;
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class ClientAdminStore {
   readonly #box: SecretBox;

@@ -35,6 +35,9 @@ export function storableText(value: string): boolean {
   return !value.includes('\0') && value.isWellFormed();
 }
 
+/** An ILIKE pattern that finds `text` anywhere, its wildcard characters taken literally. */
+export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /** Every key Brygga or oidc-provider issues (ids, uids, client ids, codes, tokens) is far shorter than this. */
 export const MAX_KEY_LENGTH = 512;
 

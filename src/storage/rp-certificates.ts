@@ -76,6 +76,11 @@ export class RpCertificateRepository {
     this.#box = box;
   }
 
+  /** The same repository working through `db` (a transaction). */
+  within(db: Db): RpCertificateRepository {
+    return new RpCertificateRepository(db, this.#box);
+  }
+
   /** Stores a validated certificate as staged; false when that certificate is already stored (for any tenant). */
   async stage(certificate: NewCertificate): Promise<boolean> {
     const result = await this.#db.insertInto('rp_certificates').values({

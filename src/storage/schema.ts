@@ -149,6 +149,18 @@ export interface InitialAccessTokensTable {
   created_at: Generated<Date>;
 }
 
+/** Admins of the console (migration 0012): the personal number only as a keyed hash. */
+export interface AdminsTable {
+  id: string;
+  personal_number_hash: string;
+  display_name: string;
+  role: 'broker_admin' | 'tenant_admin' | 'tenant_auditor';
+  /** Null for a broker admin. */
+  tenant_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   bankid_orders: BankIdOrdersTable;
   oidc_payload: OidcPayloadTable;
@@ -160,4 +172,5 @@ export interface Database {
   tenants: TenantsTable;
   rp_certificates: RpCertificatesTable;
   initial_access_tokens: InitialAccessTokensTable;
+  admins: AdminsTable;
 }

@@ -1,5 +1,5 @@
 /** Tenants: organisations with their own BankID agreement, and which tenant each client belongs to. */
-import { possibleKey, type Db } from './database.ts';
+import { likePattern, possibleKey, type Db } from './database.ts';
 
 export type BankIdEnvironmentName = 'production' | 'test' | 'simulator';
 
@@ -19,6 +19,17 @@ export interface TenantRecord {
 }
 
 export type NewTenant = Omit<TenantRecord, 'createdAt' | 'updatedAt'>;
+
+export interface TenantPageQuery {
+  /** Only these tenants (a tenant admin); undefined for all. */
+  tenants?: readonly string[];
+  /** Part of the id or a name, any case. */
+  search?: string;
+  /** Keyset paging: tenants after this id, in id order. */
+  after?: string;
+  limit: number;
+}
+
 
 /** The tenant created by migration 0010; clients without another belong to it. */
 export const DEFAULT_TENANT = 'default';
@@ -56,6 +67,11 @@ export class TenantRepository {
   readonly #db: Db;
   constructor(db: Db) { this.#db = db; }
 
+  /** The same repository working through `db` (a transaction). */
+  within(db: Db): TenantRepository {
+    return new TenantRepository(db);
+  }
+
   /** Inserts a tenant; false when the id or organisation number is taken. */
   async insert(tenant: NewTenant): Promise<boolean> {
     const result = await this.#db.insertInto('tenants').values({ id: tenant.id, ...columns(tenant) })
@@ -69,10 +85,41 @@ export class TenantRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  async find(id: string): Promise<TenantRecord | undefined> {
+  /** A tenant; `lock` holds its row until the transaction ends. */
+  async find(id: string, lock = false): Promise<TenantRecord | undefined> {
     if (!possibleKey(id)) return undefined;
-    const row = await this.#db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    let query = this.#db.selectFrom('tenants').selectAll().where('id', '=', id);
+    if (lock) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
     return row ? toRecord(row) : undefined;
+  }
+
+  /** Up to `limit` tenants in id order. */
+  async page(q: TenantPageQuery): Promise<TenantRecord[]> {
+    if (q.tenants?.length === 0) return [];
+    let query = this.#db.selectFrom('tenants').selectAll().orderBy('id').limit(q.limit);
+    if (q.tenants) query = query.where('id', 'in', q.tenants);
+    if (q.after) query = query.where('id', '>', q.after);
+    if (q.search) {
+      const pattern = likePattern(q.search);
+      query = query.where((eb) => eb.or([eb('id', 'ilike', pattern), eb('name_sv', 'ilike', pattern), eb('name_en', 'ilike', pattern)]));
+    }
+    return (await query.execute()).map(toRecord);
+  }
+
+  /** What keeps a tenant from being removed: its clients, and an active certificate. */
+  async holdings(id: string): Promise<{ clients: number; activeCertificate: boolean }> {
+    const row = await this.#db.selectNoFrom((eb) => [
+      eb.selectFrom('clients').select((c) => c.fn.countAll<string>().as('n')).where('tenant_id', '=', id).as('clients'),
+      eb.exists(eb.selectFrom('rp_certificates').select('fingerprint').where('tenant_id', '=', id).where('state', '=', 'active')).as('active'),
+    ]).executeTakeFirstOrThrow();
+    return { clients: Number(row.clients), activeCertificate: row.active === true };
+  }
+
+  /** Removes a tenant with its staged and retired certificates (keys included) and its admins. */
+  async remove(id: string): Promise<void> {
+    await this.#db.deleteFrom('rp_certificates').where('tenant_id', '=', id).where('state', '<>', 'active').execute();
+    await this.#db.deleteFrom('tenants').where('id', '=', id).execute();
   }
 
   async findByOrganisationNumber(organisationNumber: string): Promise<TenantRecord | undefined> {
@@ -96,11 +143,5 @@ export class TenantRepository {
   async assignClient(clientId: string, tenantId: string): Promise<boolean> {
     const result = await this.#db.updateTable('clients').set({ tenant_id: tenantId, updated_at: new Date() }).where('client_id', '=', clientId).executeTakeFirst();
     return result.numUpdatedRows > 0n;
-  }
-
-  /** How many clients a tenant has (a tenant with clients is not removed). */
-  async clientCount(tenantId: string): Promise<number> {
-    const row = await this.#db.selectFrom('clients').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-    return Number(row.n);
   }
 }

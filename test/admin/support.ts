@@ -27,13 +27,23 @@ export async function clientCredentialsToken(t: TestBroker, clientId: string, se
   return (await oidc.clientCredentialsGrant(config, { scope })).access_token;
 }
 
-/** Registers an admin client through the API (with the bootstrap token) and returns a token for `scope`. */
-export async function adminClient(t: TestBroker, adminScopes: string[], scope = adminScopes.join(' ')): Promise<{ clientId: string; secret: string; token: string }> {
+/** Registers an admin client through the API (with the bootstrap token), in `tenant` if given, and returns a token for its scopes. */
+export async function adminClient(t: TestBroker, adminScopes: string[], tenant?: string): Promise<{ clientId: string; secret: string; token: string }> {
   const created = await call(t, 'POST', '/clients', {
     token: BOOTSTRAP,
-    body: { client_name: 'Admin tool', grant_types: ['client_credentials'], brygga_admin_scopes: adminScopes },
+    body: { client_name: 'Admin tool', grant_types: ['client_credentials'], brygga_admin_scopes: adminScopes, ...(tenant ? { tenant_id: tenant } : {}) },
   });
   if (created.status !== 201) throw new Error(`admin client not created: ${JSON.stringify(created.json)}`);
   const { client_id: clientId, client_secret: secret } = created.json;
-  return { clientId, secret, token: await clientCredentialsToken(t, clientId, secret, scope) };
+  return { clientId, secret, token: await clientCredentialsToken(t, clientId, secret, adminScopes.join(' ')) };
 }
+
+/** A tenant on the simulator's BankID, created with the bootstrap token. */
+export async function createTenant(t: TestBroker, id: string, extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const created = await call(t, 'POST', '/tenants', { token: BOOTSTRAP, body: { id, name: { sv: `Org ${id}`, en: `Org ${id}` }, bankid_environment: 'simulator', ...extra } });
+  if (created.status !== 201) throw new Error(`tenant not created: ${JSON.stringify(created.json)}`);
+  return created.json;
+}
+
+/** The field names of a 400's field errors, sorted. */
+export const fieldsOf = (answer: Answer): string[] => (answer.json?.errors ?? []).map((e: { field: string }) => e.field).sort();

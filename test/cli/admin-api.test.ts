@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TestBroker } from '../helpers/broker.ts';
@@ -73,6 +76,39 @@ test('clients add, list, show, update, rotate-secret, remove and audit over the 
   const removed = await brygga(['clients', 'remove', 'cli-made'], env);
   assert.equal(removed.code, 0, removed.stderr);
   assert.equal((await brygga(['clients', 'show', 'cli-made'], env)).code, 2, 'gone: a refused request');
+});
+
+test('tenants, certificates and admins over the admin API: tables, --json, a refusal with its reason', async () => {
+  const env = { BRYGGA_URL: t.broker.url, BRYGGA_TOKEN: token };
+  const added = await brygga(['tenants', 'add', '--id', 'cli-town', '--name-sv', 'Staden', '--name-en', 'The town', '--environment', 'simulator'], env);
+  assert.equal(added.code, 0, added.stderr);
+  assert.match((await brygga(['tenants', 'list', '--search', 'stad'], env)).stdout, /^ID\s+NAME\s+ORGANISATION\s+ENVIRONMENT\ncli-town\s+Staden\s+simulator\n$/);
+  const updated = await brygga(['tenants', 'update', 'cli-town', '--policy', '{"startMethods":["qr"]}', '--json'], env);
+  assert.deepEqual(JSON.parse(updated.stdout).policy, { startMethods: ['qr'] });
+
+  const dir = mkdtempSync(join(tmpdir(), 'brygga-cli-api-'));
+  writeFileSync(join(dir, 'pass'), t.simulator.rpP12Passphrase);
+  const [good, refused] = ['Staden', 'Refused'].map((name) => {
+    const issued = t.simulator.issueRpCertificate({ displayName: name });
+    writeFileSync(join(dir, `${name}.p12`), issued.pkcs12);
+    return { file: join(dir, `${name}.p12`), fingerprint: issued.fingerprint };
+  }) as [{ file: string; fingerprint: string }, { file: string; fingerprint: string }];
+  const upload = (file: string) => brygga(['certificates', 'add', '--tenant', 'cli-town', '--file', file, '--passphrase-file', join(dir, 'pass')], env);
+  assert.equal((await upload(good.file)).code, 0);
+  assert.equal((await brygga(['certificates', 'activate', good.fingerprint, '--tenant', 'cli-town'], env)).code, 0);
+  assert.match((await brygga(['certificates', 'list', '--tenant', 'cli-town'], env)).stdout, new RegExp(`^${good.fingerprint}\\s+active\\s`, 'm'));
+  await t.sim.post(`/sim/rp-certificates/${refused.fingerprint}`, { status: 'revoked' });
+  const rejected = await upload(refused.file);
+  assert.equal(rejected.code, 2);
+  assert.match(rejected.stderr, /\n {2}pkcs12: BankID does not accept this certificate.*revoked/);
+
+  const admin = await brygga(['admins', 'add', '--personal-number', '199001012385', '--name', 'Stina', '--role', 'tenant_admin', '--tenant', 'cli-town', '--json'], env);
+  assert.equal(admin.code, 0, admin.stderr);
+  assert.match((await brygga(['admins', 'list', '--tenant', 'cli-town'], env)).stdout, new RegExp(`\\n${JSON.parse(admin.stdout).id}\\s+Stina\\s+tenant_admin\\s+cli-town`));
+
+  const inUse = await brygga(['tenants', 'remove', 'cli-town'], env);
+  assert.equal(inUse.code, 2);
+  assert.match(inUse.stderr, /an active certificate.*\[admin_conflict\]/);
 });
 
 test('exit codes: 2 for refused input with one line per field, 3 for a refused token, 1 for an unreachable broker', async () => {

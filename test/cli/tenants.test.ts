@@ -107,3 +107,19 @@ test('certificates add (checked live), list, activate, rollback, remove; a refus
   assert.equal((await brygga('certificates', 'add', '--tenant', 'kommun-a')).code, 2);
   assert.equal((await brygga('certificates', 'frobnicate')).code, 2);
 });
+
+test('admins add the first broker admin against the database; a wrong one exits 2', async () => {
+  const added = await brygga('admins', 'add', '--personal-number', '199001012385', '--name', 'Första admin', '--role', 'broker_admin', '--json');
+  assert.equal(added.code, 0, added.stderr);
+  const admin = JSON.parse(added.stdout);
+  assert.deepEqual([admin.role, admin.tenant_id], ['broker_admin', null]);
+  assert.doesNotMatch(added.stdout, /199001012385|2385/);
+  assert.match((await brygga('admins', 'list')).stdout, new RegExp(`^ID\\s+NAME\\s+ROLE\\s+TENANT\\s+CREATED\\n${admin.id}\\s+Första admin\\s+broker_admin\\s`));
+
+  const badNumber = await brygga('admins', 'add', '--personal-number', '199001012380', '--name', 'X', '--role', 'broker_admin');
+  assert.equal(badNumber.code, 2);
+  assert.match(badNumber.stderr, /personal_number: must be a personal identity number/);
+  const noTenant = await brygga('admins', 'add', '--personal-number', '198512311237', '--name', 'X', '--role', 'tenant_admin');
+  assert.equal(noTenant.code, 2);
+  assert.match(noTenant.stderr, /a tenant_admin needs --tenant ID/);
+});

@@ -55,7 +55,7 @@ export const clientFields = {
   brygga_sso_group: z.string().regex(/^[\w.-]{1,64}$/).describe('Clients with the same group share a login session.'),
   brygga_may_introspect: z.boolean().describe('May introspect other clients\' tokens (a resource server).'),
   brygga_admin_scopes: z.array(z.string().regex(ADMIN_SCOPE)).max(20)
-    .describe('Admin API scopes the client may use: `admin` (only an `admin` may grant it) or `admin:tenant:<its own tenant>`.'),
+    .describe('Admin API scopes the client may use: `admin` or the read-only `admin:read` (only an `admin` may grant them), `admin:tenant:<its own tenant>` or the read-only `admin:tenant:<its own tenant>:read`.'),
 };
 
 type Fields = typeof clientFields;

@@ -5,13 +5,13 @@ import { commitChange } from '../../change.ts';
 import { newSecret, prepareClient, usesSecret } from '../../client-metadata.ts';
 import { clientAuditView, clientView } from '../../client-view.ts';
 import { adminOf, type Action } from '../../context.ts';
-import { DEFAULT_TENANT } from '../../principal.ts';
+import { DEFAULT_TENANT, onlyTenant } from '../../principal.ts';
 import type { ClientCreate } from '../../schemas/client.ts';
 
 export const createClient: Action = (deps) => async (ctx) => {
   const { principal, body } = adminOf<ClientCreate>(ctx);
   const { client_id: requestedId, tenant_id: requestedTenant, ...settings } = body;
-  const tenantId = requestedTenant ?? (principal.tenants?.length === 1 ? principal.tenants[0]! : DEFAULT_TENANT);
+  const tenantId = requestedTenant ?? onlyTenant(principal) ?? DEFAULT_TENANT;
   const clientId = requestedId ?? randomBytes(12).toString('base64url');
   const metadata = await prepareClient(deps, principal, tenantId, { client_id: clientId, ...settings });
   const secret = usesSecret(metadata) ? newSecret() : undefined;

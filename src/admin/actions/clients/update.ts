@@ -9,17 +9,9 @@ import { commitChange } from '../../change.ts';
 import { newSecret, prepareClient, usesSecret } from '../../client-metadata.ts';
 import { clientAuditView, clientView } from '../../client-view.ts';
 import { adminOf, type Action } from '../../context.ts';
+import { mergePatch } from '../../merge-patch.ts';
 import type { ClientPatch } from '../../schemas/client.ts';
 import { visibleClient } from './visible.ts';
-
-function mergePatch(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  const merged = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else if (value !== undefined) merged[key] = value;
-  }
-  return merged;
-}
 
 export const updateClient: Action = (deps) => async (ctx) => {
   const { principal, body } = adminOf<ClientPatch>(ctx);
