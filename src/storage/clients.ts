@@ -78,6 +78,11 @@ export class ClientRepository {
     return this.#hits.size + this.#misses.size;
   }
 
+  /** Whether a lookup of this client is cached, fresh or not (for tests and diagnostics). */
+  cached(clientId: string): boolean {
+    return this.#hits.get(clientId) !== undefined;
+  }
+
   /**
    * Inserts or replaces a client. `metadata.client_secret`, if present, is sealed, never stored as is. Without a
    * tenant a new client belongs to the default tenant and an existing one keeps its own (the caller has checked the
