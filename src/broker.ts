@@ -52,13 +52,14 @@ import { ClientRepository } from './storage/clients.ts';
 import { checkDatabase, openDatabase, type DatabaseHandle } from './storage/database.ts';
 import { SecretBox } from './storage/encryption.ts';
 import { migrateToLatest } from './storage/migrator.ts';
-import { ORDER_CHANGES_CHANNEL } from './storage/notifications.ts';
+import { CLIENT_CHANGES_CHANNEL, ORDER_CHANGES_CHANNEL } from './storage/notifications.ts';
 import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
 import { withBatchedWrites } from './storage/oidc-writes.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
 import { RpCertificateRepository } from './storage/rp-certificates.ts';
 import { TenantRepository } from './storage/tenants.ts';
+import { withLoginSettings } from './tenants/login-settings.ts';
 import { TenantService } from './tenants/service.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
 import { withRequestScope } from './storage/request-scope.ts';
@@ -209,6 +210,16 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     });
     cleanups.push(() => listening.close());
     const clients = new ClientRepository(database.db, box);
+    const clientLog = logger.child({ component: 'client-changes' });
+    const clientChanges = await database.listen(CLIENT_CHANGES_CHANNEL, {
+      onNotify: (payload) => clients.changed(payload),
+      onReconnect: () => {
+        clientLog.info('listening for client changes again');
+        clients.forgetAll();
+      },
+      onError: (err) => clientLog.warn({ err: err.message }, 'listening for client changes failed; reconnecting'),
+    });
+    cleanups.push(() => clientChanges.close());
     const clientAdmin = new ClientAdminStore(box);
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());
@@ -235,8 +246,12 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const registration: RegistrationDeps | undefined = config.admin.dynamicRegistration
       ? { db: database.db, clients: clientAdmin, forgetClient: (clientId) => clients.forget(clientId) }
       : undefined;
+    // A client comes with its tenant's policy, in the same lookup: every login decision uses both.
     const adapter = createOidcAdapterFactory(database.db, {
-      clientFinder: (id) => clients.find(id),
+      clientFinder: async (id) => {
+        const found = await clients.findWithTenant(id);
+        return found && withLoginSettings(found, config.oidc.acr);
+      },
       clientWriter: registration && registeredClients(registration),
     });
     const build = async () => {

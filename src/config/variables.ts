@@ -11,6 +11,8 @@ const seconds = z.coerce.number().int().positive();
 const count = z.coerce.number().int().positive();
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 const url = z.url({ protocol: /^https?$/ });
+/** Every acr the broker may assert: ACR picks the default, a tenant's policy may pick another for its clients. */
+export const ACR_VALUES = ['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3'] as const;
 
 export interface Variable {
   name: string;
@@ -60,7 +62,7 @@ export const variables = [
   { name: 'ACCESS_TOKEN_TTL_S', schema: seconds, default: '600', description: 'Access token lifetime.' },
   { name: 'SUBJECT_SECRET', schema: z.string().min(32), secret: true, description: 'Secret (32+ characters) for the HMAC that turns a personal number into `sub`, and (through a derived key) for the keyed hash that stores console admins\' personal numbers. Required outside demo mode; changing it changes every `sub` and locks every console admin out.' },
   { name: 'ENCRYPTION_KEY', schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), secret: true, description: 'AES-256 key (64 hex) that encrypts secrets at rest: client secrets, signing keys, cookie keys. Required outside demo mode.' },
-  { name: 'ACR', schema: z.enum(['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3']), default: 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3', description: 'The `acr` asserted for a BankID login. Use `loa3` only for an audited deployment.' },
+  { name: 'ACR', schema: z.enum(ACR_VALUES), default: 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3', description: 'The `acr` asserted for a BankID login unless the client\'s tenant names another in its policy. Use `loa3` only for an audited deployment.' },
   { name: 'RATE_LIMIT_STARTS_PER_IP_PER_MINUTE', schema: count, default: '10', description: 'BankID orders one client address may start per minute (IPv6: per /64). People behind one NAT or proxy share an address, so raise it for them; behind a reverse proxy set `TRUST_PROXY`, or every person shares the proxy\'s address.' },
   { name: 'RATE_LIMIT_STARTS_PER_INTERACTION', schema: count, default: '5', description: 'BankID orders one login (interaction) may start, retries and new QR codes included; then the person starts again at the service.' },
   { name: 'RATE_LIMIT_STARTS_PER_CLIENT_PER_MINUTE', schema: count, default: '600', description: 'BankID orders one client (service) may cause per minute, from all addresses together: a cap on what a flood can cost. Attempts refused by the address or login limits do not count.' },

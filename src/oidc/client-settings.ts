@@ -26,7 +26,20 @@ export const CLIENT_SETTINGS = {
    * oidc-provider puts any scope it does not know into such a token, so the admin API honours only these.
    */
   adminScopes: 'brygga_admin_scopes',
+  /**
+   * Whether refresh tokens are issued (for `offline_access`, to a client with the `refresh_token` grant type); absent:
+   * they are. `false` stops new ones, e.g. for a while, without changing the grant types.
+   */
+  refreshTokens: 'brygga_refresh_tokens',
+  /** How long a refresh token of this client lives, in seconds (default 24 h). */
+  refreshTokenTtlS: 'brygga_refresh_token_ttl_s',
 } as const;
+
+/**
+ * Set on a client each time it is loaded, never stored: the settings its logins run with, its own narrowed by its
+ * tenant's policy (src/tenants/login-settings.ts). Read it with `loginSettings`.
+ */
+export const LOGIN_SETTINGS = 'brygga_login_settings';
 
 /** Display metadata beyond OIDC's own: the English client name (`client_name` is the Swedish one) and the organisation. */
 export const DISPLAY_METADATA = {
@@ -35,7 +48,10 @@ export const DISPLAY_METADATA = {
 } as const;
 
 /** Every client property oidc-provider keeps besides the standard ones (its `extraClientMetadata`). */
-export const EXTRA_CLIENT_METADATA: string[] = [...Object.values(CLIENT_SETTINGS), ...Object.values(DISPLAY_METADATA)];
+export const EXTRA_CLIENT_METADATA: string[] = [...Object.values(CLIENT_SETTINGS), ...Object.values(DISPLAY_METADATA), LOGIN_SETTINGS];
+
+/** The refresh token lifetime without a client setting, and the range a client may set. */
+export const REFRESH_TOKEN_TTL_S = { default: 24 * 60 * 60, min: 60, max: 30 * 24 * 60 * 60 } as const;
 
 export const ADMIN_SCOPE = /^admin(?::tenant:[\w.-]{1,64})?(?::read)?$/;
 
@@ -50,6 +66,21 @@ export interface ClientSettings {
   ssoGroup?: string;
   mayIntrospect: boolean;
   adminScopes: string[];
+  refreshTokens: boolean;
+  refreshTokenTtlS: number;
+}
+
+/** What a login of the client runs with: its settings within its tenant's policy. */
+export interface EffectiveSettings extends ClientSettings {
+  /** The tenant's cap on order starts per minute for this client, if it has one. */
+  startsPerMinute?: number;
+  /** The acr of this client's logins, if the tenant sets one. */
+  acr?: string;
+}
+
+/** The effective settings with the acr resolved: the tenant's, or the broker's (ACR). */
+export interface LoginSettings extends EffectiveSettings {
+  acr: string;
 }
 
 const STRICT_REQUIREMENT_KEYS = new Set(['pinCode', 'mrtd', 'cardReader', 'certificatePolicies']);
@@ -59,12 +90,16 @@ export function settingProblem(key: string, value: unknown): string | undefined 
   switch (key) {
     case CLIENT_SETTINGS.firstParty:
     case CLIENT_SETTINGS.mayIntrospect:
+    case CLIENT_SETTINGS.refreshTokens:
       return typeof value === 'boolean' ? undefined : 'must be true or false';
     case CLIENT_SETTINGS.ssoGroup:
       return typeof value === 'string' && /^[\w.-]{1,64}$/.test(value) ? undefined : 'must be a name of 1 to 64 letters, digits, ".", "-" or "_"';
     case CLIENT_SETTINGS.startMethods:
       return Array.isArray(value) && value.length > 0 && value.every((m) => m === 'qr' || m === 'same_device') && new Set(value).size === value.length
         ? undefined : 'must be a non-empty list of "qr" and/or "same_device"';
+    case CLIENT_SETTINGS.refreshTokenTtlS:
+      return Number.isInteger(value) && (value as number) >= REFRESH_TOKEN_TTL_S.min && (value as number) <= REFRESH_TOKEN_TTL_S.max
+        ? undefined : `must be a whole number of seconds from ${REFRESH_TOKEN_TTL_S.min} to ${REFRESH_TOKEN_TTL_S.max} (30 days)`;
     case DISPLAY_METADATA.clientNameEn:
     case DISPLAY_METADATA.organizationName:
       return typeof value === 'string' && value.trim().length > 0 && value.length <= 200 ? undefined : 'must be a text of 1 to 200 characters';
@@ -101,5 +136,15 @@ export function clientSettings(client: Record<string, unknown>): ClientSettings 
     ssoGroup: client[CLIENT_SETTINGS.ssoGroup] as string | undefined,
     mayIntrospect: client[CLIENT_SETTINGS.mayIntrospect] === true,
     adminScopes: (client[CLIENT_SETTINGS.adminScopes] as string[] | undefined) ?? [],
+    refreshTokens: client[CLIENT_SETTINGS.refreshTokens] !== false,
+    refreshTokenTtlS: (client[CLIENT_SETTINGS.refreshTokenTtlS] as number | undefined) ?? REFRESH_TOKEN_TTL_S.default,
   };
+}
+
+/** The settings a login of a provider client runs with (set when the client was loaded). */
+export function loginSettings(client: object): LoginSettings {
+  const settings = (client as Record<string, unknown>)[LOGIN_SETTINGS] as LoginSettings | undefined;
+  // Every client the provider uses comes through the client finder, which sets them.
+  if (!settings) throw new Error('client loaded without its login settings');
+  return settings;
 }

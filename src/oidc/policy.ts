@@ -1,14 +1,15 @@
 /**
  * Brygga's interaction policy: oidc-provider's login and consent prompts, with two login checks added.
  *
- * - Requested `acr` the broker cannot assert: refused before any BankID order (Swedish OIDC profile 2.2).
+ * - Requested `acr` the broker cannot assert for this client (its tenant's, or ACR): refused before any BankID
+ *   order (Swedish OIDC profile 2.2).
  * - Single sign-on (Sweden Connect OIDC profile 2.2.1): a session is reused only by the clients that hold it, or by
- *   clients of the same `brygga_sso_group`. Without `prompt` a request behaves as `prompt=login` unless its client
+ *   clients of the same SSO group (`brygga_sso_group`, if the tenant's policy allows it). Without `prompt` a request behaves as `prompt=login` unless its client
  *   shares the session through a group; `prompt=none` from a client that may not reuse the session gets
  *   `login_required`.
  */
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { clientSettings } from './client-settings.ts';
+import { loginSettings } from './client-settings.ts';
 
 const { Check, base } = interactionPolicy;
 
@@ -50,11 +51,12 @@ function requestedAcrSets(ctx: KoaContextWithOIDC): string[][] {
   return sets;
 }
 
-const acrUnsatisfiable = (supported: readonly string[]) => new Check('acr_unsatisfiable', 'the requested acr cannot be asserted', (ctx) => {
+const acrUnsatisfiable = new Check('acr_unsatisfiable', 'the requested acr cannot be asserted', (ctx) => {
+  const asserted = loginSettings(ctx.oidc.client!).acr;
   for (const requested of requestedAcrSets(ctx)) {
-    if (!requested.some((acr) => supported.includes(acr))) {
+    if (!requested.includes(asserted)) {
       // No login could help: refuse instead of running a BankID order (acr_values is treated as essential too).
-      throw new errors.UnmetAuthenticationRequirements(`none of the requested acr values (${requested.join(' ')}) can be met; this provider asserts ${supported.join(' ')}`);
+      throw new errors.UnmetAuthenticationRequirements(`none of the requested acr values (${requested.join(' ')}) can be met; logins of this client are asserted as ${asserted}`);
     }
   }
   return Check.NO_NEED_TO_PROMPT;
@@ -62,7 +64,7 @@ const acrUnsatisfiable = (supported: readonly string[]) => new Check('acr_unsati
 
 async function ssoGroupOf(ctx: KoaContextWithOIDC, clientId: string): Promise<string | undefined> {
   const client = await ctx.oidc.provider.Client.find(clientId);
-  return client ? clientSettings(client as unknown as Record<string, unknown>).ssoGroup : undefined;
+  return client ? loginSettings(client).ssoGroup : undefined;
 }
 
 const ssoPolicy = new Check('sso_policy', 'this client may not reuse the login session of another', 'login_required', async (ctx) => {
@@ -72,17 +74,17 @@ const ssoPolicy = new Check('sso_policy', 'this client may not reuse the login s
   // A session made at another acr than the request accepts is not reused.
   if (typeof params.acr_values === 'string' && !params.acr_values.split(' ').includes(String(session.acr))) return Check.REQUEST_PROMPT;
   const holders = sessionHolders(ctx);
-  const group = clientSettings(client as unknown as Record<string, unknown>).ssoGroup;
+  const group = loginSettings(client).ssoGroup;
   if (group !== undefined && (await Promise.all(holders.map((id) => ssoGroupOf(ctx, id)))).includes(group)) return Check.NO_NEED_TO_PROMPT;
   // Outside a group only prompt=none may reuse a session, and only the client's own.
   return prompts.has('none') && holders.includes(client.clientId) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
 });
 
 /** oidc-provider's base policy with Brygga's login checks, for `interactions.policy`. */
-export function interactionPolicyFor(acrValues: readonly string[]): interactionPolicy.DefaultPolicy {
+export function interactionPolicyFor(): interactionPolicy.DefaultPolicy {
   const policy = base();
   const login = policy.get('login')!;
-  login.checks.add(acrUnsatisfiable(acrValues), 0);
+  login.checks.add(acrUnsatisfiable, 0);
   login.checks.add(ssoPolicy);
   return policy;
 }

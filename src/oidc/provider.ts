@@ -4,6 +4,7 @@
  */
 import Provider, { errors, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
+import { ACR_VALUES } from '../config/variables.ts';
 import { adminResourceIndicators } from './admin-resource.ts';
 import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
@@ -95,9 +96,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       userinfo_signed_response_alg: config.oidc.userinfoSigningAlg,
       // auth_time and acr are required by the Swedish profile: always include them.
       require_auth_time: true,
+      // A client loaded for a login gets its tenant's acr here instead (tenants/login-settings.ts).
       default_acr_values: [config.oidc.acr],
     },
-    acrValues: [config.oidc.acr],
+    // Every acr a client's logins may be asserted with (ACR, or its tenant's): what a client may register as
+    // default_acr_values. Which one a login gets, and which requests are refused, is per client (policy.ts).
+    acrValues: [config.oidc.acr, ...ACR_VALUES.filter((acr) => acr !== config.oidc.acr)],
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSubject(deps.subjectSecret, accountId, String(client.sectorIdentifier ?? client.clientId)),
 
@@ -148,7 +152,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: interactionPolicyFor([config.oidc.acr]),
+      policy: interactionPolicyFor(),
     },
 
     // OIDC Core requires POST at the authorization endpoint, RP-Initiated Logout at the end-session endpoint. That
@@ -165,6 +169,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       ? { fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined } as RequestInit) }
       : {}),
 
+    // oidc-provider's rule (the refresh_token grant type and offline_access), unless the client's setting turns them off.
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access') && clientSettings(client as unknown as Record<string, unknown>).refreshTokens,
+
     ttl: {
       AccessToken: ttl.accessTokenTtlS,
       ClientCredentials: ttl.accessTokenTtlS,
@@ -174,7 +182,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       // Absolute: a session ends SESSION_TTL_S after the login, however often it is used.
       Session: (_ctx, session) => Math.max(1, (session.loginTs ?? epoch()) + ttl.sessionTtlS - epoch()),
       Grant: ttl.sessionTtlS,
-      RefreshToken: 24 * 60 * 60,
+      RefreshToken: (_ctx, _token, client) => clientSettings(client as unknown as Record<string, unknown>).refreshTokenTtlS,
       PushedAuthorizationRequest: 60,
     },
 

@@ -4,6 +4,14 @@ import type { SecretBox } from './encryption.ts';
 
 export type ClientMetadata = Record<string, unknown> & { client_id: string };
 
+/** A client with its tenant, as a login needs it: read in one statement, cached together. */
+export interface LoadedClient {
+  metadata: ClientMetadata;
+  tenantId: string;
+  /** The tenant's policy as stored (the tenant service validated it). */
+  tenantPolicy: Record<string, unknown>;
+}
+
 export interface StoredClient {
   metadata: ClientMetadata;
   createdAt: Date;
@@ -32,10 +40,17 @@ class Lru<T> {
     if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
   }
   delete(key: string): void { this.#map.delete(key); }
+  deleteWhere(matches: (value: T) => boolean): void {
+    for (const [key, value] of this.#map) if (matches(value)) this.#map.delete(key);
+  }
+  clear(): void { this.#map.clear(); }
 }
 
 export interface ClientCacheOptions {
-  /** How long a lookup is reused (the provider asks on every request; other replicas' changes show after this). */
+  /**
+   * How long a lookup is reused (the provider asks on every request). Changes notified on CLIENT_CHANGES_CHANNEL
+   * (a tenant's policy) drop it at once; other changes made on another replica show after this.
+   */
   cacheMs?: number;
   /** Clients kept. */
   maxClients?: number;
@@ -47,7 +62,7 @@ export class ClientRepository {
   readonly #db: Db;
   readonly #box: SecretBox;
   readonly #cacheMs: number;
-  readonly #hits: Lru<Cached<ClientMetadata>>;
+  readonly #hits: Lru<Cached<LoadedClient>>;
   readonly #misses: Lru<Cached<undefined>>;
 
   constructor(db: Db, box: SecretBox, options: ClientCacheOptions = {}) {
@@ -61,6 +76,11 @@ export class ClientRepository {
   /** Entries in the lookup cache, found and unknown (for tests and diagnostics). */
   get cacheSize(): number {
     return this.#hits.size + this.#misses.size;
+  }
+
+  /** Whether a lookup of this client is cached, fresh or not (for tests and diagnostics). */
+  cached(clientId: string): boolean {
+    return this.#hits.get(clientId) !== undefined;
   }
 
   /**
@@ -80,18 +100,25 @@ export class ClientRepository {
     this.forget(metadata.client_id);
   }
 
-  /** Metadata with the plaintext secret, as the provider's Client model needs it. Cached briefly: the provider asks on every request. */
+  /** Metadata with the plaintext secret, as the provider's Client model needs it. */
   async find(clientId: string): Promise<ClientMetadata | undefined> {
+    return (await this.findWithTenant(clientId))?.metadata;
+  }
+
+  /** The client with its tenant's policy, in one statement. Cached briefly: the provider asks on every request. */
+  async findWithTenant(clientId: string): Promise<LoadedClient | undefined> {
     if (!possibleKey(clientId)) return undefined; // e.g. a NUL from a request: Postgres would refuse the query
     const cached = this.#hits.get(clientId) ?? this.#misses.get(clientId);
     if (cached && Date.now() - cached.at < this.#cacheMs) return cached.value;
-    const row = await this.#db.selectFrom('clients').select(['metadata', 'sealed_secret']).where('client_id', '=', clientId).executeTakeFirst();
+    const row = await this.#db.selectFrom('clients').innerJoin('tenants', 'tenants.id', 'clients.tenant_id')
+      .select(['clients.metadata', 'clients.sealed_secret', 'clients.tenant_id', 'tenants.policy'])
+      .where('client_id', '=', clientId).executeTakeFirst();
     if (!row) {
       this.#hits.delete(clientId);
       this.#misses.set(clientId, { at: Date.now(), value: undefined });
       return undefined;
     }
-    const value = this.#withSecret(row.metadata as ClientMetadata, row.sealed_secret);
+    const value = { metadata: this.#withSecret(row.metadata as ClientMetadata, row.sealed_secret), tenantId: row.tenant_id, tenantPolicy: row.policy };
     this.#misses.delete(clientId);
     this.#hits.set(clientId, { at: Date.now(), value });
     return value;
@@ -114,6 +141,19 @@ export class ClientRepository {
   forget(clientId: string): void {
     this.#hits.delete(clientId);
     this.#misses.delete(clientId);
+  }
+
+  /** A notification on CLIENT_CHANGES_CHANNEL: drops what it names. */
+  changed(payload: string): void {
+    const [kind, id] = [payload.slice(0, payload.indexOf(':')), payload.slice(payload.indexOf(':') + 1)];
+    if (kind === 'tenant') this.#hits.deleteWhere((entry) => entry.value.tenantId === id);
+    else if (kind === 'client') this.forget(id);
+  }
+
+  /** Drops every cached lookup (notifications may have been missed while the listening connection was down). */
+  forgetAll(): void {
+    this.#hits.clear();
+    this.#misses.clear();
   }
 
   #withSecret(metadata: ClientMetadata, sealed: string | null): ClientMetadata {

@@ -8,6 +8,12 @@ import pg from 'pg';
 /** Every change of an order's status or hint is notified on this channel, payload the order id (migration 0009). */
 export const ORDER_CHANGES_CHANNEL = 'brygga_order_changes';
 
+/**
+ * What a replica may hold of a client in its lookup cache changed: payload `tenant:<id>` (the tenant's policy, so
+ * every client of it) or `client:<id>`. Sent in the statement that makes the change (storage/tenants.ts).
+ */
+export const CLIENT_CHANGES_CHANNEL = 'brygga_client_changes';
+
 export interface ListenHandlers {
   onNotify: (payload: string) => void;
   /** The connection was lost and is back: notifications in between are gone, so whatever they were about must be re-read. */

@@ -1,5 +1,7 @@
 /** Tenants: organisations with their own BankID agreement, and which tenant each client belongs to. */
+import { sql } from 'kysely';
 import { likePattern, possibleKey, type Db } from './database.ts';
+import { CLIENT_CHANGES_CHANNEL } from './notifications.ts';
 
 export type BankIdEnvironmentName = 'production' | 'test' | 'simulator';
 
@@ -79,10 +81,16 @@ export class TenantRepository {
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
-  /** Replaces a tenant's fields; false when there is no such tenant. */
+  /**
+   * Replaces a tenant's fields; false when there is no such tenant. Every replica is told in the same statement, so
+   * its cached clients of the tenant, which carry the policy (storage/clients.ts), go at once.
+   */
   async update(tenant: NewTenant): Promise<boolean> {
-    const result = await this.#db.updateTable('tenants').set({ ...columns(tenant), updated_at: new Date() }).where('id', '=', tenant.id).executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const rows = await this.#db
+      .with('changed', (db) => db.updateTable('tenants').set({ ...columns(tenant), updated_at: new Date() }).where('id', '=', tenant.id).returning('id'))
+      .selectFrom('changed').select(sql<string>`pg_notify(${CLIENT_CHANGES_CHANNEL}, 'tenant:' || changed.id)`.as('notified'))
+      .execute();
+    return rows.length > 0;
   }
 
   /** A tenant; `lock` holds its row until the transaction ends. */
@@ -139,9 +147,12 @@ export class TenantRepository {
     return row?.tenant_id;
   }
 
-  /** Moves a client to a tenant (the caller has checked the client's settings against that tenant's policy). */
+  /** Moves a client to a tenant (the caller has checked the client's settings against that tenant's policy); replicas are told. */
   async assignClient(clientId: string, tenantId: string): Promise<boolean> {
-    const result = await this.#db.updateTable('clients').set({ tenant_id: tenantId, updated_at: new Date() }).where('client_id', '=', clientId).executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const rows = await this.#db
+      .with('changed', (db) => db.updateTable('clients').set({ tenant_id: tenantId, updated_at: new Date() }).where('client_id', '=', clientId).returning('client_id'))
+      .selectFrom('changed').select(sql<string>`pg_notify(${CLIENT_CHANGES_CHANNEL}, 'client:' || changed.client_id)`.as('notified'))
+      .execute();
+    return rows.length > 0;
   }
 }

@@ -7,7 +7,7 @@
 import type { Requirement } from '../bankid/types.ts';
 import { variables } from '../config/variables.ts';
 import type { FieldError } from '../errors/field-errors.ts';
-import { CLIENT_SETTINGS, settingProblem, type ClientSettings, type StartMethodSetting } from '../oidc/client-settings.ts';
+import { CLIENT_SETTINGS, settingProblem, type ClientSettings, type EffectiveSettings, type StartMethodSetting } from '../oidc/client-settings.ts';
 
 export type RequirementFloor = Omit<Requirement, 'personalNumber'>;
 
@@ -92,13 +92,6 @@ function effectiveRequirement(floor: RequirementFloor | undefined, own: Requirem
     merged.certificatePolicies = within?.length ? within : floor.certificatePolicies;
   }
   return merged;
-}
-
-export interface EffectiveSettings extends ClientSettings {
-  /** The tenant's cap on order starts per minute for this client, if it has one. */
-  startsPerMinute?: number;
-  /** The acr of this client's logins, if the tenant sets one. */
-  acr?: string;
 }
 
 /** A client's settings within its tenant's policy: the narrower of the two wherever they differ. */

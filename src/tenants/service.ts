@@ -4,11 +4,11 @@
  */
 import { BrokerError } from '../errors/catalogue.ts';
 import { InputError, refuseIfAny, type FieldError } from '../errors/field-errors.ts';
-import { clientSettings } from '../oidc/client-settings.ts';
+import { clientSettings, type EffectiveSettings } from '../oidc/client-settings.ts';
 import { DEFAULT_TENANT, TenantRepository, type Contact, type NewTenant, type TenantRecord } from '../storage/tenants.ts';
 import type { Db } from '../storage/database.ts';
 import { parseOrganisationNumber } from './organisation-number.ts';
-import { effectiveSettings, policyProblems, wideningProblems, type EffectiveSettings, type TenantPolicy } from './policy.ts';
+import { effectiveSettings, policyProblems, wideningProblems, type TenantPolicy } from './policy.ts';
 
 export interface TenantInput {
   id: string;

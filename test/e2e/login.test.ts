@@ -107,7 +107,8 @@ test('discovery advertises the Swedish profile essentials', async () => {
   assert.equal(meta.request_parameter_supported, true);
   assert.ok(meta.scopes_supported?.includes(OIDC_SE.naturalPersonNumber));
   assert.ok(meta.claims_supported?.includes(OIDC_SE.personalIdentityNumber));
-  assert.deepEqual(meta.acr_values_supported, ['http://id.swedenconnect.se/loa/1.0/uncertified-loa3']);
+  // ACR first; then what a tenant's policy may choose for its clients (a request for it is refused for the others).
+  assert.deepEqual(meta.acr_values_supported, ['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3']);
   assert.ok(meta.subject_types_supported?.includes('pairwise'));
   assert.deepEqual(meta.ui_locales_supported, ['sv', 'en']);
   assert.equal(meta.pushed_authorization_request_endpoint, `${issuer}/request`);

@@ -17,7 +17,8 @@ const KINDS: [string, RegExp][] = [
   ['entity writes', /oidc_payload/],
   ['login binding', /login_grants/],
   ['rate limit', /rate_limits/],
-  ['client lookup', /from "clients"/],
+  ['client lookup', /from "clients"/], // with its tenant's policy, joined
+  ['tenant lookup', /"tenants"/], // pinned at none: the policy comes with the client
   ['order', /bankid_orders/],
 ];
 /** Kinds that vary with timing: the client cache (5 s), the order flow's polls and collects, key reloads. */

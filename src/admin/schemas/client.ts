@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isSecureOrigin } from '../../config/load.ts';
-import { ADMIN_SCOPE } from '../../oidc/client-settings.ts';
+import { ADMIN_SCOPE, REFRESH_TOKEN_TTL_S } from '../../oidc/client-settings.ts';
 import { cursor, limit, tenantId } from './common.ts';
 
 const httpsUrl = z.string().max(2000).refine((v) => URL.parse(v)?.protocol === 'https:', 'must be an https URL');
@@ -44,7 +44,9 @@ export const clientFields = {
   id_token_signed_response_alg: z.enum(['RS256', 'ES256']),
   require_pushed_authorization_requests: z.boolean().describe('The client must use PAR.'),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).min(1).max(3)
-    .describe('Default `["authorization_code"]`. `refresh_token` turns refresh tokens on (the broker\'s lifetime, 24 h); `client_credentials` is for admin clients.'),
+    .describe('Default `["authorization_code"]`. `refresh_token` turns refresh tokens on (see `brygga_refresh_tokens`); `client_credentials` is for admin clients.'),
+  brygga_refresh_tokens: z.boolean().describe('`false`: no new refresh tokens, even with the `refresh_token` grant type. Default: as the grant types allow.'),
+  brygga_refresh_token_ttl_s: z.number().int().min(REFRESH_TOKEN_TTL_S.min).max(REFRESH_TOKEN_TTL_S.max).describe('Refresh token lifetime in seconds (default 86400).'),
   brygga_first_party: z.boolean().describe('Consent is implicit (no consent page).'),
   brygga_start_methods: z.array(z.enum(['qr', 'same_device'])).min(1).max(2),
   brygga_requirement: z.object({

@@ -3,10 +3,11 @@
  * the running order (QR, app link, BankID's message); a completed order finishes the login.
  */
 import { detectDevice, launchUrl } from '../../bankid/launch.ts';
+import { BrokerError } from '../../errors/catalogue.ts';
 import { textsFor } from '../../i18n/texts.ts';
 import { renderPage } from '../../http/views.ts';
 import { requiredPersonOf } from '../../oidc/claims-request.ts';
-import { clientSettings } from '../../oidc/client-settings.ts';
+import { loginSettings } from '../../oidc/client-settings.ts';
 import type { LoginOrderResult } from '../../oidc/login-binding.ts';
 import { browserBinding, csrfToken, deviceId } from '../browser.ts';
 import { clientOf, finish, interactionOf, localeOf, urls, type Action } from '../context.ts';
@@ -31,7 +32,8 @@ export const showPage: Action = (deps) => async (ctx) => {
   }
 
   const device = detectDevice(ctx.get('user-agent'));
-  const allowed = clientSettings(c as unknown as Record<string, unknown>).startMethods;
+  const settings = loginSettings(c);
+  const allowed = settings.startMethods;
   const state = await orders.status(uid, browserBinding(ctx));
   if (state?.state === 'complete') {
     // BankID enforces requirement.personalNumber; checking again means a wrong person never reaches the client.
@@ -42,10 +44,12 @@ export const showPage: Action = (deps) => async (ctx) => {
       return;
     }
     const result: LoginOrderResult = { order: { id: state.orderId } };
-    await finish(deps, ctx, { ...result, login: { accountId: state.subject, acr: config.oidc.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
+    await finish(deps, ctx, { ...result, login: { accountId: state.subject, acr: settings.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
     return;
   }
   if (!state) {
+    // The tenant's policy may since have narrowed away every method the client offered.
+    if (!allowed.length) throw new BrokerError('start_method_not_allowed', `no start method of ${c.clientId} is allowed by its tenant`);
     // Start with what fits the device; the other method stays one click away.
     const methods = [...allowed].sort((a) => ((a === 'same_device') === device.mobile ? -1 : 1));
     ctx.body = renderPage('interaction/login', page, { ...common, view: 'choose', methods });

@@ -1,7 +1,7 @@
 /** POST /interaction/:uid/start — starts a BankID order with the chosen method (a retry replaces the last one). */
 import { detectDevice } from '../../bankid/launch.ts';
 import { BrokerError } from '../../errors/catalogue.ts';
-import { clientSettings } from '../../oidc/client-settings.ts';
+import { loginSettings } from '../../oidc/client-settings.ts';
 import { requiredPersonOf } from '../../oidc/claims-request.ts';
 import { messageFor, parseUserMessage, USER_MESSAGE_PARAM } from '../../oidc/user-message.ts';
 import type { StartMethod } from '../../orders/flow.ts';
@@ -17,7 +17,8 @@ export const startOrder: Action = (deps) => {
   return async (ctx) => {
     const d = interactionOf(ctx);
     const c = clientOf(ctx);
-    const settings = clientSettings(c as unknown as Record<string, unknown>);
+    // The client's settings within its tenant's policy: methods, requirement (raised to the tenant's floor).
+    const settings = loginSettings(c);
     const method = stateOf(ctx).form!.method as StartMethod;
     if (!START_METHODS.has(method) || !settings.startMethods.includes(method)) {
       throw new BrokerError('start_method_not_allowed', `start method ${String(method)} is not allowed for ${c.clientId}`);

@@ -10,6 +10,7 @@ import { addressKey } from '../../limits/address.ts';
 import type { RateLimiter } from '../../limits/limiter.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { clientIp } from '../../http/client-ip.ts';
+import { loginSettings } from '../../oidc/client-settings.ts';
 import { clientOf, interactionOf } from '../context.ts';
 
 const MINUTE_S = 60;
@@ -18,14 +19,17 @@ export function limitStarts(limiter: RateLimiter, config: Config, logger: Logger
   const { limits } = config;
   return async (ctx, next) => {
     const uid = interactionOf(ctx).uid;
-    const clientId = clientOf(ctx).clientId;
+    const client = clientOf(ctx);
+    const clientId = client.clientId;
+    // The tenant may allow its clients fewer starts than the broker's limit, never more.
+    const perClient = Math.min(limits.startsPerClientPerMinute, loginSettings(client).startsPerMinute ?? Infinity);
     const interactionKey = `start:interaction:${uid}`;
     const verdict = await limiter.check([
       { key: `start:ip:${addressKey(clientIp(ctx))}`, windowS: MINUTE_S, max: limits.startsPerIpPerMinute },
       // An interaction cannot outlive its TTL, so neither need its counter.
       { key: interactionKey, windowS: config.oidc.interactionTtlS, max: limits.startsPerInteraction },
     ], [
-      { key: `start:client:${clientId}`, windowS: MINUTE_S, max: limits.startsPerClientPerMinute },
+      { key: `start:client:${clientId}`, windowS: MINUTE_S, max: perClient },
     ]);
     if (!verdict.allowed) {
       const over = verdict.refused.map((key) => key.split(':')[1]);
