@@ -1,11 +1,12 @@
 /**
  * A client's metadata as it will be stored: derived parts filled in, Brygga's rules for who may grant what, and
- * oidc-provider's own client validation (the same the server applies when the client is used), whose complaint
- * becomes a field error.
+ * its tenant's policy, and oidc-provider's own client validation (the same the server applies when the client is used),
+ * whose complaint becomes a field error.
  */
 import { randomBytes } from 'node:crypto';
 import { errors, type ClientMetadata } from 'oidc-provider';
 import { CLIENT_SETTINGS } from '../oidc/client-settings.ts';
+import { wideningProblems } from '../tenants/policy.ts';
 import type { AdminDeps } from './context.ts';
 import { AdminInputError, invalid } from './errors.ts';
 import { isFullAdmin, seesTenant, type Principal } from './principal.ts';
@@ -44,9 +45,13 @@ function fieldOf(description: string, metadata: Record<string, unknown>): string
 
 /** The metadata to store, or a 400 naming the field that oidc-provider or our rules refuse. */
 export async function prepareClient(deps: AdminDeps, principal: Principal, tenantId: string, metadata: Record<string, unknown>): Promise<Record<string, unknown>> {
-  if (!seesTenant(principal, tenantId) || !(await deps.tenants.exists(tenantId))) throw invalid('tenant_id', `no tenant ${tenantId}`);
+  const policy = seesTenant(principal, tenantId) ? await deps.tenants.policy(tenantId) : undefined;
+  if (!policy) throw invalid('tenant_id', `no tenant ${tenantId}`);
   const complete = withResponseTypes(metadata);
   checkAdminScopes(principal, tenantId, complete);
+  // The same refusal as the CLI's and a registration's: a client never asks for more than its tenant allows.
+  const wider = wideningProblems(policy, complete);
+  if (wider.length) throw new AdminInputError(wider);
   try {
     // A stand-in secret: the real one is generated after validation, or kept sealed, and never passes through here.
     const candidate = usesSecret(complete) ? { ...complete, client_secret: 'validation-only'.padEnd(43, '-') } : complete;

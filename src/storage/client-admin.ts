@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { likePattern, possibleKey, type Db } from './database.ts';
 import type { SecretBox } from './encryption.ts';
+import { CLIENT_CHANGES_CHANNEL } from './notifications.ts';
 
 export interface AdminClientRow {
   clientId: string;
@@ -67,11 +68,15 @@ export class ClientAdminStore {
       .values({ client_id: clientId, tenant_id: tenantId, metadata: JSON.stringify(metadata), sealed_secret: secret === undefined ? null : this.#box.seal(secret) })
       .onConflict((oc) => oc.column('client_id').doNothing())
       .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    const inserted = Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    // Another replica may hold the id as a miss.
+    if (inserted) await notifyChange(db, clientId);
+    return inserted;
   }
 
   /** Replaces the metadata; `secret` undefined keeps the secret, null removes it (and any previous one). */
   async update(db: Db, clientId: string, metadata: Record<string, unknown>, secret: string | null | undefined): Promise<void> {
+    await notifyChange(db, clientId);
     await db.updateTable('clients')
       .set({
         metadata: JSON.stringify(metadata),
@@ -83,11 +88,13 @@ export class ClientAdminStore {
   }
 
   async remove(db: Db, clientId: string): Promise<void> {
+    await notifyChange(db, clientId);
     await db.deleteFrom('clients').where('client_id', '=', clientId).execute();
   }
 
   /** A new secret; the current one stays accepted for `graceSeconds` (by the database clock). Returns until when. */
   async rotateSecret(db: Db, clientId: string, secret: string, graceSeconds: number): Promise<Date> {
+    await notifyChange(db, clientId);
     const row = await db.updateTable('clients')
       .set({
         sealed_previous_secret: sql<string | null>`sealed_secret`,
@@ -110,6 +117,14 @@ export class ClientAdminStore {
       .executeTakeFirst();
     return row?.sealed_previous_secret ? this.#box.open(row.sealed_previous_secret) : undefined;
   }
+}
+
+/**
+ * Tells every replica to drop its cached lookup of the client. Changes run in a transaction with their audit row, so
+ * the notification is delivered at commit, or never when the change is undone.
+ */
+async function notifyChange(db: Db, clientId: string): Promise<void> {
+  await sql`select pg_notify(${CLIENT_CHANGES_CHANNEL}, ${`client:${clientId}`})`.execute(db);
 }
 
 function toRow(row: { client_id: string; tenant_id: string; metadata: Record<string, unknown>; created_at: Date; updated_at: Date; previous_secret_expires_at: Date | null; has_secret: unknown }): AdminClientRow {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestBroker } from '../helpers/broker.ts';
+import { until } from '../helpers/until.ts';
 import { adminClient, BOOTSTRAP, call, createTenant, fieldsOf, startAdminBroker } from './support.ts';
 
 let t: TestBroker;
@@ -232,4 +233,30 @@ test('a tenant admin\'s certificates: another tenant\'s are 404 even under its o
   assert.equal(readOnly.json.error, 'admin_read_only');
   assert.equal((await call(t, 'POST', `/tenants/mine/certificates/${own.fingerprint}/activate`, { token: reader })).status, 403);
   assert.equal((await call(t, 'GET', `/tenants/mine/certificates/${own.fingerprint}`, { token: BOOTSTRAP })).json.state, 'staged', 'unchanged');
+});
+
+test('a client the admin API would put beyond its tenant\'s policy is refused, field by field; within it, it is saved', async () => {
+  await createTenant(t, 'strict', { policy: { startMethods: ['qr'], ssoGroups: ['kommun'] } });
+  const wide = await call(t, 'POST', '/clients', { token: admin, body: { tenant_id: 'strict', redirect_uris: ['https://strict.example/cb'], brygga_start_methods: ['qr', 'same_device'], brygga_sso_group: 'other' } });
+  assert.equal(wide.status, 400, JSON.stringify(wide.json));
+  assert.deepEqual(fieldsOf(wide), ['brygga_sso_group', 'brygga_start_methods']);
+  assert.match(wide.json.errors.find((e: { field: string }) => e.field === 'brygga_start_methods').message, /same_device is not allowed by the tenant/);
+  const narrow = await call(t, 'POST', '/clients', { token: admin, body: { tenant_id: 'strict', redirect_uris: ['https://strict.example/cb'], brygga_start_methods: ['qr'] } });
+  assert.equal(narrow.status, 201, JSON.stringify(narrow.json));
+  const widened = await call(t, 'PATCH', `/clients/${narrow.json.client_id}`, { token: admin, body: { brygga_start_methods: ['same_device'] } });
+  assert.equal(widened.status, 400);
+  assert.deepEqual(fieldsOf(widened), ['brygga_start_methods']);
+  assert.deepEqual((await call(t, 'GET', `/clients/${narrow.json.client_id}`, { token: admin })).json.brygga_start_methods, ['qr'], 'nothing changed');
+});
+
+test('a client changed through the admin API is dropped at once from every replica\'s cache, not after its cache time', async () => {
+  const replica = await t.replica();
+  const created = await call(t, 'POST', '/clients', { token: admin, body: { redirect_uris: ['https://cached.example/cb'] } });
+  const clientId = String(created.json.client_id);
+  for (const broker of [t.broker, replica]) assert.ok(await broker.clients.find(clientId), 'both replicas look the client up');
+  assert.ok(replica.clients.cached(clientId));
+  assert.equal((await call(t, 'PATCH', `/clients/${clientId}`, { token: admin, body: { client_name: 'Renamed' } })).status, 200);
+  // The cache keeps a lookup for seconds; only the change's notification drops it this soon.
+  await until(async () => replica.clients.cached(clientId), (held) => !held, 'the change reached the other replica', 40, 50);
+  assert.equal((await replica.clients.find(clientId))?.client_name, 'Renamed');
 });
