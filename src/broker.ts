@@ -17,7 +17,7 @@ import { tenantDirectory } from './admin/tenants.ts';
 import { closeAgents } from './bankid/transport.ts';
 import { CertificateConnections } from './certificates/connections.ts';
 import { endpointsFromConfig } from './certificates/endpoints.ts';
-import { ExpiryWatch } from './certificates/expiry.ts';
+import { ExpiryWatch, daysLeft, type WatchedCertificate } from './certificates/expiry.ts';
 import { CertificateService } from './certificates/service.ts';
 import { SettingsCertificate } from './certificates/settings-file.ts';
 import type { Config } from './config/load.ts';
@@ -26,6 +26,7 @@ import { assetRoutes } from './http/assets.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './http/health.ts';
+import { metricsRoute, requestMetrics } from './http/metrics.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { settleUnreadBody } from './http/unread-body.ts';
 import { interactionRoutes } from './interaction/routes.ts';
@@ -36,7 +37,9 @@ import { authorizationRequestGuard } from './limits/authorization-requests.ts';
 import { RateLimiter } from './limits/limiter.ts';
 import { Collector } from './orders/collector.ts';
 import { OrderFlow } from './orders/flow.ts';
+import { domainEvents } from './observability/events.ts';
 import type { Logger } from './observability/logger.ts';
+import { Metrics } from './observability/metrics.ts';
 import { findAccount } from './oidc/account.ts';
 import { bindLoginsToGrants } from './oidc/login-binding.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
@@ -156,15 +159,27 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       },
     });
     cleanups.push(() => closeAgents());
-    const expiry = new ExpiryWatch(async () => [
+    const listWatched = async (): Promise<WatchedCertificate[]> => [
       { fingerprint: settingsCertificate.current.fingerprint, subject: settingsCertificate.current.subject, notAfter: settingsCertificate.current.notAfter, tenantId: 'settings', state: 'settings' },
       ...(await rpCertificates.list()).filter((c) => c.state !== 'retired'),
-    ], logger.child({ component: 'certificates' }));
+    ];
+    const expiry = new ExpiryWatch(listWatched, logger.child({ component: 'certificates' }));
     await expiry.check();
+    // Every certificate's days left when scraped: the settings one, and each tenant's (listed by the last check).
+    let watched: WatchedCertificate[] = [];
+    const metrics = new Metrics({
+      events: domainEvents,
+      certificates: () => watched.map((c) => ({ ...c, daysLeft: daysLeft(c.notAfter, new Date()) })),
+      pool: database.poolStats,
+    });
+    cleanups.push(() => metrics.close());
+    const refreshWatched = async () => { watched = await listWatched(); };
+    await refreshWatched();
     const certificateUpkeep = setInterval(() => {
       void settingsCertificate.reloadIfChanged(); // in case a watch event was missed
       void connections.sweep();
       expiry.check().catch((err: Error) => logger.error({ err: err.message }, 'certificate expiry check failed'));
+      refreshWatched().catch((err: Error) => logger.error({ err: err.message }, 'certificate listing for metrics failed'));
     }, MINUTE);
     certificateUpkeep.unref();
     cleanups.push(() => clearInterval(certificateUpkeep));
@@ -317,12 +332,14 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
     app.use(requestId);
+    app.use(requestMetrics(metrics));
     // Each stored OIDC entity is read once per request, whichever step asks (storage/request-scope.ts).
     app.use((_ctx, next) => withRequestScope(next));
     app.use(securityHeaders);
     app.use(settleUnreadBody);
     // Before the host allow-list: probes address the pod or container, not the public host.
     app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => settingsCertificate.current, certificateWarnings: () => expiry.latest }).routes());
+    app.use(metricsRoute(metrics));
     app.use(hostAllowList(effective.http.allowedHosts));
     app.use(errorPages({ logger, home: config.demo ? '/demo' : undefined }));
     const own = new Router();

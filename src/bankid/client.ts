@@ -8,6 +8,7 @@
  * - a call whose signal aborts stops where it is, rejects with BankIdAbortedError and is never retried.
  */
 import { setTimeout as wait } from 'node:timers/promises';
+import { domainEvents } from '../observability/events.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RpCertificate } from './certificate.ts';
 import { normalizeBaseUrl } from './environments.ts';
@@ -124,13 +125,16 @@ export class BankIdClient implements BankIdApi {
     if (signal?.aborted) throw abortedError(endpoint, signal);
     const started = performance.now();
     const durationMs = () => Math.round(performance.now() - started);
+    const told = (outcome: string) => domainEvents.emit('bankid.call', { endpoint, outcome, durationS: (performance.now() - started) / 1000 });
     try {
       // Looked up per call: after releaseAgent() the next call opens a fresh pool.
       const agent = agentFor(this.#certificate, this.#caPem);
       const result = await postJson(url, body, { agent, timeoutMs: this.#timeoutMs, signal });
+      told(result.status >= 200 && result.status < 300 ? 'ok' : `http_${result.status}`);
       this.#logger?.debug({ endpoint, status: result.status, durationMs: durationMs() }, 'bankid call');
       return result;
     } catch (err) {
+      told(signal?.aborted ? 'aborted' : 'transport');
       this.#logger?.debug({ endpoint, durationMs: durationMs(), err: (err as Error).message }, 'bankid call failed');
       throw err;
     }

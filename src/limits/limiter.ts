@@ -3,6 +3,7 @@
  * database has said a key is over its limit until T, this replica refuses that key until T without asking again,
  * so a flood from one address costs one statement per window, not one per request.
  */
+import { domainEvents } from '../observability/events.ts';
 import type { Counter, CounterState, RateLimitStore } from '../storage/rate-limits.ts';
 
 export type { Counter } from '../storage/rate-limits.ts';
@@ -66,6 +67,8 @@ export class RateLimiter {
 }
 
 function refusal(refused: { key: string; until: number }[], now: number, first: boolean): Verdict {
+  // A key is `scope:kind:value` (start:ip:…); the limit's name is its first two parts, never the address or id.
+  for (const limit of new Set(refused.map((r) => r.key.split(':').slice(0, 2).join(':')))) domainEvents.emit('ratelimit.refused', { limit });
   const until = Math.max(...refused.map((r) => r.until));
   return { allowed: false, retryAfterS: Math.max(1, Math.ceil((until - now) / 1000)), refused: refused.map((r) => r.key), first };
 }

@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { BankIdError, BankIdTransportError } from '../bankid/errors.ts';
 import { isTransient } from '../bankid/transient.ts';
 import type { CollectResponse, CompletionData } from '../bankid/types.ts';
+import { domainEvents } from '../observability/events.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
@@ -141,11 +142,11 @@ export class Collector {
       await this.#o.orders.update(row.id, { status: 'pending', hintCode: result.hintCode, pickedUp });
     } else if (result.status === 'failed') {
       this.#o.logger.info({ orderId: row.id, hintCode: result.hintCode }, 'bankid order failed');
-      await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode });
+      if (await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode })) ended(row, 'order.failed', result.hintCode);
     } else {
       const subject = this.#o.accountIdFor(result.completionData);
       this.#o.logger.info({ orderId: row.id }, 'bankid order complete');
-      await this.#o.orders.update(row.id, { status: 'complete', completion: result.completionData as unknown as Record<string, unknown>, subject, pickedUp: true });
+      if (await this.#o.orders.update(row.id, { status: 'complete', completion: result.completionData as unknown as Record<string, unknown>, subject, pickedUp: true })) ended(row, 'order.completed');
     }
   }
 
@@ -164,6 +165,14 @@ export class Collector {
       this.#o.logger.error(log, 'bankid collect failed; order given up');
       if (!(await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code }))) return;
     }
+    ended(row, 'order.failed', errorCode);
     await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
   }
+}
+
+/** Tells the domain events that this collect ended the order (only the write that ended it tells). */
+function ended(row: OrderRow, name: 'order.completed' | 'order.failed', hintCode = ''): void {
+  const event = { clientId: row.client_id, startMethod: row.start_method };
+  if (name === 'order.completed') domainEvents.emit(name, event);
+  else domainEvents.emit(name, { ...event, hintCode });
 }

@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { domainEvents } from '../observability/events.ts';
 import type { Logger } from '../observability/logger.ts';
 import { BankIdError, BankIdRequestError } from '../bankid/errors.ts';
 import { userMessage } from '../bankid/messages.ts';
@@ -116,6 +117,7 @@ export class OrderFlow {
       throw new BrokerError('internal', 'the started order could not be stored', { cause: err });
     }
     this.#o.logger.info({ orderId, clientId: request.clientId, startMethod: request.startMethod }, 'bankid order started');
+    domainEvents.emit('order.started', { clientId: request.clientId, startMethod: request.startMethod });
     return { orderId };
   }
 
@@ -213,6 +215,7 @@ export class OrderFlow {
     if (row.status !== 'pending') return;
     // Recorded first and only if still pending: a concurrent collect that saw it complete wins.
     if (!(await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code }))) return;
+    domainEvents.emit('order.failed', { clientId: row.client_id, startMethod: row.start_method, hintCode: 'cancelled' });
     await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
   }
 }

@@ -15,6 +15,8 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   /** LISTEN on `channel` (see notifications.ts); resolves once listening. */
   listen(channel: string, handlers: ListenHandlers): Promise<Listening>;
+  /** The server pool's connections now (metrics); the embedded engine has no pool. */
+  poolStats?(): { inUse: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -104,7 +106,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     const url = options.url;
-    return { db, kind: 'postgres', listen: (channel, handlers) => listenOnServer(url, channel, handlers), close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      listen: (channel, handlers) => listenOnServer(url, channel, handlers),
+      poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => db.destroy(),
+    };
   }
   const inMemory = options.dataDir.startsWith('memory://');
   const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
