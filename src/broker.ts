@@ -26,7 +26,7 @@ import { assetRoutes } from './http/assets.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './http/health.ts';
-import { metricsRoute, requestMetrics } from './http/metrics.ts';
+import { requestMetrics, startMetricsServer } from './http/metrics.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { settleUnreadBody } from './http/unread-body.ts';
 import { interactionRoutes } from './interaction/routes.ts';
@@ -84,6 +84,8 @@ export interface RunningBroker {
   url: string;
   /** The local port the broker listens on. */
   port: number;
+  /** Where Prometheus scrapes this process (METRICS_PORT, apart from the public port). */
+  metricsUrl: string;
   config: Config;
   database: DatabaseHandle;
   clients: ClientRepository;
@@ -110,6 +112,12 @@ const QR_IDLE_S = 30;
 const STATUS_POLL = /^\/interaction\/[^/]+\/(status|events)$/;
 
 /** A busy port is an operator's fix: say which setting to change. */
+/** A listening address as a URL host: loopback for the wildcard, brackets for IPv6. */
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 function portInUse(err: NodeJS.ErrnoException, setting: string): Error {
   return err.code === 'EADDRINUSE' ? new Error(`${err.message}: another program uses that port; stop it or change ${setting}`, { cause: err }) : err;
 }
@@ -173,6 +181,9 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       pool: database.poolStats,
     });
     cleanups.push(() => metrics.close());
+    const metricsServer = await startMetricsServer(metrics, config.http.host, config.http.metricsPort, (err) => portInUse(err, 'METRICS_PORT'));
+    cleanups.push(() => new Promise((resolve) => { metricsServer.closeAllConnections(); metricsServer.close(() => resolve(undefined)); }));
+    const metricsPort = (metricsServer.address() as AddressInfo).port;
     const refreshWatched = async () => { watched = await listWatched(); };
     await refreshWatched();
     const certificateUpkeep = setInterval(() => {
@@ -339,7 +350,6 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     app.use(settleUnreadBody);
     // Before the host allow-list: probes address the pod or container, not the public host.
     app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => settingsCertificate.current, certificateWarnings: () => expiry.latest }).routes());
-    app.use(metricsRoute(metrics));
     app.use(hostAllowList(effective.http.allowedHosts));
     app.use(errorPages({ logger, home: config.demo ? '/demo' : undefined }));
     const own = new Router();
@@ -370,6 +380,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     return {
       url: effective.http.issuer,
       port,
+      metricsUrl: `http://${hostForUrl(config.http.host)}:${metricsPort}/metrics`,
       config: effective,
       database,
       clients,

@@ -21,6 +21,7 @@ try {
       `  Demo relying party:      ${broker.url}/demo`,
       `  Simulated BankID app:    ${broker.simulator?.controlUrl ?? '(external simulator)'}`,
       `  OpenID discovery:        ${broker.url}/.well-known/openid-configuration`,
+      `  Prometheus metrics:      ${broker.metricsUrl}`,
       '',
     ].join('\n') + '\n');
   }

@@ -100,6 +100,7 @@ function brokerEnv(store: Store, certsDir: string, port: number, simulator?: Sim
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
+    METRICS_PORT: '0',
     ISSUER: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
@@ -156,6 +157,7 @@ export async function startDemo(workDir: string, certsDir: string): Promise<Chil
   const child = spawnNode('demo', 'src/main.ts', {
     HOST: '127.0.0.1',
     PORT: String(port),
+    METRICS_PORT: '0',
     DATA_DIR: join(workDir, 'demo-data'),
     SIMULATOR_CERTS_DIR: certsDir,
     SIMULATOR_PORT: '0',

@@ -46,7 +46,7 @@ test('the image runs Node 24 slim as a numeric non-root user, production depende
 for (const missing of ['SUBJECT_SECRET', 'ENCRYPTION_KEY'] as const) {
   test(`with NODE_ENV=production and no ${missing}: one message naming it, exit 1, nothing started`, () => {
     const { command, args } = imageCommand();
-    const env = { PATH: process.env.PATH ?? '', ...imageEnv(), HOST: '127.0.0.1', PORT: '0', ...secrets, DATABASE_URL: 'postgres://brygga@127.0.0.1:1/brygga' };
+    const env = { PATH: process.env.PATH ?? '', ...imageEnv(), HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...secrets, DATABASE_URL: 'postgres://brygga@127.0.0.1:1/brygga' };
     delete (env as Record<string, string>)[missing];
     const result = spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
     assert.equal(result.status, 1, result.stderr);
@@ -64,7 +64,7 @@ test('with every required setting: migrate, then the probes answer; SIGTERM stop
   const database = process.env.DATABASE_URL ? await createTestDatabase({ migrate: false }) : undefined;
   const dbSettings = database ? { DATABASE_URL: database.url! } : { DATA_DIR: join(dir, 'data') };
   const env = {
-    PATH: process.env.PATH ?? '', ...imageEnv(), HOST: '127.0.0.1', PORT: '0', ...secrets, ...dbSettings, LOG_LEVEL: 'info',
+    PATH: process.env.PATH ?? '', ...imageEnv(), HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...secrets, ...dbSettings, LOG_LEVEL: 'info',
     BANKID_ENV: 'test', BANKID_CA_FILE: certs.files.ca, BANKID_CERT_FILE: certs.files.rpP12, BANKID_CERT_PASSPHRASE: 'image-test-passphrase',
   };
   try {

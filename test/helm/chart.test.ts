@@ -151,6 +151,22 @@ test('rendered with default values and with chart-made secrets: known kinds with
   assert.ok(all.some((m) => m.kind === 'ServiceMonitor') && all.some((m) => m.kind === 'PrometheusRule'));
 });
 
+test('metrics have a port of their own: scraped there, never behind the ingress, reachable from monitoring only', () => {
+  const all = render(everything);
+  const of = (kind: string) => all.find((m) => m.kind === kind)!;
+  const container = of('Deployment').spec.template.spec.containers[0];
+  assert.deepEqual(container.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]), [['http', 3000], ['metrics', 9464]]);
+  assert.equal(container.env.find((e: { name: string }) => e.name === 'METRICS_PORT').value, '9464');
+  assert.deepEqual(of('Service').spec.ports.map((p: { name: string }) => p.name), ['http', 'metrics']);
+  assert.equal(of('ServiceMonitor').spec.endpoints[0].port, 'metrics');
+  assert.equal(of('Ingress').spec.rules[0].http.paths[0].backend.service.port.name, 'http');
+  const rules = of('NetworkPolicy').spec.ingress as { from: { namespaceSelector: { matchLabels: Record<string, string> } }[]; ports: { port: string }[] }[];
+  const reaching = (port: string) => rules.filter((r) => r.ports.some((p) => p.port === port)).flatMap((r) => r.from.map((f) => f.namespaceSelector.matchLabels));
+  const values = parse(read('values.yaml')) as { networkPolicy: { ingressNamespaceLabels: Record<string, string>; monitoringNamespaceLabels: Record<string, string> } };
+  assert.deepEqual(reaching('metrics'), [values.networkPolicy.monitoringNamespaceLabels]);
+  assert.deepEqual(reaching('http'), [values.networkPolicy.ingressNamespaceLabels]);
+});
+
 test('the Deployment: probes, hardened pod, spread replicas, certificate mounted as a directory (hot reload)', () => {
   const manifests = render();
   const deployment = manifests.find((m) => m.kind === 'Deployment')!;

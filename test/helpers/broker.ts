@@ -116,6 +116,7 @@ export async function startTestBroker(env: Record<string, string> = {}, simulato
   const database = await createTestDatabase({ onQuery });
   const settings = {
     PORT: '0',
+    METRICS_PORT: '0',
     DATA_DIR: join(dir, 'data'),
     SIMULATOR_CERTS_DIR: join(dir, 'certs'),
     BANKID_API_URL: apiUrl.href,

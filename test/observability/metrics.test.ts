@@ -38,7 +38,11 @@ test('after a login, a cancelled order and a refused request, /metrics counts ea
   const refused = await fetch(`${t.broker.url}/auth?client_id=metrics-rp`);
   assert.equal(refused.status, 429);
 
-  const response = await fetch(`${t.broker.url}/metrics`);
+  // Never on the public port, which the ingress exposes: only on the metrics listener.
+  assert.equal((await fetch(`${t.broker.url}/metrics`)).status, 404);
+  assert.notEqual(new URL(t.broker.metricsUrl).port, String(t.broker.port));
+  assert.equal((await fetch(new URL('/', t.broker.metricsUrl))).status, 404, 'the metrics listener serves nothing else');
+  const response = await fetch(t.broker.metricsUrl);
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
   const text = await response.text();

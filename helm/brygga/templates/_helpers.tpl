@@ -49,6 +49,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   value: {{ required "issuer is required" .Values.issuer | quote }}
 - name: PORT
   value: {{ .Values.containerPort | quote }}
+- name: METRICS_PORT
+  value: {{ .Values.metrics.port | quote }}
 - name: TRUST_PROXY
   value: {{ .Values.proxy.trusted | quote }}
 - name: PROXY_HOPS
