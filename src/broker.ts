@@ -26,6 +26,7 @@ import { assetRoutes } from './http/assets.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './http/health.ts';
+import { drain } from './http/drain.ts';
 import { requestMetrics, startMetricsServer } from './http/metrics.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { settleUnreadBody } from './http/unread-body.ts';
@@ -125,6 +126,7 @@ function portInUse(err: NodeJS.ErrnoException, setting: string): Error {
 export async function startBroker(config: Config, options: BrokerOptions): Promise<RunningBroker> {
   const { logger } = options;
   const cleanups: (() => unknown)[] = []; // undone last-in first-out
+  let closing: Promise<void> | undefined;
   const server: Server = createServer();
   try {
     const database = options.database ?? await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
@@ -258,7 +260,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       server.once('error', (err: NodeJS.ErrnoException) => reject(portInUse(err, 'PORT')));
       server.listen(config.http.port, config.http.host, () => resolve());
     });
-    cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); }));
+    // Requests in flight are answered; pending orders stay for the other replicas (the collector only stops).
+    cleanups.push(async () => {
+      if ((await drain(server, config.http.shutdownGraceMs)) === 'cut') logger.warn({ graceMs: config.http.shutdownGraceMs }, 'requests still running at the shutdown deadline were cut');
+    });
     // First of all: the streams end, so the server's close does not wait on them.
     cleanups.push(() => streams.close());
     const port = (server.address() as AddressInfo).port;
@@ -391,8 +396,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       orders: orderFlow,
       streams,
       sweepAbandoned,
-      async close() {
-        for (const cleanup of cleanups.reverse()) await cleanup();
+      close() {
+        // Once: SIGTERM and SIGINT may both arrive, and tests close replicas they may have closed already.
+        closing ??= (async () => { for (const cleanup of cleanups.reverse()) await cleanup(); })();
+        return closing;
       },
     };
   } catch (err) {

@@ -22,7 +22,7 @@ export interface Config {
   demo: boolean;
   autoMigrate: boolean;
   log: { level: string; format: 'json' | 'pretty' };
-  http: { host: string; port: number; metricsPort: number; issuer: string; trustProxy: boolean; proxyHops: number; allowedHosts: string[]; maxEventStreams: number };
+  http: { host: string; port: number; metricsPort: number; shutdownGraceMs: number; issuer: string; trustProxy: boolean; proxyHops: number; allowedHosts: string[]; maxEventStreams: number };
   database: { url?: string; dataDir: string };
   bankid: {
     environment: BankIdEnvironment;
@@ -184,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
       host: raw.HOST!,
       port,
       metricsPort: raw.METRICS_PORT!,
+      shutdownGraceMs: raw.SHUTDOWN_GRACE_MS!,
       issuer,
       trustProxy: raw.TRUST_PROXY!,
       proxyHops: raw.PROXY_HOPS!,

@@ -29,6 +29,7 @@ export const variables = [
   { name: 'HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address the broker listens on (`0.0.0.0` in a container).' },
   { name: 'PORT', schema: port, default: '3000', description: 'Port the broker listens on.' },
   { name: 'METRICS_PORT', schema: port, default: '9464', description: 'Port of the Prometheus `/metrics` listener, on `HOST` too but apart from `PORT`, so the public ingress never exposes the metrics (they name clients and tenants). 0 picks a free port.' },
+  { name: 'SHUTDOWN_GRACE_MS', schema: z.coerce.number().int().min(0).max(120_000), default: '10000', description: 'On SIGTERM, how long requests in flight may take to finish before their connections are cut (new connections are refused at once; pending BankID orders are left to the other replicas, never cancelled). Keep it below the orchestrator\'s termination grace period.' },
   { name: 'ISSUER', schema: url, description: 'Public issuer URL of the OpenID provider. Default `http://localhost:$PORT`. Must be `https` except on localhost (the session cookie is `SameSite=None; Secure`).' },
   { name: 'TRUST_PROXY', schema: bool, default: 'false', description: 'Trust `X-Forwarded-For/-Proto/-Host` from a reverse proxy. Turn on only behind one.' },
   { name: 'PROXY_HOPS', schema: z.coerce.number().int().min(0), default: '1', description: 'With `TRUST_PROXY`: how many trusted proxies append to `X-Forwarded-For`; the client address is taken that many hops from the right.' },

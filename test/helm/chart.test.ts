@@ -189,6 +189,10 @@ test('the Deployment: probes, hardened pod, spread replicas, certificate mounted
   assert.equal(env.TRUST_PROXY, 'true');
   assert.equal(env.PROXY_HOPS, '1');
   assert.equal(env.BANKID_CERT_FILE, '/var/run/brygga/bankid/rp.p12');
+  // Out of rotation first, then SIGTERM; both within the pod's grace period.
+  assert.equal(container.lifecycle.preStop.sleep.seconds, 5);
+  assert.equal(env.SHUTDOWN_GRACE_MS, '20000');
+  assert.ok(5 + 20 < pod.terminationGracePeriodSeconds);
   const certMount = container.volumeMounts.find((v: { name: string }) => v.name === 'bankid-certificate');
   assert.equal(certMount.mountPath, '/var/run/brygga/bankid');
   assert.equal(certMount.subPath, undefined, 'a subPath mount never sees a rotated Secret');

@@ -51,6 +51,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   value: {{ .Values.containerPort | quote }}
 - name: METRICS_PORT
   value: {{ .Values.metrics.port | quote }}
+- name: SHUTDOWN_GRACE_MS
+  value: {{ .Values.shutdown.graceMs | quote }}
 - name: TRUST_PROXY
   value: {{ .Values.proxy.trusted | quote }}
 - name: PROXY_HOPS
