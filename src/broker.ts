@@ -281,7 +281,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const adapter = createOidcAdapterFactory(database.db, {
       clientFinder: async (id) => {
         const found = await clients.findWithTenant(id);
-        return found && withLoginSettings(found, config.oidc.acr);
+        return found && withLoginSettings(found, { asserted: config.oidc.acr, supported: config.oidc.acrSupported });
       },
       clientWriter: registration && registeredClients(registration),
     });

@@ -55,6 +55,8 @@ export interface Config {
     subjectSecret?: string;
     encryptionKey?: string;
     acr: string;
+    /** What discovery advertises and logins may assert: ACR first. */
+    acrSupported: string[];
     jwksFile?: string;
     userinfoSigningAlg: 'RS256' | 'ES256';
     allowPrivateRpAddresses: boolean;
@@ -172,6 +174,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (raw.ORDER_RECORD_RETENTION_DAYS! * DAY_S < raw.ORDER_DATA_RETENTION_S!) need('ORDER_RECORD_RETENTION_DAYS', 'must not end before ORDER_DATA_RETENTION_S');
   if (raw.AUTH_LARGE_PARAM_MAX_BYTES! < raw.AUTH_PARAM_MAX_BYTES!) need('AUTH_LARGE_PARAM_MAX_BYTES', 'must be at least AUTH_PARAM_MAX_BYTES');
   if (raw.AUTH_REQUEST_MAX_BYTES! < raw.AUTH_LARGE_PARAM_MAX_BYTES!) need('AUTH_REQUEST_MAX_BYTES', 'must be at least AUTH_LARGE_PARAM_MAX_BYTES');
+  const acrSupported = [raw.ACR!, ...(raw.ACR_SUPPORTED ?? []).filter((acr) => acr !== raw.ACR)];
+  if (raw.ACR_SUPPORTED && !raw.ACR_SUPPORTED.includes(raw.ACR!)) need('ACR_SUPPORTED', `must include ACR (${raw.ACR})`);
   if (problems.length) throw new ConfigError(problems);
 
   const simulated = bankidEnv === 'simulator';
@@ -223,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
       subjectSecret: raw.SUBJECT_SECRET,
       encryptionKey: raw.ENCRYPTION_KEY,
       acr: raw.ACR!,
+      acrSupported,
       jwksFile: raw.JWKS_FILE,
       userinfoSigningAlg: raw.USERINFO_SIGNING_ALG!,
       allowPrivateRpAddresses: raw.ALLOW_PRIVATE_RP_ADDRESSES!,

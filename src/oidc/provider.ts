@@ -4,7 +4,6 @@
  */
 import Provider, { errors, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
-import { ACR_VALUES } from '../config/variables.ts';
 import { adminResourceIndicators } from './admin-resource.ts';
 import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
@@ -99,9 +98,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       // A client loaded for a login gets its tenant's acr here instead (tenants/login-settings.ts).
       default_acr_values: [config.oidc.acr],
     },
-    // Every acr a client's logins may be asserted with (ACR, or its tenant's): what a client may register as
+    // Every acr a client's logins may be asserted with (ACR_SUPPORTED): what a client may register as
     // default_acr_values. Which one a login gets, and which requests are refused, is per client (policy.ts).
-    acrValues: [config.oidc.acr, ...ACR_VALUES.filter((acr) => acr !== config.oidc.acr)],
+    acrValues: config.oidc.acrSupported,
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSubject(deps.subjectSecret, accountId, String(client.sectorIdentifier ?? client.clientId)),
 

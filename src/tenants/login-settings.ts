@@ -8,9 +8,11 @@ import { clientSettings, LOGIN_SETTINGS, type LoginSettings } from '../oidc/clie
 import type { LoadedClient } from '../storage/clients.ts';
 import { effectiveSettings, type TenantPolicy } from './policy.ts';
 
-export function withLoginSettings(client: LoadedClient, brokerAcr: string): Record<string, unknown> {
+export function withLoginSettings(client: LoadedClient, acr: { asserted: string; supported: readonly string[] }): Record<string, unknown> {
   const effective = effectiveSettings(client.tenantPolicy as TenantPolicy, clientSettings(client.metadata));
-  const settings: LoginSettings = { ...effective, acr: effective.acr ?? brokerAcr };
+  // A tenant's acr this deployment may not assert (ACR_SUPPORTED) gives way to ACR: never claim more than is true.
+  const tenantAcr = effective.acr && acr.supported.includes(effective.acr) ? effective.acr : undefined;
+  const settings: LoginSettings = { ...effective, acr: tenantAcr ?? acr.asserted };
   return {
     ...client.metadata,
     ...(client.metadata.default_acr_values === undefined ? { default_acr_values: [settings.acr] } : {}),

@@ -91,3 +91,12 @@ test('README documents every variable, exactly as variables.ts says', async () =
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   assert.equal(readme, withConfigTable(readme), 'README.md is out of date: run npm run docs:config');
 });
+
+test('ACR_SUPPORTED: ACR alone by default, ACR first when more are allowed; it must include ACR and know each value', () => {
+  const LOA3 = 'http://id.elegnamnden.se/loa/1.0/loa3';
+  const UNCERTIFIED = 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3';
+  assert.deepEqual(loadConfig({}).oidc.acrSupported, [UNCERTIFIED]);
+  assert.deepEqual(loadConfig({ ACR: LOA3, ACR_SUPPORTED: `${UNCERTIFIED},${LOA3}` }).oidc.acrSupported, [LOA3, UNCERTIFIED]);
+  assert.deepEqual(problemsOf({ ACR_SUPPORTED: LOA3 }), ['ACR_SUPPORTED']);
+  assert.deepEqual(problemsOf({ ACR_SUPPORTED: `${UNCERTIFIED},http://example.com/loa9` }), ['ACR_SUPPORTED']);
+});

@@ -108,7 +108,8 @@ test('discovery advertises the Swedish profile essentials', async () => {
   assert.ok(meta.scopes_supported?.includes(OIDC_SE.naturalPersonNumber));
   assert.ok(meta.claims_supported?.includes(OIDC_SE.personalIdentityNumber));
   // ACR first; then what a tenant's policy may choose for its clients (a request for it is refused for the others).
-  assert.deepEqual(meta.acr_values_supported, ['http://id.swedenconnect.se/loa/1.0/uncertified-loa3', 'http://id.elegnamnden.se/loa/1.0/loa3']);
+  // An uncertified deployment advertises only what it may assert (ACR_SUPPORTED adds loa3 for an audited one).
+  assert.deepEqual(meta.acr_values_supported, ['http://id.swedenconnect.se/loa/1.0/uncertified-loa3']);
   assert.ok(meta.subject_types_supported?.includes('pairwise'));
   assert.deepEqual(meta.ui_locales_supported, ['sv', 'en']);
   assert.equal(meta.pushed_authorization_request_endpoint, `${issuer}/request`);

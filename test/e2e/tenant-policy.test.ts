@@ -21,7 +21,8 @@ const LOA3 = 'http://id.elegnamnden.se/loa/1.0/loa3';
 const UNCERTIFIED_LOA3 = 'http://id.swedenconnect.se/loa/1.0/uncertified-loa3';
 
 before(async () => {
-  t = await startTestBroker();
+  // A deployment that may assert loa3 (an audited one), so a tenant may pick it.
+  t = await startTestBroker({ ACR_SUPPORTED: `${UNCERTIFIED_LOA3},${LOA3}` });
   replica = await t.replica();
 });
 after(async () => { await t?.close(); });
@@ -114,6 +115,19 @@ test('the ID token asserts the tenant\'s acr; a request for an acr the client\'s
   await setPolicy({}, ['pol-acr']);
   assert.equal(errorOf((await authorize(t, rp, { acr_values: LOA3 })).step.location).error, 'unmet_authentication_requirements');
   assert.equal((await t.sim.orders()).length, ordersBefore);
+});
+
+test('a deployment that may not assert the tenant\'s acr asserts ACR instead, and advertises only what it may assert', async () => {
+  const uncertified = await t.replica({ ACR_SUPPORTED: UNCERTIFIED_LOA3 });
+  const discovery = async (url: string) => (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as { acr_values_supported: string[] };
+  assert.deepEqual((await discovery(t.broker.url)).acr_values_supported, [UNCERTIFIED_LOA3, LOA3]);
+  assert.deepEqual((await discovery(uncertified.url)).acr_values_supported, [UNCERTIFIED_LOA3]);
+  await setPolicy({ acr: LOA3 });
+  await t.broker.clients.save({ client_id: 'pol-acr-uncertified', client_secret: secret, redirect_uris: [REDIRECT_URI], brygga_first_party: true });
+  const via = { ...t, broker: uncertified };
+  const { tokens } = await login(via, await discover(via, 'pol-acr-uncertified', oidc.ClientSecretBasic(secret)));
+  assert.equal(tokens.claims()!.acr, UNCERTIFIED_LOA3);
+  await setPolicy({}, ['pol-acr-uncertified']);
 });
 
 test('a policy change through the tenant service is seen by the next login on every replica', async () => {
