@@ -73,6 +73,8 @@ export interface Config {
     bootstrapToken?: string;
     secretGraceS: number;
   };
+  /** The admin console (src/console). */
+  console: { idleTimeoutS: number; reauthS: number };
   /** Where the CLI finds a running broker's admin API (BRYGGA_URL, BRYGGA_TOKEN). */
   cli: { url?: string; token?: string };
   /** Admission control (src/limits/admission.ts). */
@@ -233,6 +235,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestMaxBytes: raw.AUTH_REQUEST_MAX_BYTES!,
     },
     admin: { bootstrapToken: raw.ADMIN_BOOTSTRAP_TOKEN, secretGraceS: raw.CLIENT_SECRET_GRACE_S! },
+    console: { idleTimeoutS: raw.CONSOLE_IDLE_TIMEOUT_S!, reauthS: raw.CONSOLE_REAUTH_S! },
     cli: { url: raw.BRYGGA_URL?.replace(/\/$/, ''), token: raw.BRYGGA_TOKEN },
     busy: {
       maxInFlight: raw.BUSY_MAX_IN_FLIGHT!,

@@ -149,6 +149,22 @@ export interface AdminsTable {
   updated_at: Timestamp;
 }
 
+/** The admin console's server-side sessions (migration 0015); the cookie holds only the id. */
+export interface ConsoleSessionsTable {
+  id: string;
+  csrf: string;
+  /** The admins rows the person signed in as; null before the BankID sign-in completes. */
+  admin_ids: JSONColumnType<string[]> | null;
+  display_name: string | null;
+  /** The last BankID sign-in (re-authentication is asked for when it is too old). */
+  authenticated_at: NullableTimestamp;
+  pending: JSONColumnType<Record<string, string>> | null;
+  /** A change's form fields kept over a re-authentication. */
+  draft: JSONColumnType<Record<string, string>> | null;
+  last_seen_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   bankid_orders: BankIdOrdersTable;
   oidc_payload: OidcPayloadTable;
@@ -160,4 +176,5 @@ export interface Database {
   tenants: TenantsTable;
   rp_certificates: RpCertificatesTable;
   admins: AdminsTable;
+  console_sessions: ConsoleSessionsTable;
 }
