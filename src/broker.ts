@@ -336,6 +336,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     if (config.demo) {
       const { demoRoutes, registerDemoClient } = await import('./demo/routes.ts');
       await registerDemoClient(clients, effective);
+      const { seedDemoAdmin } = await import('./demo/console-admin.ts');
+      await seedDemoAdmin(admins, database.db);
       app.use(demoRoutes(effective, logger, clients, simulator?.controlUrl).routes());
     }
     // Own routes first: oidc-provider's routes end the response.

@@ -115,6 +115,8 @@ test('a broker admin signs in with BankID, sets up a tenant, its certificate and
   await page.click('#try-login');
   await page.waitForURL(/\/interaction\//);
   await approve(page, BROKER_ADMIN);
+  // Not first-party: the person approves sharing, then arrives at the client.
+  await page.locator('button[name="decision"][value="allow"]').click({ timeout: 15_000 });
   await page.locator('#arrived').waitFor({ timeout: 15_000 });
   const arrived = arrivals.at(-1)!;
   assert.equal(arrived.pathname, '/callback');
