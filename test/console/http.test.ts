@@ -6,7 +6,7 @@ import type { TestBroker } from '../helpers/broker.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
 import { csrfOf, seedAdmin, signIn } from './support.ts';
 
-const BROKER_ADMIN = '199908072391';
+const BROKER_ADMIN = '198112189876'; // not the demo's own broker admin (199908072391)
 const AUDITOR = '191212121212';
 const STRANGER = '199908672398';
 
@@ -84,7 +84,7 @@ test('an auditor reads its tenant but is refused a change, and gets 404 for anot
 test('adding an admin needs a recent BankID sign-in; the form is kept over the re-authentication', async () => {
   const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/admins');
   clock += (t.broker.config.console.reauthS + 1) * 1000;
-  const form = { _csrf: csrfOf(step.body), personal_number: '198112189876', display_name: 'Ny Person', role: 'tenant_admin', tenant_id: 'kommun-a' };
+  const form = { _csrf: csrfOf(step.body), personal_number: '199001012385', display_name: 'Ny Person', role: 'tenant_admin', tenant_id: 'kommun-a' };
   const asked = await browser.post(`${t.broker.url}/admin/admins`, form);
   assert.equal(asked.status, 303);
   assert.match(asked.location!, /\/admin\/reauth/);
