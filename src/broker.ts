@@ -48,7 +48,12 @@ import { providerPages } from './oidc/pages.ts';
 import { acceptPreviousSecrets } from './oidc/previous-secrets.ts';
 import { createProvider } from './oidc/provider.ts';
 import { accountIdFor } from './oidc/subject.ts';
+import { adminCaller } from './console/admin-call.ts';
+import { consoleOidc, ensureConsoleClient } from './console/client.ts';
+import { loopbackOf } from './console/local-fetch.ts';
+import { consoleRouter } from './console/routes.ts';
 import { CookieSigner } from './security/cookie-signer.ts';
+import { ConsoleSessionRepository } from './storage/console-sessions.ts';
 import { getOrCreateSecret } from './storage/broker-secrets.ts';
 import { ADMIN_PERSONAL_NUMBER_KEY, AdminStore } from './storage/admins.ts';
 import { ClientAdminStore } from './storage/client-admin.ts';
@@ -78,6 +83,8 @@ export interface BrokerOptions {
   simulator?: RunningSimulator;
   /** Client settings that are not operator configuration (tests shorten the maintenance backoff). */
   bankIdRetryDelayMs?: (attempt: number) => number;
+  /** The admin console's clock (tests move it past the idle timeout). */
+  consoleClock?: () => Date;
 }
 
 export interface RunningBroker {
@@ -335,7 +342,9 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     }, 10_000);
     janitor.unref();
     cleanups.push(() => clearInterval(janitor));
+    const consoleSessions = new ConsoleSessionRepository(database.db);
     cleanups.push(schedulePurge(database.db, 10 * MINUTE, logger, async () => {
+      await consoleSessions.removeIdle(new Date(), config.console.idleTimeoutS);
       const done = await applyRetention(database.db, config.retention);
       if (done.closed || done.stripped || done.deleted) logger.info(done, 'order data retention applied');
       if (done.backlog) logger.warn(done, 'order data retention is behind; the next runs continue');
@@ -360,20 +369,33 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const own = new Router();
     if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));
     app.use(own.routes());
-    app.use(adminRouter({
+    const admins = new AdminStore(derivedKey(secrets, ADMIN_PERSONAL_NUMBER_KEY));
+    const adminDeps = {
       db: database.db, config: effective, logger, provider: () => current.provider,
-      clients: clientAdmin, forgetClient: (clientId) => clients.forget(clientId), tenants: tenantDirectory(new TenantRepository(database.db)),
-      certificates, admins: new AdminStore(derivedKey(secrets, ADMIN_PERSONAL_NUMBER_KEY)),
-    }).routes());
+      clients: clientAdmin, forgetClient: (clientId: string) => clients.forget(clientId), tenants: tenantDirectory(new TenantRepository(database.db)),
+      certificates, admins,
+    };
+    app.use(adminRouter(adminDeps).routes());
+    // The console: a first-party client of this very broker, reaching it through this process's own listener.
+    const consoleSecret = await getOrCreateSecret(database.db, box, 'console-client-secret', () => randomBytes(32).toString('base64url'));
+    await ensureConsoleClient(clients, effective.http.issuer, consoleSecret);
+    const consolePages = consoleRouter({
+      db: database.db, config: effective, logger: logger.child({ component: 'console' }), admins,
+      sessions: consoleSessions, call: adminCaller(adminDeps), now: options.consoleClock ?? (() => new Date()),
+      oidc: consoleOidc(effective.http.issuer, loopbackOf(config.http.host, port), consoleSecret),
+    });
     app.use(assetRoutes().routes());
     // Everything below may touch the database: admitted within bounds, or answered "busy" at once.
     app.use(admission.middleware());
+    app.use(consolePages.routes());
     const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {
       const { demoRoutes, registerDemoClient } = await import('./demo/routes.ts');
       await registerDemoClient(clients, effective);
+      const { seedDemoAdmin } = await import('./demo/console-admin.ts');
+      await seedDemoAdmin(admins, database.db);
       app.use(demoRoutes(effective, logger, clients, simulator?.controlUrl).routes());
     }
     // Own routes first: oidc-provider's routes end the response.

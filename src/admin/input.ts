@@ -14,7 +14,7 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
     : [{ field: issue.path.join('.'), message: issue.message }]);
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new AdminInputError(fieldErrors(result.error));
   return result.data;

@@ -77,6 +77,8 @@ export interface Config {
     /** DYNAMIC_CLIENT_REGISTRATION: RFC 7591/7592 at /reg, gated by per-tenant initial access tokens. */
     dynamicRegistration: boolean;
   };
+  /** The admin console (src/console). */
+  console: { idleTimeoutS: number; reauthS: number };
   /** Where the CLI finds a running broker's admin API (BRYGGA_URL, BRYGGA_TOKEN). */
   cli: { url?: string; token?: string };
   /** Admission control (src/limits/admission.ts). */
@@ -242,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestMaxBytes: raw.AUTH_REQUEST_MAX_BYTES!,
     },
     admin: { bootstrapToken: raw.ADMIN_BOOTSTRAP_TOKEN, secretGraceS: raw.CLIENT_SECRET_GRACE_S!, dynamicRegistration: raw.DYNAMIC_CLIENT_REGISTRATION! },
+    console: { idleTimeoutS: raw.CONSOLE_IDLE_TIMEOUT_S!, reauthS: raw.CONSOLE_REAUTH_S! },
     cli: { url: raw.BRYGGA_URL?.replace(/\/$/, ''), token: raw.BRYGGA_TOKEN },
     busy: {
       maxInFlight: raw.BUSY_MAX_IN_FLIGHT!,

@@ -110,6 +110,23 @@ export const CATALOGUE = {
     status: 409, expose: true, oauth: 'invalid_request',
     text: { sv: 'Dynamisk klientregistrering är avstängd på den här brokern (DYNAMIC_CLIENT_REGISTRATION).', en: 'Dynamic client registration is off on this broker (DYNAMIC_CLIENT_REGISTRATION).' },
   },
+  // The admin console (/admin): what a person reads on its pages.
+  console_not_admin: {
+    status: 403, expose: true, oauth: 'access_denied',
+    text: { sv: 'Du är inte administratör i Brygga. Be en administratör att lägga till dig om du ska ha åtkomst.', en: 'You are not an administrator of Brygga. Ask an administrator to add you if you should have access.' },
+  },
+  console_form_expired: {
+    status: 403, expose: true, oauth: 'invalid_request',
+    text: { sv: 'Formuläret har gått ut. Ladda om sidan och försök igen.', en: 'The form has expired. Reload the page and try again.' },
+  },
+  console_sign_in_failed: {
+    status: 400, expose: true, oauth: 'access_denied',
+    text: { sv: 'Inloggningen med BankID blev inte klar. Försök igen.', en: 'The BankID sign-in did not complete. Try again.' },
+  },
+  console_other_person: {
+    status: 403, expose: true, oauth: 'access_denied',
+    text: { sv: 'Du bekräftade med en annan persons BankID än den som är inloggad.', en: 'You confirmed with the BankID of someone other than the person signed in.' },
+  },
   database_unavailable: {
     status: 503, expose: false, oauth: 'temporarily_unavailable',
     text: { sv: 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.', en: 'The service is temporarily unavailable. Try again in a moment.' },

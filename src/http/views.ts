@@ -15,6 +15,8 @@ export interface PageOptions {
   script?: string;
   /** The same page in the other language. */
   otherLanguageHref?: string;
+  /** Room for tables (the admin console). */
+  wide?: boolean;
 }
 
 export function renderPage(template: string, options: PageOptions, data: Record<string, unknown>): string {
@@ -26,6 +28,7 @@ export function renderPage(template: string, options: PageOptions, data: Record<
     title: options.title,
     refreshSeconds: options.refreshSeconds,
     script: options.script,
+    wide: options.wide,
     otherLanguage: options.otherLanguageHref ? { href: options.otherLanguageHref, locale: other, label: textsFor(options.locale).language } : undefined,
   });
 }

@@ -161,6 +161,22 @@ export interface AdminsTable {
   updated_at: Timestamp;
 }
 
+/** The admin console's server-side sessions (migration 0015); the cookie holds only the id. */
+export interface ConsoleSessionsTable {
+  id: string;
+  csrf: string;
+  /** The admins rows the person signed in as; null before the BankID sign-in completes. */
+  admin_ids: JSONColumnType<string[]> | null;
+  display_name: string | null;
+  /** The last BankID sign-in (re-authentication is asked for when it is too old). */
+  authenticated_at: NullableTimestamp;
+  pending: JSONColumnType<Record<string, string>> | null;
+  /** A change's form fields kept over a re-authentication. */
+  draft: JSONColumnType<Record<string, string>> | null;
+  last_seen_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   bankid_orders: BankIdOrdersTable;
   oidc_payload: OidcPayloadTable;
@@ -173,4 +189,5 @@ export interface Database {
   rp_certificates: RpCertificatesTable;
   initial_access_tokens: InitialAccessTokensTable;
   admins: AdminsTable;
+  console_sessions: ConsoleSessionsTable;
 }

@@ -6,8 +6,8 @@ export const BOOTSTRAP = 'bootstrap-token-for-tests-0123456789abcdef';
 
 export interface Answer { status: number; json: any; headers: Headers }
 
-export async function startAdminBroker(env: Record<string, string> = {}): Promise<TestBroker> {
-  return startTestBroker({ ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP, ...env });
+export async function startAdminBroker(env: Record<string, string> = {}, brokerOptions: Parameters<typeof startTestBroker>[3] = {}): Promise<TestBroker> {
+  return startTestBroker({ ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP, ...env }, {}, undefined, brokerOptions);
 }
 
 export async function call(t: TestBroker, method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string } = {}): Promise<Answer> {

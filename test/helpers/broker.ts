@@ -4,7 +4,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { startBroker, type RunningBroker } from '../../src/broker.ts';
+import { startBroker, type BrokerOptions, type RunningBroker } from '../../src/broker.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
@@ -105,7 +105,7 @@ export class BankIdLink {
   }
 }
 
-export async function startTestBroker(env: Record<string, string> = {}, simulatorOptions: Partial<SimulatorOptions> = {}, onQuery?: (sql: string) => void): Promise<TestBroker> {
+export async function startTestBroker(env: Record<string, string> = {}, simulatorOptions: Partial<SimulatorOptions> = {}, onQuery?: (sql: string) => void, brokerOptions: Pick<BrokerOptions, 'consoleClock'> = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'brygga-e2e-'));
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write(chunk, _e, cb) { logLines.push(chunk.toString()); cb(); } }) });
@@ -128,7 +128,7 @@ export async function startTestBroker(env: Record<string, string> = {}, simulato
     RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '1000',
     ...env,
   };
-  const broker = await startBroker(loadConfig(settings), { logger, database, simulator, bankIdRetryDelayMs: () => 50 });
+  const broker = await startBroker(loadConfig(settings), { logger, database, simulator, bankIdRetryDelayMs: () => 50, ...brokerOptions });
   const replicas: RunningBroker[] = [];
   return {
     broker,

@@ -1,0 +1,96 @@
+/** The console over HTTP: sign-in with BankID, unknown people, CSRF, the idle timeout, read-only roles, re-authentication. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createTenant, startAdminBroker } from '../admin/support.ts';
+import type { TestBroker } from '../helpers/broker.ts';
+import { HttpBrowser } from '../helpers/http-browser.ts';
+import { csrfOf, seedAdmin, signIn } from './support.ts';
+
+const BROKER_ADMIN = '198112189876'; // not the demo's own broker admin (199908072391)
+const AUDITOR = '191212121212';
+const STRANGER = '199908672398';
+
+let t: TestBroker;
+let clock = Date.now();
+
+before(async () => {
+  t = await startAdminBroker({}, { consoleClock: () => new Date(clock) });
+  await createTenant(t, 'kommun-a');
+  await seedAdmin(t, BROKER_ADMIN, 'broker_admin');
+  await seedAdmin(t, AUDITOR, 'tenant_auditor', 'kommun-a');
+});
+after(async () => { await t?.close(); });
+
+test('a broker admin signs in with BankID and sees the console; a stranger gets a readable 403 in both languages', async () => {
+  const { step } = await signIn(t, BROKER_ADMIN);
+  assert.equal(step.status, 200, step.body.slice(0, 500));
+  assert.equal(new URL(step.url).pathname, '/admin/clients');
+  assert.match(step.body, /brygga-console/);
+  assert.equal(step.headers.get('cache-control'), 'no-store');
+
+  const denied = await signIn(t, STRANGER);
+  assert.equal(denied.step.status, 403);
+  assert.equal(new URL(denied.step.url).pathname, '/admin/denied');
+  assert.match(denied.step.body, /Du är inte administratör/);
+  assert.match(denied.step.body, /You are not an administrator/);
+  // Nothing else: no session.
+  const after = await denied.browser.get(`${t.broker.url}/admin/clients`);
+  assert.equal(after.status, 303);
+  assert.match(after.location!, /\/admin\/login/);
+});
+
+test('a form without its CSRF token is refused and changes nothing', async () => {
+  const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/tenants/new');
+  const csrf = csrfOf(step.body);
+  const refused = await browser.post(`${t.broker.url}/admin/tenants`, { _csrf: 'wrong', id: 'csrf-org', 'name.sv': 'X', 'name.en': 'X', bankid_environment: 'simulator' });
+  assert.equal(refused.status, 403);
+  assert.match(refused.body, /Formuläret har gått ut|The form has expired/);
+  assert.equal((await browser.get(`${t.broker.url}/admin/tenants/csrf-org`)).status, 404);
+  const made = await browser.post(`${t.broker.url}/admin/tenants`, { _csrf: csrf, id: 'csrf-org', 'name.sv': 'X', 'name.en': 'X', bankid_environment: 'simulator' });
+  assert.equal(made.status, 303, made.body.slice(0, 500));
+  assert.equal((await browser.get(`${t.broker.url}/admin/tenants/csrf-org`)).status, 200);
+});
+
+test('field errors from the service are shown next to their fields, the input kept', async () => {
+  const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/tenants/new');
+  const bad = await browser.post(`${t.broker.url}/admin/tenants`, { _csrf: csrfOf(step.body), id: 'bad-org', 'name.sv': 'Bra namn', 'name.en': 'Good', organisation_number: '212000-0141', bankid_environment: 'simulator' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body, /id="f-organisation_number-error"/);
+  assert.match(bad.body, /value="Bra namn"/);
+  assert.match(bad.body, /value="212000-0141"/);
+});
+
+test('an idle session ends: the next request goes to the sign-in page', async () => {
+  const { browser } = await signIn(t, BROKER_ADMIN);
+  assert.equal((await browser.get(`${t.broker.url}/admin/tenants`)).status, 200);
+  clock += (t.broker.config.console.idleTimeoutS - 5) * 1000;
+  assert.equal((await browser.get(`${t.broker.url}/admin/tenants`)).status, 200, 'activity keeps it alive');
+  clock += (t.broker.config.console.idleTimeoutS + 1) * 1000;
+  const ended = await browser.get(`${t.broker.url}/admin/tenants`);
+  assert.equal(ended.status, 303);
+  assert.match(ended.location!, /\/admin\/login\?return=%2Fadmin%2Ftenants&ended=1/);
+});
+
+test('an auditor reads its tenant but is refused a change, and gets 404 for another tenant', async () => {
+  const { browser, step } = await signIn(t, AUDITOR, new HttpBrowser(), '/admin/tenants/kommun-a');
+  assert.equal(step.status, 200);
+  const refused = await browser.post(`${t.broker.url}/admin/tenants/kommun-a`, { _csrf: csrfOf(step.body), 'name.sv': 'Ändrad', 'name.en': 'Changed', organisation_number: '', bankid_environment: 'simulator' });
+  assert.equal(refused.status, 403);
+  assert.match(refused.body, /får bara läsa|may read but not change/);
+  assert.equal((await browser.get(`${t.broker.url}/admin/tenants/default`)).status, 404);
+  assert.equal((await browser.get(`${t.broker.url}/admin/tenants/csrf-org/certificates`)).status, 404);
+});
+
+test('adding an admin needs a recent BankID sign-in; the form is kept over the re-authentication', async () => {
+  const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/admins');
+  clock += (t.broker.config.console.reauthS + 1) * 1000;
+  const form = { _csrf: csrfOf(step.body), personal_number: '199001012385', display_name: 'Ny Person', role: 'tenant_admin', tenant_id: 'kommun-a' };
+  const asked = await browser.post(`${t.broker.url}/admin/admins`, form);
+  assert.equal(asked.status, 303);
+  assert.match(asked.location!, /\/admin\/reauth/);
+  const again = await signIn(t, BROKER_ADMIN, browser, '/admin/admins');
+  assert.match(again.step.body, /value="Ny Person"/);
+  const added = await browser.post(`${t.broker.url}/admin/admins`, { ...form, _csrf: csrfOf(again.step.body) });
+  assert.equal(added.status, 303, added.body.slice(0, 300));
+  assert.match((await browser.get(`${t.broker.url}/admin/admins`)).body, /Ny Person/);
+});
