@@ -18,6 +18,8 @@ import { ExpiryWatch } from './certificates/expiry.ts';
 import { CertificateService } from './certificates/service.ts';
 import { SettingsCertificate } from './certificates/settings-file.ts';
 import type { Config } from './config/load.ts';
+import { DomainEvents } from './events/emitter.ts';
+import { logDomainEvents } from './events/log.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { assetRoutes } from './http/assets.ts';
 import { errorPages } from './http/error-pages.ts';
@@ -40,7 +42,8 @@ import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
 import { providerPages } from './oidc/pages.ts';
 import { acceptPreviousSecrets } from './oidc/previous-secrets.ts';
 import { createProvider } from './oidc/provider.ts';
-import { accountIdFor } from './oidc/subject.ts';
+import { emitLoginEvents } from './oidc/events.ts';
+import { accountIdFor, ledgerPersonKey } from './oidc/subject.ts';
 import { CookieSigner } from './security/cookie-signer.ts';
 import { getOrCreateSecret } from './storage/broker-secrets.ts';
 import { ClientAdminStore } from './storage/client-admin.ts';
@@ -87,6 +90,8 @@ export interface RunningBroker {
   /** The order flow and this process's status streams (tests run the janitor and the liveness flush by hand). */
   orders: OrderFlow;
   streams: StreamHub;
+  /** The domain events (orders, logins) for subscribers such as metrics. */
+  events: DomainEvents;
   /** What the order janitor does every 10 s, now (tests): cancels abandoned orders, returns how many. */
   sweepAbandoned(): Promise<number>;
   close(): Promise<void>;
@@ -175,11 +180,14 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     logger.info({ bankid: endpoints[config.bankid.environment]?.baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
     // --- end BankID certificates
 
+    const events = new DomainEvents((err, name) => logger.error({ event: name, err: (err as Error).message }, 'event subscriber failed'));
+    logDomainEvents(events, logger);
     const orders = new OrderRepository(database.db);
     const orderFlow = new OrderFlow({
       bankid: connections,
       orders,
       logger: logger.child({ component: 'orders' }),
+      events,
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());
@@ -187,7 +195,9 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       bankid: connections,
       orders,
       accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
+      personKeyFor: (completion) => ledgerPersonKey(secrets.subjectSecret, completion.user.personalNumber),
       logger: logger.child({ component: 'collector' }),
+      events,
       intervalMs: config.bankid.collectIntervalMs,
       concurrency: config.bankid.collectConcurrency,
     });
@@ -241,6 +251,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         pages: providerPages(),
       });
       provider.use(bindLoginsToGrants(logins));
+      emitLoginEvents(provider, events);
       // A rotated secret stays valid for its grace period (admin API).
       acceptPreviousSecrets(provider, (clientId) => clientAdmin.previousSecret(database.db, clientId));
       // A provider request's entity writes go to the database as one statement, before its response.
@@ -334,6 +345,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       provider: () => current.provider,
       orders: orderFlow,
       streams,
+      events,
       sweepAbandoned,
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup();

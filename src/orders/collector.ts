@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { BankIdError, BankIdTransportError } from '../bankid/errors.ts';
 import { isTransient } from '../bankid/transient.ts';
 import type { CollectResponse, CompletionData } from '../bankid/types.ts';
+import type { DomainEvents } from '../events/emitter.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
@@ -20,7 +21,10 @@ export interface CollectorOptions {
   orders: OrderRepository;
   /** Maps a completed identification to the stable account id (`sub`). */
   accountIdFor: (completion: CompletionData) => string;
+  /** The ledger's keyed hash of the person (counts unique persons; never the personal number itself). */
+  personKeyFor: (completion: CompletionData) => string;
   logger: Logger;
+  events: DomainEvents;
   /** How often one order is collected at most (BANKID_COLLECT_INTERVAL_MS). */
   intervalMs: number;
   /** Collects in flight at most (BANKID_COLLECT_CONCURRENCY); 0: this process does not collect. */
@@ -138,14 +142,15 @@ export class Collector {
       const pickedUp = result.hintCode !== 'outstandingTransaction' && result.hintCode !== 'noClient';
       // Nothing new: nothing written.
       if (result.hintCode === row.hint_code && row.collect_failures === 0 && (!pickedUp || row.picked_up_at !== null)) return;
-      await this.#o.orders.update(row.id, { status: 'pending', hintCode: result.hintCode, pickedUp });
+      if (await this.#o.orders.update(row.id, { status: 'pending', hintCode: result.hintCode, pickedUp }) && result.hintCode !== row.hint_code) {
+        this.#o.events.emit('order.collected', { orderId: row.id, hintCode: result.hintCode });
+      }
     } else if (result.status === 'failed') {
-      this.#o.logger.info({ orderId: row.id, hintCode: result.hintCode }, 'bankid order failed');
-      await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode });
+      if (await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode })) this.#failed(row.id, result.hintCode);
     } else {
-      const subject = this.#o.accountIdFor(result.completionData);
-      this.#o.logger.info({ orderId: row.id }, 'bankid order complete');
-      await this.#o.orders.update(row.id, { status: 'complete', completion: result.completionData as unknown as Record<string, unknown>, subject, pickedUp: true });
+      const completion = result.completionData;
+      const update = { status: 'complete', completion: completion as unknown as Record<string, unknown>, subject: this.#o.accountIdFor(completion), personKey: this.#o.personKeyFor(completion), pickedUp: true } as const;
+      if (await this.#o.orders.update(row.id, update)) this.#o.events.emit('order.completed', { orderId: row.id });
     }
   }
 
@@ -164,6 +169,14 @@ export class Collector {
       this.#o.logger.error(log, 'bankid collect failed; order given up');
       if (!(await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code }))) return;
     }
+    this.#o.events.emit('order.failed', { orderId: row.id, errorCode });
     await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
+  }
+
+  /** BankID's own end of an order: expired, cancelled in the app by the person, or failed with its hint. */
+  #failed(orderId: string, hintCode: string): void {
+    if (hintCode === 'expiredTransaction') this.#o.events.emit('order.expired', { orderId });
+    else if (hintCode === 'userCancel') this.#o.events.emit('order.cancelled', { orderId, by: 'person' });
+    else this.#o.events.emit('order.failed', { orderId, hintCode });
   }
 }

@@ -27,7 +27,7 @@ beforeEach(async () => {
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
-const policy = { orderDataS: HOUR, orderRecordS: 90 * DAY };
+const policy = { orderDataS: HOUR, orderRecordS: 90 * DAY, ledgerMonths: 24 };
 
 /** An order as the flow leaves it, with its start, last poll and end moved `agoS` into the past. */
 async function order(id: string, status: 'pending' | 'complete' | 'failed', agoS: number): Promise<void> {
@@ -56,7 +56,7 @@ test('a completed order older than the retention loses its personal data and kee
   assert.ok((await logins.orderForGrant('grant-old', 'sub-old'))?.completion, 'found for tokens before the retention ran');
 
   const result = await applyRetention(database.db, policy);
-  assert.deepEqual(result, { closed: 0, stripped: 1, deleted: 0, rateLimits: 0, backlog: false });
+  assert.deepEqual(result, { closed: 0, stripped: 1, deleted: 0, folded: 0, rateLimits: 0, backlog: false });
 
   const old = (await row('old'))!;
   assert.deepEqual(personal(old), [null, null, null, null, null, null]);
