@@ -3,6 +3,7 @@
  * and the OpenAPI document both come from it. A new resource (tenants, certificates) is its schemas, its handlers and
  * its rows here.
  */
+import { z } from 'zod';
 import { listAuditEntries } from './actions/audit/list.ts';
 import { createClient } from './actions/clients/create.ts';
 import { deleteClient } from './actions/clients/delete.ts';
@@ -10,6 +11,9 @@ import { listClients } from './actions/clients/list.ts';
 import { readClient } from './actions/clients/read.ts';
 import { rotateSecret } from './actions/clients/rotate-secret.ts';
 import { updateClient } from './actions/clients/update.ts';
+import { readUsage } from './actions/usage/report.ts';
+import { tariffBody, tariffSchema, usageQuery, usageReportSchema } from './actions/usage/schemas.ts';
+import { listTariffs, setTariff } from './actions/usage/tariffs.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AdminRoute } from './route.ts';
 import { auditEntry, auditQuery } from './schemas/audit.ts';
@@ -54,5 +58,19 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     method: 'get', path: '/openapi.json', operationId: 'openApi', tag: 'meta', summary: 'This API\'s OpenAPI 3.1 document', public: true,
     responses: { 200: { description: 'The OpenAPI document.' } },
     action: (deps) => (ctx) => { ctx.body = openApiDocument(ADMIN_ROUTES, deps.config.http.issuer); },
+  },
+  {
+    method: 'get', path: '/tenants/:tenant_id/usage', operationId: 'readUsage', tag: 'usage', summary: 'A tenant\'s BankID usage',
+    description: 'Per client and per certificate, per day or month in the tenant\'s time zone, from the transaction ledger: billable counts, failures by reason, cancellations, unique persons, completion times, conversion, QR against same device, and the amount the tariffs give. `format=csv` has the same rows and numbers.',
+    query: usageQuery, responses: { 200: { description: 'The report (JSON, or CSV with `format=csv`).', schema: usageReportSchema } }, action: readUsage,
+  },
+  {
+    method: 'get', path: '/tenants/:tenant_id/tariffs', operationId: 'listTariffs', tag: 'usage', summary: 'A tenant\'s tariffs',
+    responses: { 200: { description: 'Prices per billable transaction, each valid from its day until the next.', schema: z.object({ items: z.array(tariffSchema) }) } }, action: listTariffs,
+  },
+  {
+    method: 'post', path: '/tenants/:tenant_id/tariffs', operationId: 'setTariff', tag: 'usage', summary: 'Set the tariff from a day on',
+    description: 'The price per billable transaction from `valid_from` (YYYY-MM-DD, the tenant\'s time zone) until the next tariff; a tariff of the same day is replaced. One currency per tenant.',
+    body: tariffBody, responses: { 200: { description: 'The tariff.', schema: tariffSchema } }, action: setTariff,
   },
 ];
