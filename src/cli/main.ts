@@ -11,6 +11,7 @@ import { keysCommand } from './keys.ts';
 import { takeFlag, takeValue } from './options.ts';
 import { tenantsCommand } from './tenants.ts';
 import { UsageError } from './usage.ts';
+import { fromApi, fromDatabase, printUsage, usageRequest } from './usage-report.ts';
 
 const USAGE = `Usage: brygga <command>
 
@@ -23,6 +24,7 @@ const USAGE = `Usage: brygga <command>
   keys list                        list signing keys and their state
   tenants add|list|show            organisations with their own BankID agreement and policy
   certificates add|list|show|activate|rollback|remove   a tenant's BankID RP certificates
+  usage --tenant T --month YYYY-MM [--by day] [--format table|csv|json]   BankID usage per client and certificate
 
 Against a running broker's admin API (--url URL --token TOKEN, or BRYGGA_URL and BRYGGA_TOKEN), which works while
 the broker holds the embedded database; tables by default, --json for scripts:
@@ -90,6 +92,17 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
       return withDatabase(config, (h) => tenantsCommand(h.db, sub, rest, out));
     case 'certificates':
       return withDatabase(config, (h) => certificatesCommand(config, h.db, sub, rest, out));
+    case 'usage': {
+      const args = [sub, ...rest].filter((a) => a !== undefined);
+      const url = takeValue(args, 'url') ?? config.cli.url;
+      const token = takeValue(args, 'token') ?? config.cli.token;
+      const request = usageRequest(args);
+      const report = url !== undefined
+        ? await fromApi({ url: url.replace(/\/$/, ''), token }, request)
+        : await withDatabase(config, (h) => fromDatabase(h.db, request));
+      out(printUsage(report, request.format));
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }
