@@ -1,6 +1,7 @@
 /**
  * The usage report over the admin API after real logins through the broker: JSON and CSV with the same numbers,
- * tariffs through the API (audited), a tenant admin sees its own tenant only, and bad input is a clear 400.
+ * tariffs through the API (audited), a tenant admin sees its own tenant only, and bad input is a clear 400. Also the
+ * login's domain events as the broker emits them.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -8,7 +9,8 @@ import * as oidc from 'openid-client';
 import { BOOTSTRAP, call, clientCredentialsToken, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
 import { field } from '../helpers/http-browser.ts';
-import { afterOrder, authorize, callbackOf, discover, interactionUid, settled } from '../helpers/rp.ts';
+import { afterOrder, authorize, bankIdLogin, callbackOf, discover, interactionUid, settled } from '../helpers/rp.ts';
+import type { DomainEventMap } from '../../src/events/types.ts';
 import { monthDays } from '../../src/usage/report.ts';
 
 let t: TestBroker;
@@ -81,4 +83,29 @@ test('a tenant admin sees its own tenant\'s usage only; bad input is a 400 namin
   assert.equal(currency.json.errors[0].field, 'currency');
   const tariffs = await call(t, 'GET', '/tenants/default/tariffs', { token: BOOTSTRAP });
   assert.deepEqual(tariffs.json.items.map((x: { valid_from: string }) => x.valid_from), [`${thisMonth}-01`], 'the refused tariff left nothing');
+});
+
+test('a login emits its domain events: order started and completed, consent given, ID token issued, logout', { timeout: 60_000 }, async () => {
+  const seen: [string, unknown][] = [];
+  const names = ['order.started', 'order.completed', 'login.consent_given', 'login.id_token_issued', 'login.logout'] as const;
+  const offs = names.map((name) => t.broker.events.on(name, (event: DomainEventMap[typeof name]) => seen.push([name, event])));
+  try {
+    await t.broker.clients.save({ client_id: 'third-rp', client_secret: secret, client_name: 'Third party', redirect_uris: ['https://rp.example/callback'], post_logout_redirect_uris: ['https://rp.example/bye'], scope: 'openid profile' });
+    const third = await discover(t, 'third-rp', oidc.ClientSecretBasic(secret));
+    const auth = await authorize(t, third, { scope: 'openid profile' });
+    const consent = await bankIdLogin(t, auth);
+    assert.match(consent.body, /Third party/);
+    const uid = /\/interaction\/([\w-]+)/.exec(consent.url)![1]!;
+    const allowed = await auth.browser.post(`${t.broker.url}/interaction/${uid}/consent`, { csrf: field(consent.body, 'csrf') });
+    const back = await auth.browser.follow(allowed, (u) => u.startsWith('https://rp.example/'));
+    const tokens = await oidc.authorizationCodeGrant(third, new URL(back.location!), { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce });
+    const logout = await auth.browser.get(oidc.buildEndSessionUrl(third, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp.example/bye' }).href);
+    assert.equal((await auth.browser.post(`${t.broker.url}/session/end/confirm`, { xsrf: field(logout.body, 'xsrf'), logout: 'yes' })).status, 303);
+  } finally {
+    for (const off of offs) off();
+  }
+  assert.deepEqual(seen.map(([name]) => name), ['order.started', 'order.completed', 'login.consent_given', 'login.id_token_issued', 'login.logout']);
+  assert.equal((seen[0]![1] as DomainEventMap['order.started']).clientId, 'third-rp');
+  for (const [, event] of seen.slice(2)) assert.equal((event as { clientId?: string }).clientId, 'third-rp');
+  assert.ok(!JSON.stringify(seen).includes('199908072391'), 'no personal number in any event');
 });
