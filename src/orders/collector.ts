@@ -10,6 +10,7 @@ import { isTransient } from '../bankid/transient.ts';
 import type { CollectResponse, CompletionData } from '../bankid/types.ts';
 import type { DomainEvents } from '../events/emitter.ts';
 import type { Logger } from '../observability/logger.ts';
+import { ledgerEntryOf } from '../storage/ledger.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
 import type { BankIdConnections } from './connections.ts';
@@ -173,10 +174,11 @@ export class Collector {
     await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
   }
 
-  /** BankID's own end of an order: expired, cancelled in the app by the person, or failed with its hint. */
+  /** BankID's own end of an order, read as the ledger reads it: expired, cancelled in the app, or failed with its hint. */
   #failed(orderId: string, hintCode: string): void {
-    if (hintCode === 'expiredTransaction') this.#o.events.emit('order.expired', { orderId });
-    else if (hintCode === 'userCancel') this.#o.events.emit('order.cancelled', { orderId, by: 'person' });
+    const { outcome, cancelledBy } = ledgerEntryOf('failed', hintCode);
+    if (outcome === 'expired') this.#o.events.emit('order.expired', { orderId });
+    else if (cancelledBy) this.#o.events.emit('order.cancelled', { orderId, by: cancelledBy });
     else this.#o.events.emit('order.failed', { orderId, hintCode });
   }
 }
