@@ -93,6 +93,8 @@ test('a pending order nobody has watched for an hour is closed and cleared; a li
   assert.equal(stale.status, 'cancelled');
   assert.ok(stale.completed_at, 'ended now, so the record retention applies to it');
   assert.deepEqual(personal(stale), [null, null, null, null, null, null]);
+  const ledger = await database.db.selectFrom('usage_ledger').select(['order_id', 'outcome', 'cancelled_by']).where('order_id', 'in', ['stale', 'live']).execute();
+  assert.deepEqual(ledger, [{ order_id: 'stale', outcome: 'cancelled', cancelled_by: 'janitor' }], 'closing it wrote its ledger row');
   const live = (await row('live'))!;
   assert.equal(live.status, 'pending');
   assert.equal(live.qr_start_secret, 'qr-secret');
