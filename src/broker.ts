@@ -22,6 +22,8 @@ import { CertificateService } from './certificates/service.ts';
 import { SettingsCertificate } from './certificates/settings-file.ts';
 import type { Config } from './config/load.ts';
 import { derivedKey, resolveSecrets } from './config/secrets.ts';
+import { DomainEvents } from './events/emitter.ts';
+import { logDomainEvents } from './observability/event-log.ts';
 import { assetRoutes } from './http/assets.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
@@ -38,7 +40,6 @@ import { authorizationRequestGuard } from './limits/authorization-requests.ts';
 import { RateLimiter } from './limits/limiter.ts';
 import { Collector } from './orders/collector.ts';
 import { OrderFlow } from './orders/flow.ts';
-import { domainEvents } from './observability/events.ts';
 import type { Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { findAccount } from './oidc/account.ts';
@@ -47,7 +48,8 @@ import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
 import { providerPages } from './oidc/pages.ts';
 import { acceptPreviousSecrets } from './oidc/previous-secrets.ts';
 import { createProvider } from './oidc/provider.ts';
-import { accountIdFor } from './oidc/subject.ts';
+import { emitLoginEvents } from './oidc/events.ts';
+import { accountIdFor, ledgerPersonKey } from './oidc/subject.ts';
 import { adminCaller } from './console/admin-call.ts';
 import { consoleOidc, ensureConsoleClient } from './console/client.ts';
 import { loopbackOf } from './console/local-fetch.ts';
@@ -105,6 +107,8 @@ export interface RunningBroker {
   /** The order flow and this process's status streams (tests run the janitor and the liveness flush by hand). */
   orders: OrderFlow;
   streams: StreamHub;
+  /** The domain events (orders, logins) for subscribers such as metrics. */
+  events: DomainEvents;
   /** What the order janitor does every 10 s, now (tests): cancels abandoned orders, returns how many. */
   sweepAbandoned(): Promise<number>;
   close(): Promise<void>;
@@ -161,6 +165,9 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       passphrase: config.bankid.certPassphrase,
     }, { logger, onChange: (_next, previous) => connections.release(previous.fingerprint) }).watch();
     cleanups.push(() => settingsCertificate.close());
+    // What happens, told once where it happens: log lines, the metrics and (through the order statements) the ledger.
+    const events = new DomainEvents((err, name) => logger.error({ event: name, err: (err as Error).message }, 'event subscriber failed'));
+    logDomainEvents(events, logger);
     const endpoints = endpointsFromConfig(config, simulator?.apiUrl);
     const rpCertificates = new RpCertificateRepository(database.db, box);
     const connections = new CertificateConnections({
@@ -173,6 +180,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         maintenanceRetries: config.bankid.maintenanceRetries,
         retryDelayMs: options.bankIdRetryDelayMs,
         logger: logger.child({ component: 'bankid' }),
+        onCall: (call) => events.emit('bankid.call', call),
       },
     });
     cleanups.push(() => closeAgents());
@@ -185,7 +193,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     // Every certificate's days left when scraped: the settings one, and each tenant's (listed by the last check).
     let watched: WatchedCertificate[] = [];
     const metrics = new Metrics({
-      events: domainEvents,
+      events,
       certificates: () => watched.map((c) => ({ ...c, daysLeft: daysLeft(c.notAfter, new Date()) })),
       pool: database.poolStats,
     });
@@ -220,6 +228,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       bankid: connections,
       orders,
       logger: logger.child({ component: 'orders' }),
+      events,
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());
@@ -227,7 +236,9 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       bankid: connections,
       orders,
       accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
+      personKeyFor: (completion) => ledgerPersonKey(secrets.subjectSecret, completion.user.personalNumber),
       logger: logger.child({ component: 'collector' }),
+      events,
       intervalMs: config.bankid.collectIntervalMs,
       concurrency: config.bankid.collectConcurrency,
     });
@@ -306,6 +317,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         registrationPolicies: registration && { [TENANT_POLICY]: tenantPolicy(registration) },
       });
       provider.use(bindLoginsToGrants(logins));
+      emitLoginEvents(provider, events);
       // A rotated secret stays valid for its grace period (admin API).
       acceptPreviousSecrets(provider, (clientId) => clientAdmin.previousSecret(database.db, clientId));
       // A provider request's entity writes go to the database as one statement, before its response.
@@ -349,7 +361,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       if (done.closed || done.stripped || done.deleted) logger.info(done, 'order data retention applied');
       if (done.backlog) logger.warn(done, 'order data retention is behind; the next runs continue');
     }));
-    const limiter = new RateLimiter(new RateLimitStore(database.db));
+    const limiter = new RateLimiter(new RateLimitStore(database.db), { onRefused: (limit) => events.emit('ratelimit.refused', { limit }) });
 
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
     app.keys = cookieSigner;
@@ -417,6 +429,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       provider: () => current.provider,
       orders: orderFlow,
       streams,
+      events,
       sweepAbandoned,
       close() {
         // Once: SIGTERM and SIGINT may both arrive, and tests close replicas they may have closed already.

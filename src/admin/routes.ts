@@ -7,6 +7,7 @@ import { deleteAdmin } from './actions/admins/delete.ts';
 import { listAdmins } from './actions/admins/list.ts';
 import { readAdmin } from './actions/admins/read.ts';
 import { updateAdmin } from './actions/admins/update.ts';
+import { z } from 'zod';
 import { listAuditEntries } from './actions/audit/list.ts';
 import { activateCertificate } from './actions/certificates/activate.ts';
 import { deleteCertificate } from './actions/certificates/delete.ts';
@@ -28,6 +29,9 @@ import { updateTenant } from './actions/tenants/update.ts';
 import { issueInitialAccessToken } from './actions/registration/issue.ts';
 import { listInitialAccessTokensOf } from './actions/registration/list.ts';
 import { revokeInitialAccessTokenOf } from './actions/registration/revoke.ts';
+import { readUsage } from './actions/usage/report.ts';
+import { tariffBody, tariffSchema, usageQuery, usageReportSchema } from './actions/usage/schemas.ts';
+import { listTariffs, setTariff } from './actions/usage/tariffs.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AdminRoute } from './route.ts';
 import { adminCreate, adminListQuery, adminPatch, adminView } from './schemas/admin.ts';
@@ -165,5 +169,20 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     method: 'delete', path: '/tenants/:tenant_id/initial-access-tokens/:token_id', operationId: 'revokeInitialAccessToken', tag: 'registration', summary: 'Revoke an initial access token',
     description: 'It registers no more clients; the clients it registered stay.',
     responses: { 204: { description: 'Revoked.' } }, action: revokeInitialAccessTokenOf,
+  },
+  // Usage from the transaction ledger, and the tariffs that price it.
+  {
+    method: 'get', path: '/tenants/:tenant_id/usage', operationId: 'readUsage', tag: 'usage', summary: 'A tenant\'s BankID usage',
+    description: 'Per client and per certificate, per day or month in the tenant\'s time zone, from the transaction ledger: billable counts, failures by reason, cancellations, unique persons, completion times, conversion, QR against same device, and the amount the tariffs give. `format=csv` has the same rows and numbers.',
+    query: usageQuery, responses: { 200: { description: 'The report (JSON, or CSV with `format=csv`).', schema: usageReportSchema } }, action: readUsage,
+  },
+  {
+    method: 'get', path: '/tenants/:tenant_id/tariffs', operationId: 'listTariffs', tag: 'usage', summary: 'A tenant\'s tariffs',
+    responses: { 200: { description: 'Prices per billable transaction, each valid from its day until the next.', schema: z.object({ items: z.array(tariffSchema) }) } }, action: listTariffs,
+  },
+  {
+    method: 'post', path: '/tenants/:tenant_id/tariffs', operationId: 'setTariff', tag: 'usage', summary: 'Set the tariff from a day on',
+    description: 'The price per billable transaction from `valid_from` (YYYY-MM-DD, the tenant\'s time zone) until the next tariff; a tariff of the same day is replaced. One currency per tenant.',
+    body: tariffBody, responses: { 200: { description: 'The tariff.', schema: tariffSchema } }, action: setTariff,
   },
 ];

@@ -8,7 +8,6 @@
  * - a call whose signal aborts stops where it is, rejects with BankIdAbortedError and is never retried.
  */
 import { setTimeout as wait } from 'node:timers/promises';
-import { domainEvents } from '../observability/events.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RpCertificate } from './certificate.ts';
 import { normalizeBaseUrl } from './environments.ts';
@@ -36,6 +35,8 @@ export interface BankIdClientOptions {
   /** Waits between retries; rejects when the signal aborts. Injectable so tests need no real time. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>;
   logger?: Logger;
+  /** Told of every HTTP exchange (for metrics): the endpoint, `ok`, `http_<status>`, `transport` or `aborted`, and how long it took. */
+  onCall?: (call: { endpoint: string; outcome: string; durationS: number }) => void;
 }
 
 type Endpoint = 'auth' | 'sign' | 'payment' | 'phone/auth' | 'phone/sign' | 'collect' | 'cancel';
@@ -53,6 +54,7 @@ export class BankIdClient implements BankIdApi {
   readonly #retryDelayMs: (attempt: number) => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<unknown>;
   readonly #logger: Logger | undefined;
+  readonly #onCall: NonNullable<BankIdClientOptions['onCall']>;
 
   constructor(options: BankIdClientOptions) {
     this.#baseUrl = normalizeBaseUrl(options.baseUrl);
@@ -63,6 +65,7 @@ export class BankIdClient implements BankIdApi {
     this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => attempt * 1000);
     this.#sleep = options.sleep ?? realSleep;
     this.#logger = options.logger;
+    this.#onCall = options.onCall ?? (() => {});
   }
 
   async auth(request: AuthRequest, options?: CallOptions): Promise<OrderResponse> {
@@ -125,7 +128,7 @@ export class BankIdClient implements BankIdApi {
     if (signal?.aborted) throw abortedError(endpoint, signal);
     const started = performance.now();
     const durationMs = () => Math.round(performance.now() - started);
-    const told = (outcome: string) => domainEvents.emit('bankid.call', { endpoint, outcome, durationS: (performance.now() - started) / 1000 });
+    const told = (outcome: string) => this.#onCall({ endpoint, outcome, durationS: (performance.now() - started) / 1000 });
     try {
       // Looked up per call: after releaseAgent() the next call opens a fresh pool.
       const agent = agentFor(this.#certificate, this.#caPem);

@@ -15,6 +15,7 @@ import { takeFlag, takeValue } from './options.ts';
 import { tenantsCommand } from './tenants.ts';
 import { tenantsOverApi } from './tenants-api.ts';
 import { UsageError } from './usage.ts';
+import { fromApi, fromDatabase, printUsage, usageRequest } from './usage-report.ts';
 
 const USAGE = `Usage: brygga <command>
 
@@ -28,6 +29,7 @@ const USAGE = `Usage: brygga <command>
   tenants add|list|show            organisations with their own BankID agreement and policy
   certificates add|list|show|activate|rollback|remove   a tenant's BankID RP certificates
   admins add|list|remove           console admins (first setup: the first broker_admin)
+  usage --tenant T --month YYYY-MM [--by day] [--format table|csv|json]   BankID usage per client and certificate
 
 Against a running broker's admin API (--url URL --token TOKEN, or BRYGGA_URL and BRYGGA_TOKEN), which works while
 the broker holds the embedded database; tables by default, --json for scripts:
@@ -104,6 +106,17 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
     }
     case 'keys':
       return withDatabase(config, (h) => keysCommand(config, h.db, sub, rest, out));
+    case 'usage': {
+      const args = [sub, ...rest].filter((a) => a !== undefined);
+      const url = takeValue(args, 'url') ?? config.cli.url;
+      const token = takeValue(args, 'token') ?? config.cli.token;
+      const request = usageRequest(args);
+      const report = url !== undefined
+        ? await fromApi({ url: url.replace(/\/$/, ''), token }, request)
+        : await withDatabase(config, (h) => fromDatabase(h.db, request));
+      out(printUsage(report, request.format));
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

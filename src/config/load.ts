@@ -92,6 +92,8 @@ export interface Config {
     orderDataS: number;
     /** Seconds after an order ended until the rest of its row is deleted. */
     orderRecordS: number;
+    /** Whole months the usage ledger keeps its rows before folding them into daily totals. */
+    ledgerMonths: number;
   };
 }
 
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
     retention: {
       orderDataS: raw.ORDER_DATA_RETENTION_S!,
       orderRecordS: raw.ORDER_RECORD_RETENTION_DAYS! * DAY_S,
+      ledgerMonths: raw.LEDGER_RETENTION_MONTHS!,
     },
   };
 }

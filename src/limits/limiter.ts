@@ -3,7 +3,6 @@
  * database has said a key is over its limit until T, this replica refuses that key until T without asking again,
  * so a flood from one address costs one statement per window, not one per request.
  */
-import { domainEvents } from '../observability/events.ts';
 import type { Counter, CounterState, RateLimitStore } from '../storage/rate-limits.ts';
 
 export type { Counter } from '../storage/rate-limits.ts';
@@ -24,12 +23,15 @@ export interface LimiterOptions {
   now?: () => number;
   /** Most keys remembered as refused; a flood from many addresses cannot grow the map beyond it. */
   maxRemembered?: number;
+  /** Told once per limit a request is refused by: its name (`start:ip`), never the key's address or id. */
+  onRefused?: (limit: string) => void;
 }
 
 export class RateLimiter {
   readonly #store: Pick<RateLimitStore, 'hit'>;
   readonly #now: () => number;
   readonly #max: number;
+  readonly #onRefused: (limit: string) => void;
   /** Key → epoch ms until which the database already refuses it. */
   readonly #refusedUntil = new Map<string, number>();
 
@@ -37,6 +39,7 @@ export class RateLimiter {
     this.#store = store;
     this.#now = options.now ?? Date.now;
     this.#max = options.maxRemembered ?? 10_000;
+    this.#onRefused = options.onRefused ?? (() => {});
   }
 
   /** Counts an attempt (see RateLimitStore.hit for own and shared counters) and says whether it may go ahead. */
@@ -46,13 +49,13 @@ export class RateLimiter {
       const until = this.#refusedUntil.get(c.key);
       return until !== undefined && until > now ? [{ key: c.key, until }] : [];
     });
-    if (known.length) return refusal(known, now, false);
+    if (known.length) return this.#refusal(known, now, false);
 
     const over = (await this.#store.hit(own, shared)).filter((s) => s.count > s.max);
     if (!over.length) return { allowed: true };
     const refused = over.map((s: CounterState) => ({ key: s.key, until: now + s.resetInMs }));
     for (const r of refused) this.#remember(r.key, r.until, now);
-    return refusal(refused, now, over.some((s) => s.count === s.max + 1));
+    return this.#refusal(refused, now, over.some((s) => s.count === s.max + 1));
   }
 
   #remember(key: string, until: number, now: number): void {
@@ -64,11 +67,11 @@ export class RateLimiter {
     this.#refusedUntil.delete(key);
     this.#refusedUntil.set(key, until);
   }
-}
 
-function refusal(refused: { key: string; until: number }[], now: number, first: boolean): Verdict {
-  // A key is `scope:kind:value` (start:ip:…); the limit's name is its first two parts, never the address or id.
-  for (const limit of new Set(refused.map((r) => r.key.split(':').slice(0, 2).join(':')))) domainEvents.emit('ratelimit.refused', { limit });
-  const until = Math.max(...refused.map((r) => r.until));
-  return { allowed: false, retryAfterS: Math.max(1, Math.ceil((until - now) / 1000)), refused: refused.map((r) => r.key), first };
+  #refusal(refused: { key: string; until: number }[], now: number, first: boolean): Verdict {
+    // A key is `scope:kind:value` (start:ip:…); the limit's name is its first two parts, never the address or id.
+    for (const limit of new Set(refused.map((r) => r.key.split(':').slice(0, 2).join(':')))) this.#onRefused(limit);
+    const until = Math.max(...refused.map((r) => r.until));
+    return { allowed: false, retryAfterS: Math.max(1, Math.ceil((until - now) / 1000)), refused: refused.map((r) => r.key), first };
+  }
 }

@@ -11,3 +11,8 @@ export function accountIdFor(secret: string, personalNumber: string): string {
 export function pairwiseSubject(secret: string, accountId: string, sectorIdentifier: string): string {
   return createHmac('sha256', secret).update(`pairwise:${sectorIdentifier}:${accountId}`).digest('base64url');
 }
+
+/** The usage ledger's key for a person: counts unique persons, and is no `sub` any client sees. */
+export function ledgerPersonKey(secret: string, personalNumber: string): string {
+  return createHmac('sha256', secret).update(`ledger:${personalNumber}`).digest('base64url');
+}

@@ -8,10 +8,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { BankIdError, BankIdTransportError } from '../bankid/errors.ts';
 import { isTransient } from '../bankid/transient.ts';
 import type { CollectResponse, CompletionData } from '../bankid/types.ts';
-import { domainEvents } from '../observability/events.ts';
+import type { DomainEvents } from '../events/emitter.ts';
 import type { Logger } from '../observability/logger.ts';
+import { ledgerEntryOf } from '../storage/ledger.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
+import { orderEvent } from './order-event.ts';
 import type { BankIdConnections } from './connections.ts';
 import { NO_ANSWER } from './flow.ts';
 
@@ -21,7 +23,10 @@ export interface CollectorOptions {
   orders: OrderRepository;
   /** Maps a completed identification to the stable account id (`sub`). */
   accountIdFor: (completion: CompletionData) => string;
+  /** The ledger's keyed hash of the person (counts unique persons; never the personal number itself). */
+  personKeyFor: (completion: CompletionData) => string;
   logger: Logger;
+  events: DomainEvents;
   /** How often one order is collected at most (BANKID_COLLECT_INTERVAL_MS). */
   intervalMs: number;
   /** Collects in flight at most (BANKID_COLLECT_CONCURRENCY); 0: this process does not collect. */
@@ -139,14 +144,15 @@ export class Collector {
       const pickedUp = result.hintCode !== 'outstandingTransaction' && result.hintCode !== 'noClient';
       // Nothing new: nothing written.
       if (result.hintCode === row.hint_code && row.collect_failures === 0 && (!pickedUp || row.picked_up_at !== null)) return;
-      await this.#o.orders.update(row.id, { status: 'pending', hintCode: result.hintCode, pickedUp });
+      if (await this.#o.orders.update(row.id, { status: 'pending', hintCode: result.hintCode, pickedUp }) && result.hintCode !== row.hint_code) {
+        this.#o.events.emit('order.collected', { ...orderEvent(row), hintCode: result.hintCode });
+      }
     } else if (result.status === 'failed') {
-      this.#o.logger.info({ orderId: row.id, hintCode: result.hintCode }, 'bankid order failed');
-      if (await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode })) ended(row, 'order.failed', result.hintCode);
+      if (await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode })) this.#failed(row, result.hintCode);
     } else {
-      const subject = this.#o.accountIdFor(result.completionData);
-      this.#o.logger.info({ orderId: row.id }, 'bankid order complete');
-      if (await this.#o.orders.update(row.id, { status: 'complete', completion: result.completionData as unknown as Record<string, unknown>, subject, pickedUp: true })) ended(row, 'order.completed');
+      const completion = result.completionData;
+      const update = { status: 'complete', completion: completion as unknown as Record<string, unknown>, subject: this.#o.accountIdFor(completion), personKey: this.#o.personKeyFor(completion), pickedUp: true } as const;
+      if (await this.#o.orders.update(row.id, update)) this.#o.events.emit('order.completed', orderEvent(row));
     }
   }
 
@@ -165,14 +171,17 @@ export class Collector {
       this.#o.logger.error(log, 'bankid collect failed; order given up');
       if (!(await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code }))) return;
     }
-    ended(row, 'order.failed', errorCode);
+    this.#o.events.emit('order.failed', { ...orderEvent(row), errorCode });
     await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
+  }
+
+  /** BankID's own end of an order, read as the ledger reads it: expired, cancelled in the app, or failed with its hint. */
+  #failed(row: OrderRow, hintCode: string): void {
+    const { outcome, cancelledBy } = ledgerEntryOf('failed', hintCode);
+    const order = orderEvent(row);
+    if (outcome === 'expired') this.#o.events.emit('order.expired', order);
+    else if (cancelledBy) this.#o.events.emit('order.cancelled', { ...order, by: cancelledBy });
+    else this.#o.events.emit('order.failed', { ...order, hintCode });
   }
 }
 
-/** Tells the domain events that this collect ended the order (only the write that ended it tells). */
-function ended(row: OrderRow, name: 'order.completed' | 'order.failed', hintCode = ''): void {
-  const event = { clientId: row.client_id, startMethod: row.start_method };
-  if (name === 'order.completed') domainEvents.emit(name, event);
-  else domainEvents.emit(name, { ...event, hintCode });
-}

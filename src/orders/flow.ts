@@ -6,7 +6,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { domainEvents } from '../observability/events.ts';
+import type { DomainEvents } from '../events/emitter.ts';
+import type { CancelledBy } from '../events/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { BankIdError, BankIdRequestError } from '../bankid/errors.ts';
 import { userMessage } from '../bankid/messages.ts';
@@ -15,6 +16,7 @@ import { BrokerError } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
+import { orderEvent } from './order-event.ts';
 import type { BankIdConnections } from './connections.ts';
 import { qrFrame, qrSource, qrTimeAt, type QrSource } from './qr-source.ts';
 
@@ -53,6 +55,7 @@ export interface OrderFlowOptions {
   bankid: BankIdConnections;
   orders: OrderRepository;
   logger: Logger;
+  events: DomainEvents;
   /** How long a page that said it left may take to poll again before its order is cancelled. Default 3 s. */
   leftGraceMs?: number;
 }
@@ -116,8 +119,7 @@ export class OrderFlow {
       await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: response.orderRef, rpCertificate });
       throw new BrokerError('internal', 'the started order could not be stored', { cause: err });
     }
-    this.#o.logger.info({ orderId, clientId: request.clientId, startMethod: request.startMethod }, 'bankid order started');
-    domainEvents.emit('order.started', { clientId: request.clientId, startMethod: request.startMethod });
+    this.#o.events.emit('order.started', { orderId, clientId: request.clientId, startMethod: request.startMethod, rpCertificate });
     return { orderId };
   }
 
@@ -154,7 +156,7 @@ export class OrderFlow {
   /** Cancels the interaction's pending order at BankID (the person pressed cancel or started another order). */
   async cancelFor(interactionId: string, browserBinding: string): Promise<void> {
     const latest = await this.#o.orders.latestForInteraction(interactionId);
-    if (latest && sameBinding(latest.browser_binding, browserBinding)) await this.#cancel(latest);
+    if (latest && sameBinding(latest.browser_binding, browserBinding)) await this.#cancel(latest, 'person');
   }
 
   /**
@@ -181,14 +183,14 @@ export class OrderFlow {
     const ok = Boolean(latest.return_nonce && safeEqual(latest.return_nonce, nonce) && sameBinding(latest.browser_binding, browserBinding))
       // Marked used in one statement: of two returns with one link, even at the same moment, one gets through.
       && await this.#o.orders.useReturnNonce(latest.id, nonce);
-    if (!ok) await this.#cancel(latest);
+    if (!ok) await this.#cancel(latest, 'broker');
     return ok;
   }
 
   /** Cancels orders whose page went away; returns how many. */
   async cancelAbandoned(qrIdleS = 30, sameDeviceIdleS = 240): Promise<number> {
     const rows = await this.#o.orders.abandoned(qrIdleS, sameDeviceIdleS, this.#leftGraceMs / 1000);
-    for (const row of rows) await this.#cancel(row);
+    for (const row of rows) await this.#cancel(row, 'janitor');
     return rows.length;
   }
 
@@ -211,11 +213,11 @@ export class OrderFlow {
     this.#running.add(running);
   }
 
-  async #cancel(row: OrderRow): Promise<void> {
+  async #cancel(row: OrderRow, by: CancelledBy): Promise<void> {
     if (row.status !== 'pending') return;
     // Recorded first and only if still pending: a concurrent collect that saw it complete wins.
-    if (!(await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code }))) return;
-    domainEvents.emit('order.failed', { clientId: row.client_id, startMethod: row.start_method, hintCode: 'cancelled' });
+    if (!(await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code, cancelledBy: by }))) return;
+    this.#o.events.emit('order.cancelled', { ...orderEvent(row), by });
     await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
   }
 }

@@ -1,7 +1,8 @@
 /** BankID orders: creation, the per-order collect lease shared by all replicas, results, liveness and clean-up. */
-import { sql, type Selectable } from 'kysely';
+import { sql, type QueryCreator, type Selectable } from 'kysely';
 import type { Db } from './database.ts';
-import type { BankIdOrdersTable } from './schema.ts';
+import { appendToLedger, ledgerEntryOf, type CancelledBy } from './ledger.ts';
+import type { BankIdOrdersTable, Database } from './schema.ts';
 
 export type OrderRow = Selectable<BankIdOrdersTable>;
 export type OrderStatus = OrderRow['status'];
@@ -28,6 +29,10 @@ export interface OrderUpdate {
   completion?: Record<string, unknown>;
   subject?: string;
   pickedUp?: boolean;
+  /** The ledger's keyed hash of the person who completed it. */
+  personKey?: string;
+  /** Who cancelled an order we cancel. */
+  cancelledBy?: CancelledBy;
 }
 
 export class OrderRepository {
@@ -78,7 +83,8 @@ export class OrderRepository {
   async claimDue(limit: number, leaseMs: number): Promise<OrderRow[]> {
     if (limit <= 0) return [];
     return this.#db.updateTable('bankid_orders')
-      .set({ collect_lease_until: sql`clock_timestamp() + make_interval(secs => ${leaseMs / 1000})` })
+      // Every claim is followed by one collect: the ledger's count of them.
+      .set({ collect_lease_until: sql`clock_timestamp() + make_interval(secs => ${leaseMs / 1000})`, collects: sql`collects + 1` })
       .where('id', 'in', (eb) => eb.selectFrom('bankid_orders').select('id')
         .where('status', '=', 'pending')
         .where((w) => w.or([w('collect_lease_until', 'is', null), w('collect_lease_until', '<=', sql<Date>`now()`)]))
@@ -122,11 +128,11 @@ export class OrderRepository {
 
   /**
    * Records what collect (or a cancel) said; an answer ends a run of collect failures. A terminal state is written
-   * once: a late writer cannot undo it.
+   * once: a late writer cannot undo it. The statement that finishes an order also appends its ledger row.
    */
   async update(id: string, update: OrderUpdate): Promise<OrderRow | undefined> {
     const terminal = update.status !== 'pending';
-    return this.#db.updateTable('bankid_orders')
+    const changed = (db: QueryCreator<Database>) => db.updateTable('bankid_orders')
       .set({
         status: update.status,
         hint_code: update.hintCode ?? null,
@@ -140,8 +146,11 @@ export class OrderRepository {
       })
       .where('id', '=', id)
       .where('status', '=', 'pending')
-      .returningAll()
-      .executeTakeFirst();
+      .returningAll();
+    if (update.status === 'pending') return changed(this.#db).executeTakeFirst();
+    const entry = ledgerEntryOf(update.status, update.hintCode, update.cancelledBy, update.personKey);
+    return this.#db.with('finished', changed).with('ledger', (db) => appendToLedger(db, entry))
+      .selectFrom('finished').selectAll().executeTakeFirst();
   }
 
   /**
@@ -150,7 +159,7 @@ export class OrderRepository {
    */
   async recordCollectFailure(id: string, errorCode: string, limit: number): Promise<OrderRow | undefined> {
     const givesUp = sql<boolean>`collect_failures + 1 >= ${limit}`;
-    return this.#db.updateTable('bankid_orders')
+    return this.#db.with('finished', (db) => db.updateTable('bankid_orders')
       .set({
         collect_failures: sql`collect_failures + 1`,
         status: sql`case when ${givesUp} then 'failed' else status end`,
@@ -160,8 +169,10 @@ export class OrderRepository {
       })
       .where('id', '=', id)
       .where('status', '=', 'pending')
-      .returningAll()
-      .executeTakeFirst();
+      .returningAll())
+      // Appends only when this collect gave the order up.
+      .with('ledger', (db) => appendToLedger(db, ledgerEntryOf('failed', null)))
+      .selectFrom('finished').selectAll().executeTakeFirst();
   }
 
   /** The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). */

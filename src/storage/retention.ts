@@ -9,7 +9,9 @@
  */
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from './database.ts';
+import { appendToLedger, ledgerEntryOf } from './ledger.ts';
 import { RateLimitStore } from './rate-limits.ts';
+import { foldLedger } from './usage-fold.ts';
 import type { Database } from './schema.ts';
 
 export interface RetentionPolicy {
@@ -17,6 +19,8 @@ export interface RetentionPolicy {
   orderDataS: number;
   /** Seconds after an order ended until its row is deleted. */
   orderRecordS: number;
+  /** Whole months the usage ledger keeps its rows; older ones are folded into daily totals. */
+  ledgerMonths: number;
   /** Rows per statement. */
   batchSize?: number;
   /** Statements per step and run: the rest waits for the next run. */
@@ -30,6 +34,8 @@ export interface RetentionResult {
   stripped: number;
   /** Finished orders deleted. */
   deleted: number;
+  /** Usage ledger rows folded into daily totals. */
+  folded: number;
   /** Ended rate-limit windows deleted (their keys hold client addresses). */
   rateLimits: number;
   /** Some step hit maxBatches: more is due than one run may do. */
@@ -70,11 +76,15 @@ export async function applyRetention(db: Db, policy: RetentionPolicy): Promise<R
   };
   const ids = () => db.selectFrom('bankid_orders').select('id').limit(size).forUpdate().skipLocked();
 
-  const closed = await batched(async () => (await db.updateTable('bankid_orders')
+  // Closing an order finishes it: its ledger row comes with it, in the same statement.
+  const closed = await batched(async () => Number((await db.with('finished', (qc) => qc.updateTable('bankid_orders')
     .set({ status: 'cancelled', updated_at: sql`now()`, completed_at: sql`now()`, ...PERSONAL_DATA })
     .where('id', 'in', ids().where('status', '=', 'pending').where('last_seen_at', '<', ago(PENDING_MAX_IDLE_S)))
     .where('status', '=', 'pending') // a collect that finished it meanwhile wins
-    .executeTakeFirst()).numUpdatedRows);
+    .returningAll())
+    .with('ledger', (qc) => appendToLedger(qc, ledgerEntryOf('cancelled', null, 'janitor')))
+    .selectFrom('finished').select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()).n));
 
   const deleted = await batched(async () => (await db.deleteFrom('bankid_orders')
     .where('id', 'in', ids().where('completed_at', '<', ago(policy.orderRecordS)))
@@ -85,8 +95,10 @@ export async function applyRetention(db: Db, policy: RetentionPolicy): Promise<R
     .where('id', 'in', ids().where('completed_at', '<', ago(policy.orderDataS)).where(holdsPersonalData))
     .executeTakeFirst()).numUpdatedRows);
 
+  const folded = await batched(() => foldLedger(db, policy.ledgerMonths, size));
+
   const counters = new RateLimitStore(db);
   const rateLimits = await batched(() => counters.purgeExpired(size));
 
-  return { closed, stripped, deleted, rateLimits, backlog };
+  return { closed, stripped, deleted, folded, rateLimits, backlog };
 }

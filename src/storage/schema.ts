@@ -1,4 +1,5 @@
 /** Row types of every table, as Kysely sees them. One interface per table, named after it. */
+import type { CancelledBy } from '../events/types.ts';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -36,6 +37,52 @@ export interface BankIdOrdersTable {
   return_used_at: NullableTimestamp;
   /** The broker session this completed order logged into. */
   session_uid: string | null;
+  /** Collects so far, counted by each claim (migration 0014). */
+  collects: Generated<number>;
+}
+
+/** One row per finished BankID order (migration 0014): append-only, no personal data but a keyed hash of the person. */
+export interface UsageLedgerTable {
+  order_id: string;
+  tenant_id: string;
+  client_id: string | null;
+  rp_certificate: string;
+  operation: string;
+  start_method: string;
+  outcome: 'complete' | 'failed' | 'cancelled' | 'expired';
+  hint_code: string | null;
+  error_code: string | null;
+  cancelled_by: CancelledBy | null;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  duration_ms: number;
+  collects: number;
+  risk: string | null;
+  person_key: string | null;
+}
+
+/** What the retention fold keeps of old ledger rows: counts per tenant day and kind (migration 0014). */
+export interface UsageDailyTotalsTable {
+  tenant_id: string;
+  day: ColumnType<string, string, string>;
+  /** '' for orders without a client. */
+  client_id: string;
+  rp_certificate: string;
+  operation: string;
+  start_method: string;
+  outcome: string;
+  /** The error code, else the hint code, of a failed order; '' otherwise. */
+  reason: string;
+  cancelled_by: string;
+  orders: number;
+}
+
+/** A tenant's price per billable transaction from a day on (migration 0014). */
+export interface TenantTariffsTable {
+  tenant_id: string;
+  valid_from: ColumnType<string, string, string>;
+  price: ColumnType<string, string, string>;
+  currency: string;
 }
 
 /** The order behind each grant: the login whose claims that grant's tokens carry. */
@@ -117,6 +164,10 @@ export interface TenantsTable {
   policy: JSONColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The time zone of the tenant's usage reports (migration 0014). */
+  time_zone: Generated<string>;
+  /** Operations whose completed orders are billable (migration 0014); auth and sign unless the contract differs. */
+  billable_operations: Generated<string[]>;
 }
 
 /** Relying-party certificates per tenant (migration 0010); the private key is sealed with ENCRYPTION_KEY. */
@@ -190,4 +241,7 @@ export interface Database {
   initial_access_tokens: InitialAccessTokensTable;
   admins: AdminsTable;
   console_sessions: ConsoleSessionsTable;
+  usage_ledger: UsageLedgerTable;
+  usage_daily_totals: UsageDailyTotalsTable;
+  tenant_tariffs: TenantTariffsTable;
 }

@@ -19,7 +19,7 @@ test('defaults', () => {
     startsPerIpPerMinute: 10, startsPerInteraction: 5, startsPerClientPerMinute: 600, authPerIpPerMinute: 60,
     paramMaxBytes: 2048, largeParamMaxBytes: 16384, requestMaxBytes: 32768,
   });
-  assert.deepEqual(config.retention, { orderDataS: 3600, orderRecordS: 90 * 24 * 3600 });
+  assert.deepEqual(config.retention, { orderDataS: 3600, orderRecordS: 90 * 24 * 3600, ledgerMonths: 24 });
 });
 
 test('limits must be positive whole numbers', () => {

@@ -49,7 +49,8 @@ test('after a login, a cancelled order and a refused request, /metrics counts ea
 
   assert.equal(sample(text, 'brygga_orders_started_total', 'client="metrics-rp",start_method="qr"'), 2);
   assert.equal(sample(text, 'brygga_orders_completed_total', 'client="metrics-rp",start_method="qr"'), 1);
-  assert.equal(sample(text, 'brygga_orders_failed_total', 'client="metrics-rp",start_method="qr",hint_code="cancelled"'), 1);
+  assert.equal(sample(text, 'brygga_orders_cancelled_total', 'client="metrics-rp",start_method="qr",by="person"'), 1);
+  assert.equal(text.split('\n').filter((l) => l.startsWith('brygga_orders_failed_total{')).length, 0, 'a cancel is not a failure');
   assert.equal(sample(text, 'brygga_bankid_call_duration_seconds_count', 'endpoint="auth",outcome="ok"'), 2);
   assert.equal(sample(text, 'brygga_bankid_call_duration_seconds_count', 'endpoint="cancel",outcome="ok"'), 1);
   assert.ok(sample(text, 'brygga_bankid_call_duration_seconds_count', 'endpoint="collect",outcome="ok"')! >= 1, text);

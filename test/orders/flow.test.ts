@@ -17,6 +17,7 @@ import { closeAgents } from '../../src/bankid/transport.ts';
 import type { BankIdApi } from '../../src/bankid/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { BrokerError } from '../../src/errors/catalogue.ts';
+import { DomainEvents } from '../../src/events/emitter.ts';
 import { Collector, type CollectorOptions } from '../../src/orders/collector.ts';
 import { OrderFlow, type OrderFlowOptions, type StartOrder } from '../../src/orders/flow.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -76,7 +77,7 @@ function recordedApi(collectVia: Pick<BankIdApi, 'collect'> = client): BankIdApi
 function service(options: ServiceOptions = {}): OrderFlow {
   return new OrderFlow({
     bankid: oneCertificate(recordedApi(), certificate.fingerprint), orders: options.orders ?? new OrderRepository(database.db),
-    logger: options.logger ?? logger, leftGraceMs: options.leftGraceMs,
+    logger: options.logger ?? logger, leftGraceMs: options.leftGraceMs, events: new DomainEvents(),
   });
 }
 
@@ -85,6 +86,7 @@ function collector(options: CollectorTestOptions = {}): Collector {
   return new Collector({
     bankid: oneCertificate(recordedApi(options.collectVia), certificate.fingerprint), orders: new OrderRepository(database.db), logger: options.logger ?? logger,
     accountIdFor: options.accountIdFor ?? ((c) => `sub-${c.user.personalNumber}`),
+    personKeyFor: (c) => `person-${c.user.personalNumber.length}`, events: new DomainEvents(),
     intervalMs: options.intervalMs ?? 2000, concurrency: options.concurrency ?? 64,
   });
 }

@@ -27,7 +27,7 @@ beforeEach(async () => {
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
-const policy = { orderDataS: HOUR, orderRecordS: 90 * DAY };
+const policy = { orderDataS: HOUR, orderRecordS: 90 * DAY, ledgerMonths: 24 };
 
 /** An order as the flow leaves it, with its start, last poll and end moved `agoS` into the past. */
 async function order(id: string, status: 'pending' | 'complete' | 'failed', agoS: number): Promise<void> {
@@ -56,7 +56,7 @@ test('a completed order older than the retention loses its personal data and kee
   assert.ok((await logins.orderForGrant('grant-old', 'sub-old'))?.completion, 'found for tokens before the retention ran');
 
   const result = await applyRetention(database.db, policy);
-  assert.deepEqual(result, { closed: 0, stripped: 1, deleted: 0, rateLimits: 0, backlog: false });
+  assert.deepEqual(result, { closed: 0, stripped: 1, deleted: 0, folded: 0, rateLimits: 0, backlog: false });
 
   const old = (await row('old'))!;
   assert.deepEqual(personal(old), [null, null, null, null, null, null]);
@@ -93,6 +93,8 @@ test('a pending order nobody has watched for an hour is closed and cleared; a li
   assert.equal(stale.status, 'cancelled');
   assert.ok(stale.completed_at, 'ended now, so the record retention applies to it');
   assert.deepEqual(personal(stale), [null, null, null, null, null, null]);
+  const ledger = await database.db.selectFrom('usage_ledger').select(['order_id', 'outcome', 'cancelled_by']).where('order_id', 'in', ['stale', 'live']).execute();
+  assert.deepEqual(ledger, [{ order_id: 'stale', outcome: 'cancelled', cancelled_by: 'janitor' }], 'closing it wrote its ledger row');
   const live = (await row('live'))!;
   assert.equal(live.status, 'pending');
   assert.equal(live.qr_start_secret, 'qr-secret');
