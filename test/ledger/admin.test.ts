@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import { BOOTSTRAP, call, clientCredentialsToken, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
 import { field } from '../helpers/http-browser.ts';
-import { afterOrder, authorize, bankIdLogin, callbackOf, discover, interactionUid, settled } from '../helpers/rp.ts';
+import { authorize, bankIdLogin, discover, login as loginAt } from '../helpers/rp.ts';
 import type { DomainEventMap } from '../../src/events/types.ts';
 import { monthDays } from '../../src/usage/report.ts';
 
@@ -25,16 +25,8 @@ before(async () => {
 });
 after(async () => { await t?.close(); });
 
-async function login(): Promise<void> {
-  const auth = await authorize(t, rp, { scope: 'openid profile' });
-  const uid = interactionUid(auth.step);
-  const started = await auth.browser.post(`${t.broker.url}/interaction/${uid}/start`, { csrf: field(auth.step.body, 'csrf'), method: 'qr' });
-  assert.equal(started.status, 303, started.body);
-  const ref = String((await t.sim.latestOrder()).orderRef);
-  await t.sim.post(`/sim/orders/${ref}/approve`, { personalNumber: '199908072391' });
-  assert.equal((await settled(t, auth.browser, uid)).state, 'complete');
-  await oidc.authorizationCodeGrant(rp, callbackOf(await afterOrder(t, auth.browser, uid)), { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce });
-}
+/** A whole login through the simulator, as the person and the client do it. */
+const login = () => loginAt(t, rp, { scope: 'openid profile' });
 
 test('JSON and CSV of a month agree and count the logins; the tariff set through the API prices them', { timeout: 60_000 }, async () => {
   await login();
