@@ -138,9 +138,15 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
   const { logger } = options;
   const cleanups: (() => unknown)[] = []; // undone last-in first-out
   let closing: Promise<void> | undefined;
-  const server: Server = createServer();
+  const server: Server = createServer({
+    headersTimeout: config.http.headersTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // Node checks the two timeouts above only this often (30 s by default): a slow client is cut close to its bound.
+    connectionsCheckingInterval: 1000,
+  });
   try {
-    const database = options.database ?? await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+    const database = options.database ?? await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, connectTimeoutMs: config.database.connectTimeoutMs, statementTimeoutMs: config.database.statementTimeoutMs });
     if (!options.database) cleanups.push(() => database.close());
     if (config.autoMigrate) {
       const applied = await migrateToLatest(database.db);

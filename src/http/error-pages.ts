@@ -19,6 +19,9 @@ const BY_STATUS: Record<number, ErrorCode> = { 404: 'not_found', 413: 'form_too_
 
 function brokerErrorOf(caught: unknown): BrokerError {
   if (caught instanceof BrokerError) return caught;
+  // Ours, wrapped by oidc-provider on its way (a database outage met in interactionDetails).
+  const cause = (caught as { cause?: unknown } | null)?.cause;
+  if (cause instanceof BrokerError) return cause;
   const status = (caught as { status?: unknown } | null)?.status;
   if (typeof status !== 'number' || status >= 500) return asBrokerError(caught);
   return new BrokerError(BY_STATUS[status] ?? 'request_invalid', undefined, { cause: caught });
