@@ -378,7 +378,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     app.use(requestMetrics(metrics));
     // Each stored OIDC entity is read once per request, whichever step asks (storage/request-scope.ts).
     app.use((_ctx, next) => withRequestScope(next));
-    app.use(securityHeaders);
+    app.use(securityHeaders({ https: new URL(effective.http.issuer).protocol === 'https:' }));
     app.use(settleUnreadBody);
     // Before the host allow-list: probes address the pod or container, not the public host.
     app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => settingsCertificate.current, certificateWarnings: () => expiry.latest }).routes());
