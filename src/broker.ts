@@ -25,6 +25,7 @@ import { derivedKey, resolveSecrets } from './config/secrets.ts';
 import { DomainEvents } from './events/emitter.ts';
 import { logDomainEvents } from './observability/event-log.ts';
 import { assetRoutes } from './http/assets.ts';
+import { accessLog } from './http/access-log.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './http/health.ts';
@@ -42,6 +43,7 @@ import { Collector } from './orders/collector.ts';
 import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
+import { outgoingTraceparent } from './observability/trace.ts';
 import { findAccount } from './oidc/account.ts';
 import { bindLoginsToGrants } from './oidc/login-binding.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
@@ -187,6 +189,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         retryDelayMs: options.bankIdRetryDelayMs,
         logger: logger.child({ component: 'bankid' }),
         onCall: (call) => events.emit('bankid.call', call),
+        traceparent: outgoingTraceparent,
       },
     });
     cleanups.push(() => closeAgents());
@@ -375,6 +378,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
     app.use(requestId);
+    app.use(accessLog(logger));
     app.use(requestMetrics(metrics));
     // Each stored OIDC entity is read once per request, whichever step asks (storage/request-scope.ts).
     app.use((_ctx, next) => withRequestScope(next));
@@ -383,7 +387,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     // Before the host allow-list: probes address the pod or container, not the public host.
     app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => settingsCertificate.current, certificateWarnings: () => expiry.latest }).routes());
     app.use(hostAllowList(effective.http.allowedHosts));
-    app.use(errorPages({ logger, home: config.demo ? '/demo' : undefined }));
+    app.use(errorPages({ home: config.demo ? '/demo' : undefined }));
     const own = new Router();
     if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));
     app.use(own.routes());
