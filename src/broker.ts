@@ -201,10 +201,12 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     await expiry.check();
     // Every certificate's days left when scraped: the settings one, and each tenant's (listed by the last check).
     let watched: WatchedCertificate[] = [];
+    const orders = new OrderRepository(database.db);
     const metrics = new Metrics({
       events,
       certificates: () => watched.map((c) => ({ ...c, daysLeft: daysLeft(c.notAfter, new Date()) })),
       pool: database.poolStats,
+      pendingOrders: () => orders.countPending(),
     });
     cleanups.push(() => metrics.close());
     const metricsServer = await startMetricsServer(metrics, config.http.host, config.http.metricsPort, (err) => portInUse(err, 'METRICS_PORT'));
@@ -232,7 +234,6 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     logger.info({ bankid: endpoints[config.bankid.environment]?.baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
     // --- end BankID certificates
 
-    const orders = new OrderRepository(database.db);
     const orderFlow = new OrderFlow({
       bankid: connections,
       orders,
