@@ -36,6 +36,7 @@ export function outageAwarePool(pool: pg.Pool): PostgresPool {
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let wrapper = wrappers.get(client);
     if (!wrapper) {
+      // Statements only: kysely would pass a cursor here for streamed queries, which the broker does not configure.
       wrapper = {
         query: ((sql: string, parameters: unknown[]) => client.query(sql, parameters).catch(rethrow)) as unknown as PostgresPoolClient['query'],
         release: (discard?: boolean) => client.release(discard),
