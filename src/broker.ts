@@ -25,6 +25,7 @@ import { derivedKey, resolveSecrets } from './config/secrets.ts';
 import { DomainEvents } from './events/emitter.ts';
 import { logDomainEvents } from './observability/event-log.ts';
 import { assetRoutes } from './http/assets.ts';
+import { accessLog } from './http/access-log.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './http/health.ts';
@@ -42,6 +43,7 @@ import { Collector } from './orders/collector.ts';
 import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
+import { outgoingTraceparent } from './observability/trace.ts';
 import { findAccount } from './oidc/account.ts';
 import { bindLoginsToGrants } from './oidc/login-binding.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
@@ -138,9 +140,15 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
   const { logger } = options;
   const cleanups: (() => unknown)[] = []; // undone last-in first-out
   let closing: Promise<void> | undefined;
-  const server: Server = createServer();
+  const server: Server = createServer({
+    headersTimeout: config.http.headersTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // Node checks the two timeouts above only this often (30 s by default): a slow client is cut close to its bound.
+    connectionsCheckingInterval: 1000,
+  });
   try {
-    const database = options.database ?? await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+    const database = options.database ?? await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, connectTimeoutMs: config.database.connectTimeoutMs, statementTimeoutMs: config.database.statementTimeoutMs });
     if (!options.database) cleanups.push(() => database.close());
     if (config.autoMigrate) {
       const applied = await migrateToLatest(database.db);
@@ -181,6 +189,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         retryDelayMs: options.bankIdRetryDelayMs,
         logger: logger.child({ component: 'bankid' }),
         onCall: (call) => events.emit('bankid.call', call),
+        traceparent: outgoingTraceparent,
       },
     });
     cleanups.push(() => closeAgents());
@@ -192,10 +201,12 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     await expiry.check();
     // Every certificate's days left when scraped: the settings one, and each tenant's (listed by the last check).
     let watched: WatchedCertificate[] = [];
+    const orders = new OrderRepository(database.db);
     const metrics = new Metrics({
       events,
       certificates: () => watched.map((c) => ({ ...c, daysLeft: daysLeft(c.notAfter, new Date()) })),
       pool: database.poolStats,
+      pendingOrders: () => orders.countPending(),
     });
     cleanups.push(() => metrics.close());
     const metricsServer = await startMetricsServer(metrics, config.http.host, config.http.metricsPort, (err) => portInUse(err, 'METRICS_PORT'));
@@ -223,7 +234,6 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     logger.info({ bankid: endpoints[config.bankid.environment]?.baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
     // --- end BankID certificates
 
-    const orders = new OrderRepository(database.db);
     const orderFlow = new OrderFlow({
       bankid: connections,
       orders,
@@ -369,15 +379,16 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
     app.use(requestId);
+    app.use(accessLog(logger));
     app.use(requestMetrics(metrics));
     // Each stored OIDC entity is read once per request, whichever step asks (storage/request-scope.ts).
     app.use((_ctx, next) => withRequestScope(next));
-    app.use(securityHeaders);
+    app.use(securityHeaders({ https: new URL(effective.http.issuer).protocol === 'https:' }));
     app.use(settleUnreadBody);
     // Before the host allow-list: probes address the pod or container, not the public host.
     app.use(healthRoutes({ checkDatabase: () => checkDatabase(database.db, 2000), certificate: () => settingsCertificate.current, certificateWarnings: () => expiry.latest }).routes());
     app.use(hostAllowList(effective.http.allowedHosts));
-    app.use(errorPages({ logger, home: config.demo ? '/demo' : undefined }));
+    app.use(errorPages({ home: config.demo ? '/demo' : undefined }));
     const own = new Router();
     if (config.demo) own.get('/', (ctx) => ctx.redirect('/demo'));
     app.use(own.routes());

@@ -37,6 +37,8 @@ export interface BankIdClientOptions {
   logger?: Logger;
   /** Told of every HTTP exchange (for metrics): the endpoint, `ok`, `http_<status>`, `transport` or `aborted`, and how long it took. */
   onCall?: (call: { endpoint: string; outcome: string; durationS: number }) => void;
+  /** The W3C `traceparent` a call carries (of the request that caused it), asked per call; none when undefined. */
+  traceparent?: () => string | undefined;
 }
 
 type Endpoint = 'auth' | 'sign' | 'payment' | 'phone/auth' | 'phone/sign' | 'collect' | 'cancel';
@@ -55,6 +57,7 @@ export class BankIdClient implements BankIdApi {
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<unknown>;
   readonly #logger: Logger | undefined;
   readonly #onCall: NonNullable<BankIdClientOptions['onCall']>;
+  readonly #traceparent: BankIdClientOptions['traceparent'];
 
   constructor(options: BankIdClientOptions) {
     this.#baseUrl = normalizeBaseUrl(options.baseUrl);
@@ -66,6 +69,7 @@ export class BankIdClient implements BankIdApi {
     this.#sleep = options.sleep ?? realSleep;
     this.#logger = options.logger;
     this.#onCall = options.onCall ?? (() => {});
+    this.#traceparent = options.traceparent;
   }
 
   async auth(request: AuthRequest, options?: CallOptions): Promise<OrderResponse> {
@@ -132,7 +136,8 @@ export class BankIdClient implements BankIdApi {
     try {
       // Looked up per call: after releaseAgent() the next call opens a fresh pool.
       const agent = agentFor(this.#certificate, this.#caPem);
-      const result = await postJson(url, body, { agent, timeoutMs: this.#timeoutMs, signal });
+      const traceparent = this.#traceparent?.();
+      const result = await postJson(url, body, { agent, timeoutMs: this.#timeoutMs, signal, headers: traceparent ? { traceparent } : undefined });
       told(result.status >= 200 && result.status < 300 ? 'ok' : `http_${result.status}`);
       this.#logger?.debug({ endpoint, status: result.status, durationMs: durationMs() }, 'bankid call');
       return result;

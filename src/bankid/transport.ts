@@ -59,6 +59,8 @@ export interface PostOptions {
   agent: Agent;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** More request headers (trace context). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -86,7 +88,7 @@ export function postJson(url: URL, body: unknown, options: PostOptions): Promise
       agent: options.agent,
       signal,
       // Exactly application/json: a charset parameter makes BankID answer 415 unsupportedMediaType.
-      headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length, Accept: 'application/json' },
+      headers: { ...options.headers, 'Content-Type': 'application/json', 'Content-Length': payload.length, Accept: 'application/json' },
     }, (res) => {
       const declared = Number(res.headers['content-length']);
       if (declared > MAX_RESPONSE_BYTES) return tooLarge(`${declared} bytes`);

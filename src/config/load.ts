@@ -22,8 +22,8 @@ export interface Config {
   demo: boolean;
   autoMigrate: boolean;
   log: { level: string; format: 'json' | 'pretty' };
-  http: { host: string; port: number; metricsPort: number; shutdownGraceMs: number; issuer: string; trustProxy: boolean; proxyHops: number; allowedHosts: string[]; maxEventStreams: number };
-  database: { url?: string; dataDir: string };
+  http: { host: string; port: number; metricsPort: number; shutdownGraceMs: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; issuer: string; trustProxy: boolean; proxyHops: number; allowedHosts: string[]; maxEventStreams: number };
+  database: { url?: string; dataDir: string; connectTimeoutMs: number; statementTimeoutMs: number };
   bankid: {
     environment: BankIdEnvironment;
     apiUrl?: string;
@@ -157,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
   const issuer = (raw.ISSUER ?? `http://localhost:${port}`).replace(/\/$/, '');
   const simulatorCertsDir = raw.SIMULATOR_CERTS_DIR!;
   if (!isSecureOrigin(new URL(issuer))) need('ISSUER', 'must be an https URL (http only on localhost): browsers keep the SameSite=None session cookie only when it is Secure');
+  if (raw.HTTP_HEADERS_TIMEOUT_MS! > raw.HTTP_REQUEST_TIMEOUT_MS!) need('HTTP_HEADERS_TIMEOUT_MS', 'must not be more than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
   if (raw.ALLOW_PRIVATE_RP_ADDRESSES && nodeEnv === 'production') need('ALLOW_PRIVATE_RP_ADDRESSES', 'cannot be on with NODE_ENV=production: it lifts the guard against requests to internal addresses (SSRF)');
 
   if (bankidEnv !== 'simulator') {
@@ -193,13 +194,16 @@ export function loadConfig(env: Env = process.env): Config {
       port,
       metricsPort: raw.METRICS_PORT!,
       shutdownGraceMs: raw.SHUTDOWN_GRACE_MS!,
+      headersTimeoutMs: raw.HTTP_HEADERS_TIMEOUT_MS!,
+      requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_MS!,
+      keepAliveTimeoutMs: raw.HTTP_KEEP_ALIVE_TIMEOUT_MS!,
       issuer,
       trustProxy: raw.TRUST_PROXY!,
       proxyHops: raw.PROXY_HOPS!,
       allowedHosts: raw.ALLOWED_HOSTS ?? [new URL(issuer).host],
       maxEventStreams: raw.EVENT_STREAMS_MAX!,
     },
-    database: { url: raw.DATABASE_URL, dataDir: raw.DATA_DIR! },
+    database: { url: raw.DATABASE_URL, dataDir: raw.DATA_DIR!, connectTimeoutMs: raw.DATABASE_CONNECT_TIMEOUT_MS!, statementTimeoutMs: raw.DATABASE_STATEMENT_TIMEOUT_MS! },
     bankid: {
       environment: bankidEnv,
       apiUrl: raw.BANKID_API_URL,

@@ -17,9 +17,16 @@ export interface DomainEventMap {
   'order.failed': OrderEvent & { hintCode?: string; errorCode?: string };
   'order.cancelled': OrderEvent & { by: CancelledBy };
   'order.expired': OrderEvent;
+  /** oidc-provider began a login interaction for an authorization request: the first step of the login funnel. */
+  'login.interaction_started': { clientId: string; requestId?: string };
   'login.id_token_issued': { clientId: string; requestId?: string };
   'login.consent_given': { clientId: string; requestId?: string };
   'login.logout': { clientId?: string; requestId?: string };
+  /**
+   * An error oidc-provider answered: its event (`server_error`, `authorization.error`, `grant.error`) and the OAuth
+   * error code it sent (`server_error` for its own failures).
+   */
+  'oidc.error': { event: string; error: string; clientId?: string };
   /** One HTTP exchange with BankID's RP API: `ok`, `http_<status>`, `transport` (no answer) or `aborted`. */
   'bankid.call': { endpoint: string; outcome: string; durationS: number };
   /** A request refused by a rate limit; `limit` names the limit (e.g. `start:ip`), never the key's address or id. */

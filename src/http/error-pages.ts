@@ -1,15 +1,14 @@
 /**
  * The broker's last word on a request that found no route or failed unexpectedly: a page for a person (their
- * language, the request id to quote, a way home) or JSON for a program; and one log line per failed request.
+ * language, the request id to quote, a way home) or JSON for a program. What was thrown goes to the request's log
+ * line (access-log.ts).
  */
 import type { Context, Middleware } from 'koa';
 import { asBrokerError, BrokerError, type ErrorCode } from '../errors/catalogue.ts';
 import { negotiateLocale, textsFor, type Locale } from '../i18n/texts.ts';
-import type { Logger } from '../observability/logger.ts';
 import { renderError } from './views.ts';
 
 export interface ErrorPagesOptions {
-  logger: Logger;
   /** Where the pages' home link goes; without a page of ours to go to there is no link. */
   home?: string;
 }
@@ -19,6 +18,9 @@ const BY_STATUS: Record<number, ErrorCode> = { 404: 'not_found', 413: 'form_too_
 
 function brokerErrorOf(caught: unknown): BrokerError {
   if (caught instanceof BrokerError) return caught;
+  // Ours, wrapped by oidc-provider on its way (a database outage met in interactionDetails).
+  const cause = (caught as { cause?: unknown } | null)?.cause;
+  if (cause instanceof BrokerError) return cause;
   const status = (caught as { status?: unknown } | null)?.status;
   if (typeof status !== 'number' || status >= 500) return asBrokerError(caught);
   return new BrokerError(BY_STATUS[status] ?? 'request_invalid', undefined, { cause: caught });
@@ -46,22 +48,16 @@ function respond(ctx: Context, err: BrokerError, home: string | undefined): void
   }
 }
 
-export function errorPages({ logger, home }: ErrorPagesOptions): Middleware {
+export function errorPages({ home }: ErrorPagesOptions = {}): Middleware {
   return async (ctx, next) => {
-    let failure: unknown;
     try {
       await next();
       // Nothing answered: koa would send a plain "Not Found".
       if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) respond(ctx, new BrokerError('not_found'), home);
     } catch (caught) {
       if (ctx.headerSent) throw caught;
-      failure = caught;
+      ctx.state.failure = caught;
       respond(ctx, brokerErrorOf(caught), home);
-    }
-    if (ctx.status >= 400) {
-      const line = { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, err: failure };
-      if (ctx.status >= 500) logger.error(line, 'request failed');
-      else logger.info(line, 'request failed');
     }
   };
 }

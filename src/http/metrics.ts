@@ -7,7 +7,7 @@ import type Koa from 'koa';
 import type { Metrics } from '../observability/metrics.ts';
 
 /** The pattern that answered: @koa/router's matched route, else oidc-provider's route name, else `other`. */
-function routeOf(ctx: Koa.Context): string {
+export function routeOf(ctx: Koa.Context): string {
   const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
   if (typeof matched === 'string') return matched;
   const oidcRoute = (ctx as { oidc?: { route?: unknown } }).oidc?.route;

@@ -1,9 +1,11 @@
 /**
  * A short id per request, shown on error pages ("Felkod: …") and written on the request's log lines, so a person's
- * report can be matched to the log. A proxy's `x-request-id` or the trace id of a W3C `traceparent` is kept.
+ * report can be matched to the log. A proxy's `x-request-id` or the trace id of a W3C `traceparent` is kept. The
+ * request runs within its trace (the caller's, or one begun here), which calls to BankID carry on.
  */
 import { randomBytes } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
+import { newTrace, traceOf, withTrace } from '../observability/trace.ts';
 
 declare module 'koa' {
   interface DefaultState {
@@ -14,14 +16,12 @@ declare module 'koa' {
 
 // Only characters that are safe in a log line and on a page; longer ids are not short enough to read out.
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-// version-traceid-parentid-flags; an all-zero trace id is invalid, and version ff is forbidden.
-const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}(?:-.*)?$/;
 
 export function requestIdFrom(headers: { requestId?: string; traceparent?: string }): string {
   const given = headers.requestId?.trim();
   if (given && REQUEST_ID.test(given)) return given;
-  const trace = TRACEPARENT.exec(headers.traceparent?.trim() ?? '');
-  if (trace) return trace[1]!;
+  const trace = traceOf(headers.traceparent);
+  if (trace) return trace.traceId;
   return randomBytes(4).toString('hex');
 }
 
@@ -29,5 +29,5 @@ export const requestId: Middleware = async (ctx: Context, next) => {
   const id = requestIdFrom({ requestId: ctx.get('x-request-id'), traceparent: ctx.get('traceparent') });
   ctx.state.requestId = id;
   ctx.set('x-request-id', id);
-  await next();
+  await withTrace(traceOf(ctx.get('traceparent')) ?? newTrace(), next);
 };

@@ -14,6 +14,18 @@ const HINT_CODES = new Set([
   'transport', 'internal', 'internalError', 'requestTimeout', 'maintenance', 'invalidParameters', 'alreadyInProgress',
 ]);
 
+/** OAuth/OIDC error codes oidc-provider answers with; any other (a custom one) is counted as `other`. */
+const OIDC_ERRORS = new Set([
+  'access_denied', 'account_selection_required', 'consent_required', 'interaction_required', 'invalid_client', 'invalid_client_metadata',
+  'invalid_dpop_proof', 'invalid_grant', 'invalid_redirect_uri', 'invalid_request', 'invalid_request_object', 'invalid_request_uri',
+  'invalid_scope', 'invalid_target', 'invalid_token', 'insufficient_scope', 'login_required', 'registration_not_supported',
+  'request_not_supported', 'request_uri_not_supported', 'server_error', 'temporarily_unavailable', 'unauthorized_client',
+  'unmet_authentication_requirements', 'unsupported_grant_type', 'unsupported_response_mode', 'unsupported_response_type', 'use_dpop_nonce',
+]);
+
+/** Pending orders are counted in the database at most this often, however often (and by how many) it is scraped. */
+const PENDING_CACHE_MS = 10_000;
+
 const orderLabels = (e: OrderEvent) => ({ client: e.clientId ?? 'none', start_method: e.startMethod });
 
 export interface MetricsSources {
@@ -22,6 +34,9 @@ export interface MetricsSources {
   certificates(): { tenantId: string; fingerprint: string; state: string; daysLeft: number }[];
   /** The Postgres pool's connections, when the database is a server. */
   pool?(): { inUse: number; idle: number; waiting: number };
+  /** Orders pending on all replicas together (a count in the database). */
+  pendingOrders?(): Promise<number>;
+  now?(): number;
 }
 
 export class Metrics {
@@ -47,6 +62,24 @@ export class Metrics {
         for (const c of sources.certificates()) this.set({ tenant: c.tenantId, certificate: c.fingerprint, state: c.state }, c.daysLeft);
       },
     });
+    const logins = new Counter({ name: 'brygga_login_steps_total', help: 'Logins by client and step reached: `interaction_started` (an authorization request began a login), `id_token_issued` (the client got its ID token); with the order counters, the login funnel', labelNames: ['client', 'step'], registers });
+    const oidcErrors = new Counter({ name: 'brygga_oidc_errors_total', help: 'Errors oidc-provider answered, by its event (`server_error`, `authorization.error`, `grant.error`) and OAuth error code', labelNames: ['event', 'error', 'client'], registers });
+    if (sources.pendingOrders) {
+      const count = sources.pendingOrders;
+      const now = sources.now ?? Date.now;
+      let cached: { at: number; value: number } | undefined;
+      new Gauge({
+        name: 'brygga_orders_pending', help: `BankID orders pending on all replicas together (counted at most every ${PENDING_CACHE_MS / 1000} s)`, registers,
+        async collect() {
+          if (!cached || now() - cached.at >= PENDING_CACHE_MS) {
+            // A database that does not answer must not fail the whole scrape: the last count stays.
+            const value = await count().catch(() => undefined);
+            if (value !== undefined) cached = { at: now(), value };
+          }
+          if (cached) this.set(cached.value);
+        },
+      });
+    }
     if (sources.pool) {
       const pool = sources.pool;
       new Gauge({
@@ -70,6 +103,9 @@ export class Metrics {
       sources.events.on('order.cancelled', (e) => cancelled.inc({ ...orderLabels(e), by: e.by })),
       sources.events.on('order.expired', (e) => expired.inc(orderLabels(e))),
       sources.events.on('ratelimit.refused', (e) => refused.inc({ limit: e.limit })),
+      sources.events.on('login.interaction_started', (e) => logins.inc({ client: e.clientId, step: 'interaction_started' })),
+      sources.events.on('login.id_token_issued', (e) => logins.inc({ client: e.clientId, step: 'id_token_issued' })),
+      sources.events.on('oidc.error', (e) => oidcErrors.inc({ event: e.event, error: OIDC_ERRORS.has(e.error) ? e.error : 'other', client: e.clientId ?? 'none' })),
     ];
   }
 

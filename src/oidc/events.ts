@@ -1,5 +1,9 @@
-/** The provider's own events as domain events: an ID token issued (token endpoint or front channel), consent, logout. */
+/**
+ * The provider's own events as domain events: a login interaction begun, an ID token issued (token endpoint or front
+ * channel), consent, logout, and the errors it answered.
+ */
 import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { DomainEvents } from '../events/emitter.ts';
 
 export function emitLoginEvents(provider: Provider, events: DomainEvents): void {
@@ -14,5 +18,14 @@ export function emitLoginEvents(provider: Provider, events: DomainEvents): void 
   provider.on('interaction.ended', (ctx) => {
     if ((ctx.oidc.result as { consent?: unknown } | undefined)?.consent) events.emit('login.consent_given', { clientId: ctx.oidc.client!.clientId, requestId: requestIdOf(ctx) });
   });
+  provider.on('interaction.started', (ctx) => events.emit('login.interaction_started', { clientId: ctx.oidc.client!.clientId, requestId: requestIdOf(ctx) }));
+  const failed = (event: string) => (ctx: KoaContextWithOIDC, err: Error) => {
+    // What the provider sent: its own code for an exposed error, `server_error` for anything else.
+    const { error, expose } = err as { error?: unknown; expose?: boolean };
+    events.emit('oidc.error', { event, error: event !== 'server_error' && expose && typeof error === 'string' ? error : 'server_error', clientId: ctx.oidc?.client?.clientId });
+  };
+  provider.on('server_error', failed('server_error'));
+  provider.on('authorization.error', failed('authorization.error'));
+  provider.on('grant.error', failed('grant.error'));
   provider.on('end_session.success', (ctx) => events.emit('login.logout', { clientId: ctx.oidc.client?.clientId, requestId: requestIdOf(ctx) }));
 }

@@ -17,7 +17,10 @@ export function providerPages(): ProviderPages {
       const t = textsFor(locale);
       // The person sees a plain sentence; the protocol detail is shown for whoever debugs the client.
       const expired = out.error === 'invalid_request' && /interaction|session/i.test(out.error_description ?? '');
-      return renderError(locale, expired ? CATALOGUE.interaction_expired.text[locale] : `${t.errorRequest} ${out.error}`, out.error_description, { requestId: ctx.state.requestId });
+      const text = expired ? CATALOGUE.interaction_expired.text[locale]
+        : out.error === 'temporarily_unavailable' ? CATALOGUE.database_unavailable.text[locale]
+        : `${t.errorRequest} ${out.error}`;
+      return renderError(locale, text, out.error_description, { requestId: ctx.state.requestId });
     },
     logout(ctx, form) {
       const locale = localeOf(ctx);

@@ -2,12 +2,13 @@
  * oidc-provider configured for Brygga. Every choice that differs from the library default is here, with why.
  * The provider knows nothing of BankID: it gets accounts from `findAccount` and logins from the interaction routes.
  */
-import Provider, { errors, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
 import { adminResourceIndicators } from './admin-resource.ts';
 import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
+import { outageAwareAccounts, outageAwareAdapter } from './outage.ts';
 import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
 import { pairwiseSubject } from './subject.ts';
 import { parseUserMessage, USER_MESSAGE_MIME_TYPES, USER_MESSAGE_PARAM, UserMessageError } from './user-message.ts';
@@ -21,7 +22,7 @@ export interface ProviderPages {
 
 export interface ProviderDeps {
   config: Config;
-  adapter: NonNullable<Configuration['adapter']>;
+  adapter: AdapterFactory;
   jwks: JWKS;
   /** Keys or a keygrip-compatible signer (security/cookie-signer.ts). */
   cookieKeys: NonNullable<NonNullable<Configuration['cookies']>['keys']>;
@@ -78,7 +79,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const { config, pages } = deps;
   const ttl = config.oidc;
   const configuration: Configuration = {
-    adapter: deps.adapter,
+    adapter: outageAwareAdapter(deps.adapter),
     jwks: deps.jwks,
     clients: [], // clients live in the database and come through the adapter
 
@@ -108,7 +109,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
     // The profile wants identity numbers and authentication evidence in the ID token, not only at userinfo.
     conformIdTokenClaims: false,
-    findAccount: smallIdTokens(deps.findAccount),
+    findAccount: smallIdTokens(outageAwareAccounts(deps.findAccount)),
 
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,

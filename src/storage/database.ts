@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { EmbeddedEngine } from './embedded-engine.ts';
 import { listenOnServer, type ListenHandlers, type Listening } from './notifications.ts';
+import { outageAwarePool } from './outage.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -26,8 +27,13 @@ export interface DatabaseOptions {
   /** Directory of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
   poolSize?: number;
-  /** How long to wait for a connection to the server before failing (an unreachable host would otherwise hang). */
+  /**
+   * How long to wait for a connection (a new one, or a free one of the pool) before failing: an unreachable host
+   * would otherwise hang every request.
+   */
   connectTimeoutMs?: number;
+  /** Longest a statement may run on the server before it is cancelled (`statement_timeout`); unset: no limit (migrations). */
+  statementTimeoutMs?: number;
   /** Called with every statement's SQL (benchmarks count them). */
   onQuery?: (sql: string) => void;
 }
@@ -101,10 +107,17 @@ const EMBEDDED_START_PARAMS = ['-c', 'shared_buffers=16MB'];
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const log = options.onQuery ? (event: LogEvent) => options.onQuery!(event.query.sql) : undefined;
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // A connection whose peer vanished without a reset (failover, network partition) is noticed.
+      keepAlive: true,
+    });
     // An idle connection dropped by the server (restart, failover) must not crash the process; the pool reconnects.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: outageAwarePool(pool) }), log });
     const url = options.url;
     return {
       db,

@@ -74,6 +74,12 @@ export class OrderRepository {
       .executeTakeFirst();
   }
 
+  /** How many orders are pending on all replicas together (metrics): the partial index of pending orders answers it. */
+  async countPending(): Promise<number> {
+    const row = await this.#db.selectFrom('bankid_orders').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /**
    * Takes the collect lease of up to `limit` pending orders that nobody collected within the lease, in one
    * statement; rows another replica is claiming at this moment are skipped, not waited for. Whoever gets a row

@@ -10,6 +10,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   contentType: string | undefined;
+  /** The W3C trace context the call carried, if any. */
+  traceparent: string | undefined;
   body: string;
   json: Record<string, unknown>;
   /** SHA-256 fingerprint (colon hex) of the client certificate the TLS handshake presented. */
@@ -76,7 +78,7 @@ export async function startFakeBankId(options: { server: Issued; clientCa: Issue
       let json: Record<string, unknown> = {};
       try { json = JSON.parse(body) as Record<string, unknown>; } catch { /* kept as text */ }
       const seen: SeenRequest = {
-        method: req.method!, path: req.url!, contentType: req.headers['content-type'], body, json,
+        method: req.method!, path: req.url!, contentType: req.headers['content-type'], traceparent: req.headers.traceparent as string | undefined, body, json,
         clientFingerprint: (req.socket as TLSSocket).getPeerCertificate().fingerprint256,
       };
       fake.seen.push(seen);

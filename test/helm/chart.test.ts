@@ -41,6 +41,7 @@ function render(changes: Record<string, unknown> = {}): Manifest[] {
     Values: withValues(changes),
     Release: { Name: 'brygga', Namespace: 'identity', Service: 'Helm' },
     Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
+    Files: { Get: (path: unknown) => read(String(path)) },
   };
   return templates.flatMap((file) => parseAllDocuments(renderer.render(read(`templates/${file}`), root)).map((doc) => {
     assert.deepEqual(doc.errors, [], `${file} is not well-formed YAML`);
@@ -56,7 +57,7 @@ const chartMade = {
   'bankid.certificate.existingSecret': '', 'bankid.certificate.p12Base64': 'MIIB', 'bankid.certificate.passphrase': 'pw',
   'bankid.caConfigMap': '', 'bankid.caPem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
 };
-const everything = { ...chartMade, 'metrics.serviceMonitor.enabled': true, 'metrics.prometheusRule.enabled': true };
+const everything = { ...chartMade, 'metrics.serviceMonitor.enabled': true, 'metrics.prometheusRule.enabled': true, 'metrics.grafanaDashboard.enabled': true };
 
 test('values.yaml validates against values.schema.json', () => {
   assert.deepEqual(validate(schema, values), []);
@@ -202,4 +203,39 @@ test('the Deployment: probes, hardened pod, spread replicas, certificate mounted
   assert.deepEqual(job.spec.template.spec.containers[0].command, ['node', 'bin/brygga.js', 'migrate']);
   assert.equal(render({ 'proxy.trusted': false }).find((m) => m.kind === 'Deployment')!.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'TRUST_PROXY').value, 'false');
   assert.equal(render({ 'autoscaling.enabled': false }).find((m) => m.kind === 'Deployment')!.spec.replicas, 2);
+});
+
+/** Every metric the broker exports, by the names given in src/observability/metrics.ts (histograms with their series). */
+function exportedMetrics(): Set<string> {
+  const source = readFileSync(fileURLToPath(new URL('../../src/observability/metrics.ts', import.meta.url)), 'utf8');
+  const names = new Set<string>();
+  for (const [, kind, name] of source.matchAll(/new (Counter|Gauge|Histogram)\(\{\s*name: '(brygga_\w+)'/g)) {
+    names.add(name!);
+    if (kind === 'Histogram') for (const suffix of ['_bucket', '_count', '_sum']) names.add(name! + suffix);
+  }
+  return names;
+}
+
+test('the Grafana dashboard: valid JSON shipped as a labelled ConfigMap, each panel querying metrics the broker exports', () => {
+  const exported = exportedMetrics();
+  assert.ok(exported.has('brygga_orders_pending') && exported.has('brygga_bankid_call_duration_seconds_bucket'), [...exported].join());
+  const dashboard = JSON.parse(read('dashboards/brygga.json')) as { panels: { title: string; targets: { expr: string }[] }[] };
+  const unknown: string[] = [];
+  for (const panel of dashboard.panels) {
+    assert.ok(panel.targets.length > 0, `${panel.title} has no query`);
+    for (const { expr } of panel.targets) {
+      const used = expr.match(/\bbrygga_\w+/g) ?? [];
+      assert.ok(used.length > 0, `${panel.title}: ${expr} names no metric of the broker`);
+      unknown.push(...used.filter((name) => !exported.has(name)).map((name) => `${panel.title}: ${name}`));
+    }
+  }
+  assert.deepEqual(unknown, []);
+  const titles = dashboard.panels.map((p) => p.title).join(' | ');
+  for (const topic of [/login funnel/i, /bankid latency/i, /errors/i, /certificate expiry/i]) assert.match(titles, topic);
+
+  assert.equal(render().filter((m) => m.metadata.name === 'brygga-dashboard').length, 0, 'off by default');
+  const configMap = render(everything).find((m) => m.metadata.name === 'brygga-dashboard')!;
+  assert.equal(configMap.kind, 'ConfigMap');
+  assert.equal(configMap.metadata.labels!.grafana_dashboard, '1');
+  assert.deepEqual(JSON.parse(configMap.data!['brygga.json']!), dashboard);
 });

@@ -1,6 +1,5 @@
 /** A broker for end-to-end tests: the real simulator over mTLS, a fresh database, a port of its own. */
 import { mkdtempSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,13 +8,14 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { createTestDatabase } from './database.ts';
+import { TcpLink } from './tcp-link.ts';
 
 export interface TestBroker {
   broker: RunningBroker;
   simulator: RunningSimulator;
   sim: SimulatorControl;
   /** The broker reaches the simulator's RP API through this; cut it to make BankID unreachable. */
-  link: BankIdLink;
+  link: TcpLink;
   logLines: string[];
   /**
    * Another replica: a broker of its own (its own port, collector, streams and LISTEN) on the same database and
@@ -57,60 +57,12 @@ export class SimulatorControl {
   }
 }
 
-/** A TCP hop in front of the simulator's RP API (TLS passes through untouched) that a test can cut and restore. */
-export class BankIdLink {
-  readonly #server: Server = createServer((client) => this.#connect(client));
-  readonly #sockets = new Set<Socket>();
-  readonly #targetPort: number;
-  #cut = false;
-  port = 0;
-
-  constructor(target: URL) {
-    this.#targetPort = Number(target.port);
-  }
-
-  async listen(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.#server.address() as { port: number }).port;
-    return this;
-  }
-
-  #connect(client: Socket): void {
-    if (this.#cut) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(this.#targetPort, '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-      socket.on('error', () => { client.destroy(); upstream.destroy(); });
-    }
-    client.pipe(upstream).pipe(client);
-  }
-
-  /** From now on every connection is reset, open ones included: BankID unreachable. */
-  cut(): void {
-    this.#cut = true;
-    for (const socket of this.#sockets) socket.destroy();
-  }
-
-  restore(): void {
-    this.#cut = false;
-  }
-
-  close(): Promise<void> {
-    this.cut();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-}
-
-export async function startTestBroker(env: Record<string, string> = {}, simulatorOptions: Partial<SimulatorOptions> = {}, onQuery?: (sql: string) => void, brokerOptions: Pick<BrokerOptions, 'consoleClock'> = {}): Promise<TestBroker> {
+export async function startTestBroker(env: Record<string, string> = {}, simulatorOptions: Partial<SimulatorOptions> = {}, onQuery?: (sql: string) => void, brokerOptions: Pick<BrokerOptions, 'consoleClock' | 'database'> = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'brygga-e2e-'));
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write(chunk, _e, cb) { logLines.push(chunk.toString()); cb(); } }) });
   const simulator = await startSimulator({ ...loadConfig({}).simulator, certsDir: join(dir, 'certs'), port: 0, controlPort: 0, logger: logger.child({ component: 'simulator' }), ...simulatorOptions });
-  const link = await new BankIdLink(new URL(simulator.apiUrl)).listen();
+  const link = await new TcpLink({ port: Number(new URL(simulator.apiUrl).port), host: '127.0.0.1' }).listen();
   const apiUrl = new URL(simulator.apiUrl);
   apiUrl.port = String(link.port);
   const database = await createTestDatabase({ onQuery });

@@ -1,7 +1,7 @@
 /**
  * A small renderer for the subset of Helm's Go templates that helm/brygga uses, so the chart can be checked without
  * the helm binary: actions with trim markers, if/else if/else, range (list, or `$k, $v :=` over a map), with,
- * define/include, parenthesised calls and pipelines, and the functions listed in FUNCTIONS. Anything else is an error,
+ * define/include, parenthesised calls and pipelines, methods of the root's objects (`.Files.Get`), and the functions listed in FUNCTIONS. Anything else is an error,
  * never a silent guess: a template that needs more fails the test, and the renderer is extended on purpose.
  */
 import { createHash } from 'node:crypto';
@@ -106,6 +106,7 @@ export class Renderer {
     printf: (format, ...args) => { let n = 0; return String(format).replace(/%[sd]/g, () => toText(args[n++])); },
     trunc: (n, v) => toText(v).slice(0, Number(n)),
     trimSuffix: (suffix, v) => (toText(v).endsWith(String(suffix)) ? toText(v).slice(0, -String(suffix).length) : toText(v)),
+    indent: (n, v) => toText(v).split('\n').map((line) => ' '.repeat(Number(n)) + line).join('\n'),
     nindent: (n, v) => `\n${toText(v).split('\n').map((line) => ' '.repeat(Number(n)) + line).join('\n')}`,
     toYaml: (v) => stringify(v).trimEnd(),
     toJson: (v) => JSON.stringify(v),
@@ -173,7 +174,12 @@ export class Renderer {
     const [head, ...rest] = stage;
     if (head === undefined) throw new TemplateError('empty command');
     if (head in this.#functions) return this.#functions[head]!(...rest.map((w) => this.#operand(w, scope)), ...piped);
-    if (rest.length || piped.length) throw new TemplateError(`unknown function ${head}`);
+    if (rest.length || piped.length) {
+      // A method of the root's objects (`.Files.Get "path"`), as Helm's.
+      const method = /^[.$]/.test(head) ? this.#operand(head, scope) : undefined;
+      if (typeof method !== 'function') throw new TemplateError(`unknown function ${head}`);
+      return (method as (...args: unknown[]) => unknown)(...rest.map((w) => this.#operand(w, scope)), ...piped);
+    }
     return this.#operand(head, scope);
   }
 

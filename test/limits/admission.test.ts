@@ -27,7 +27,7 @@ let clock = 0;
 function app(options: Partial<AdmissionOptions>): Koa {
   admission = new Admission({ maxInFlight: 1, maxQueued: 1, maxWaitMs: 60_000, urgent: (ctx) => ctx.path.endsWith('/status'), logger, now: () => clock, ...options });
   const koa = new Koa();
-  koa.use(errorPages({ logger }));
+  koa.use(errorPages());
   koa.use(admission.middleware());
   koa.use(async (ctx) => {
     started.push(ctx.path);

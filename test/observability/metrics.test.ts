@@ -23,7 +23,7 @@ after(async () => { await t?.close(); });
 
 /** The value of one sample, by its exact name and labels as Prometheus prints them. */
 function sample(text: string, name: string, labels: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+  const line = text.split('\n').find((l) => l.startsWith(labels ? `${name}{${labels}} ` : `${name} `));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -37,6 +37,13 @@ test('after a login, a cancelled order and a refused request, /metrics counts ea
   assert.ok(cancelled.status < 400, cancelled.body);
   const refused = await fetch(`${t.broker.url}/auth?client_id=metrics-rp`);
   assert.equal(refused.status, 429);
+  // A token request with a code that was never issued: oidc-provider's grant error.
+  const badGrant = await fetch(`${t.broker.url}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`metrics-rp:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: 'never-issued', redirect_uri: 'https://rp.example/callback', code_verifier: 'v'.repeat(43) }),
+  });
+  assert.equal(badGrant.status, 400);
 
   // Never on the public port, which the ingress exposes: only on the metrics listener.
   assert.equal((await fetch(`${t.broker.url}/metrics`)).status, 404);
@@ -57,6 +64,11 @@ test('after a login, a cancelled order and a refused request, /metrics counts ea
   assert.equal(sample(text, 'brygga_rate_limit_rejections_total', 'limit="auth:ip"'), 1);
   assert.equal(sample(text, 'brygga_http_request_duration_seconds_count', 'route="/token",method="POST",status="200"'), 1);
   assert.ok(sample(text, 'brygga_http_request_duration_seconds_count', 'route="/interaction/:uid/status",method="GET",status="200"')! >= 1, text);
+  // The login funnel: two logins began, one got its ID token; the pending gauge counted no order left pending.
+  assert.equal(sample(text, 'brygga_login_steps_total', 'client="metrics-rp",step="interaction_started"'), 2);
+  assert.equal(sample(text, 'brygga_login_steps_total', 'client="metrics-rp",step="id_token_issued"'), 1);
+  assert.equal(sample(text, 'brygga_orders_pending', ''), 0);
+  assert.equal(sample(text, 'brygga_oidc_errors_total', 'event="grant.error",error="invalid_grant",client="metrics-rp"'), 1);
   const settingsLine = text.split('\n').find((l) => l.startsWith('brygga_certificate_days_left{tenant="settings",'));
   assert.ok(settingsLine, text);
   assert.match(settingsLine, /certificate="[^"]+",state="settings"} [1-9]\d*$/);
