@@ -11,6 +11,7 @@ import { consoleLocale, renderConsole, SESSION_COOKIE, signedIn, type ConsoleDep
 import { ADMIN_FIELDS, bodyOf, CLIENT_FIELDS, TENANT_FIELDS, valuesOf } from './forms.ts';
 import { postedForm, postedUpload, withFieldErrors } from './pages.ts';
 import { freshSignIn, requireSignIn, signInRoutes, takeDraft } from './sign-in.ts';
+import { usageRoutes } from './usage-pages.ts';
 
 export type { ConsoleDeps };
 
@@ -172,6 +173,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     await call(ctx, 'deleteAdmin', { params: ctx.params });
     see(ctx, '/admin/admins');
   });
+
+  usageRoutes(router, deps, auth);
 
   // --- audit
   router.get('/audit', auth, async (ctx) => {
