@@ -3,6 +3,7 @@
  * (and back, to fill the form). The API checks the values; its field errors come back by the same names. A dotted
  * name is a path into the JSON (`policy.acr`).
  */
+import { AdminInputError } from '../admin/errors.ts';
 import type { FieldError } from '../errors/field-errors.ts';
 
 export type FieldKind =
@@ -134,6 +135,16 @@ export function bodyOf(fields: readonly FormField[], form: Record<string, string
   }
   if (!creating) for (const group of emptyGroups) setPath(body, group, null);
   return body;
+}
+
+/**
+ * A change that empties a stored member of a group the form keeps: the merge patch would keep the stored value, so
+ * the form says so next to the field instead of seeming to save it.
+ */
+export function refuseKeptMembers(fields: readonly FormField[], stored: Record<string, any>, form: Record<string, string>, message: string): void {
+  const body = bodyOf(fields, form, false);
+  const kept = fields.filter((f) => f.group && valueOf(f, form) === undefined && getPath(stored, f.name) !== undefined && getPath(body, f.group) !== null);
+  if (kept.length) throw new AdminInputError(kept.map((f) => ({ field: f.name, message })));
 }
 
 /** A form's values from an API object. */

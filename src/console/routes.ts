@@ -8,7 +8,7 @@ import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import { consoleTexts } from '../i18n/console-texts.ts';
 import { consoleLocale, renderConsole, SESSION_COOKIE, signedIn, type ConsoleDeps } from './context.ts';
-import { ADMIN_FIELDS, bodyOf, CLIENT_FIELDS, TENANT_FIELDS, valuesOf } from './forms.ts';
+import { ADMIN_FIELDS, bodyOf, CLIENT_FIELDS, refuseKeptMembers, TENANT_FIELDS, valuesOf } from './forms.ts';
 import { postedForm, postedUpload, withFieldErrors } from './pages.ts';
 import { freshSignIn, requireSignIn, signInRoutes, takeDraft } from './sign-in.ts';
 import { usageRoutes } from './usage-pages.ts';
@@ -60,6 +60,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const form = await postedForm(ctx);
     const client = await call(ctx, 'readClient', { params: ctx.params });
     await withFieldErrors(ctx, CLIENT_FIELDS, async () => {
+      refuseKeptMembers(CLIENT_FIELDS, client, form, texts(ctx).groupMember);
       const changed = await call(ctx, 'updateClient', { params: ctx.params, body: bodyOf(CLIENT_FIELDS, form, false) });
       await clientForm(ctx, changed, valuesOf(CLIENT_FIELDS, changed), undefined, changed.client_secret);
     }, (errors) => clientForm(ctx, client, form, errors));
@@ -113,6 +114,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const form = await postedForm(ctx);
     const tenant = await call(ctx, 'readTenant', { params: ctx.params });
     await withFieldErrors(ctx, TENANT_FIELDS, async () => {
+      refuseKeptMembers(TENANT_FIELDS, tenant, form, texts(ctx).groupMember);
       await call(ctx, 'updateTenant', { params: ctx.params, body: bodyOf(TENANT_FIELDS, form, false) });
       see(ctx, `/admin/tenants/${enc(tenant.id)}`);
     }, (errors) => tenantForm(ctx, tenant, form, errors));

@@ -128,6 +128,12 @@ test('a tenant\'s contacts and policy are edited in the console; a wrong policy 
   assert.deepEqual(tenant.contacts, [{ name: 'Eva Ek', email: 'eva@kommun-f.example', phone: '08-123 45 67' }, { name: 'IT-support', email: 'it@kommun-f.example' }]);
   assert.deepEqual(tenant.policy, { startMethods: ['qr'], requirement: { pinCode: true }, ssoGroups: ['kommun-f'], startsPerClientPerMinute: 30, acr: 'http://id.elegnamnden.se/loa/1.0/loa3' });
 
+  // One member of the requirement emptied while another is given: the form says it cannot, and nothing changes.
+  const kept = await browser.post(`${t.broker.url}/admin/tenants/kommun-f`, { ...form, 'policy.requirement.pinCode': '', 'policy.requirement.cardReader': 'class1' });
+  assert.equal(kept.status, 400);
+  assert.match(kept.body, /id="f-policy-requirement-pinCode-error"/);
+  assert.deepEqual((await api('/tenants/kommun-f')).json.policy.requirement, { pinCode: true });
+
   // Emptied, the policy's settings are removed again.
   const cleared = await browser.post(`${t.broker.url}/admin/tenants/kommun-f`, { _csrf: csrf, 'name.sv': 'Kommun F', 'name.en': 'Municipality F', bankid_environment: 'simulator' });
   assert.equal(cleared.status, 303);
