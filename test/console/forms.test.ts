@@ -69,6 +69,19 @@ test('a client is registered and changed with every setting a person sets, as th
   assert.deepEqual([after.brygga_requirement, after.jwks_uri, after.brygga_refresh_tokens, after.token_endpoint_auth_method, after.has_secret], [undefined, undefined, false, 'client_secret_basic', true]);
 });
 
+test('saving an admin tool\'s client in the console keeps its client_credentials grant and admin scopes', async () => {
+  const made = await call(t, 'POST', '/clients', { token: BOOTSTRAP, body: { client_id: 'admin-tool', tenant_id: 'kommun-f', grant_types: ['client_credentials'], brygga_admin_scopes: ['admin:tenant:kommun-f'] } });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/clients/admin-tool');
+  const form = Object.fromEntries([...step.body.matchAll(/<input type="(?:text|hidden)"[^>]* name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  for (const m of step.body.matchAll(/<input type="checkbox"[^>]* name="([^"]+)" checked/g)) form[m[1]!] = 'on';
+  assert.equal(form['grant_types:client_credentials'], 'on');
+  const saved = await browser.post(`${t.broker.url}/admin/clients/admin-tool`, { ...form, client_name: 'Admin tool' });
+  assert.equal(saved.status, 200, saved.body.slice(0, 1000));
+  const stored = (await api('/clients/admin-tool')).json;
+  assert.deepEqual([stored.client_name, stored.grant_types, stored.brygga_admin_scopes], ['Admin tool', ['client_credentials'], ['admin:tenant:kommun-f']]);
+});
+
 test('the client form shows the API\'s field errors next to their fields and keeps the input; without CSRF nothing is saved', async () => {
   const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/clients/new');
   const bad = { ...EVERY_SETTING, client_id: 'bad-settings', logo_uri: 'http://rp.example/logo.svg', brygga_refresh_token_ttl_s: 'soon', 'brygga_requirement.cardReader': 'class9' };
