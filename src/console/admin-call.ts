@@ -13,7 +13,11 @@ export interface AdminCall {
   params?: Record<string, string>;
   query?: Record<string, string | undefined>;
   body?: unknown;
+  /** The answer as a file: its body, type and file name (`attachment`), as the API would send it. */
+  download?: boolean;
 }
+
+export interface AdminFile { body: unknown; type: string; filename: string | undefined }
 
 const byOperation = new Map(ADMIN_ROUTES.map((route) => [route.operationId, route]));
 
@@ -32,8 +36,11 @@ export function adminCaller(deps: AdminDeps): CallAdmin {
       body: route.body ? parse(route.body, call.body ?? {}) : undefined,
     };
     // Only what the handlers use of a koa context: the path parameters, the state, and where the answer goes.
-    const inner = { params: call.params ?? {}, state: { requestId: ctx.state.requestId, admin }, status: 200, body: undefined as unknown };
+    const inner = {
+      params: call.params ?? {}, state: { requestId: ctx.state.requestId, admin }, status: 200, body: undefined as unknown,
+      type: 'application/json', filename: undefined as string | undefined, attachment(name: string) { inner.filename = name; },
+    };
     await actions.get(operationId)!(inner as unknown as Context, async () => {});
-    return inner.body;
+    return call.download ? { body: inner.body, type: inner.type, filename: inner.filename } satisfies AdminFile : inner.body;
   };
 }

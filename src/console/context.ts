@@ -43,13 +43,20 @@ export function consoleLocale(ctx: Context): Locale {
   return negotiateLocale({ lang: asked ?? ctx.cookies.get(LANG_COOKIE), acceptLanguage: ctx.get('accept-language') });
 }
 
+/** The same page (its query kept) in the other language. */
+function otherLanguageHref(ctx: Context, locale: Locale): string {
+  const query = new URLSearchParams(ctx.querystring);
+  query.set('lang', locale === 'sv' ? 'en' : 'sv');
+  return `${ctx.path}?${query}`;
+}
+
 /** A console page in the person's language, with the navigation when signed in. */
 export function renderConsole(ctx: Context, view: string, title: string, data: Record<string, unknown> = {}): void {
   const locale = consoleLocale(ctx);
   const c = consoleTexts(locale);
   const state = ctx.state.console as SignedIn | undefined;
   ctx.type = 'html';
-  ctx.body = renderPage(`console/${view}`, { locale, title: `${title} – ${c.console}`, otherLanguageHref: `${ctx.path}?lang=${locale === 'sv' ? 'en' : 'sv'}`, wide: true }, {
+  ctx.body = renderPage(`console/${view}`, { locale, title: `${title} – ${c.console}`, otherLanguageHref: otherLanguageHref(ctx, locale), wide: true }, {
     c, heading: title, path: ctx.path,
     me: state && { name: state.session.displayName, csrf: state.session.csrf, full: !state.principal.tenants },
     ...data,

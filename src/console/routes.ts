@@ -8,9 +8,10 @@ import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import { consoleTexts } from '../i18n/console-texts.ts';
 import { consoleLocale, renderConsole, SESSION_COOKIE, signedIn, type ConsoleDeps } from './context.ts';
-import { bodyOf, CLIENT_FIELDS, TENANT_FIELDS, valuesOf } from './forms.ts';
+import { ADMIN_FIELDS, bodyOf, CLIENT_FIELDS, refuseKeptMembers, TENANT_FIELDS, valuesOf } from './forms.ts';
 import { postedForm, postedUpload, withFieldErrors } from './pages.ts';
 import { freshSignIn, requireSignIn, signInRoutes, takeDraft } from './sign-in.ts';
+import { usageRoutes } from './usage-pages.ts';
 
 export type { ConsoleDeps };
 
@@ -59,9 +60,22 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const form = await postedForm(ctx);
     const client = await call(ctx, 'readClient', { params: ctx.params });
     await withFieldErrors(ctx, CLIENT_FIELDS, async () => {
+      refuseKeptMembers(CLIENT_FIELDS, client, form, texts(ctx).groupMember);
       const changed = await call(ctx, 'updateClient', { params: ctx.params, body: bodyOf(CLIENT_FIELDS, form, false) });
       await clientForm(ctx, changed, valuesOf(CLIENT_FIELDS, changed), undefined, changed.client_secret);
     }, (errors) => clientForm(ctx, client, form, errors));
+  });
+  router.post('/clients/:client_id/remove', auth, async (ctx) => {
+    await postedForm(ctx);
+    await call(ctx, 'deleteClient', { params: ctx.params });
+    see(ctx, '/admin/clients');
+  });
+  // The new secret is shown on this answer only, as on creation.
+  router.post('/clients/:client_id/secret', auth, async (ctx) => {
+    await postedForm(ctx);
+    const rotated = await call(ctx, 'rotateClientSecret', { params: ctx.params, body: {} });
+    const client = await call(ctx, 'readClient', { params: ctx.params });
+    await clientForm(ctx, client, valuesOf(CLIENT_FIELDS, client), undefined, rotated.client_secret);
   });
   // A real login with the client's own settings, returning to its first redirect URI.
   router.get('/clients/:client_id/try', auth, async (ctx) => {
@@ -100,6 +114,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const form = await postedForm(ctx);
     const tenant = await call(ctx, 'readTenant', { params: ctx.params });
     await withFieldErrors(ctx, TENANT_FIELDS, async () => {
+      refuseKeptMembers(TENANT_FIELDS, tenant, form, texts(ctx).groupMember);
       await call(ctx, 'updateTenant', { params: ctx.params, body: bodyOf(TENANT_FIELDS, form, false) });
       see(ctx, `/admin/tenants/${enc(tenant.id)}`);
     }, (errors) => tenantForm(ctx, tenant, form, errors));
@@ -131,26 +146,37 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   }
 
   // --- admins
-  const ADMIN_FIELDS = [{ name: 'personal_number', kind: 'text' as const }, { name: 'display_name', kind: 'text' as const }, { name: 'role', kind: 'text' as const }, { name: 'tenant_id', kind: 'text' as const }];
   const adminsPage = async (ctx: Context, values: Record<string, string> = {}, errors = { byField: {}, other: [] as string[] }) => {
     const page = await call(ctx, 'listAdmins', { query: { tenant_id: ctx.query.tenant_id as string, cursor: ctx.query.cursor as string } });
-    renderConsole(ctx, 'admins', texts(ctx).admins, { page, values, errors });
+    renderConsole(ctx, 'admins', texts(ctx).admins, { page, values, errors, fields: ADMIN_FIELDS });
   };
   router.get('/admins', auth, async (ctx) => adminsPage(ctx, await takeDraft(deps, ctx, '/admin/admins') ?? {}));
   router.post('/admins', auth, async (ctx) => {
     const form = await postedForm(ctx);
     if (!(await freshSignIn(deps, ctx, '/admin/admins', form))) return;
     await withFieldErrors(ctx, ADMIN_FIELDS, async () => {
-      await call(ctx, 'createAdmin', { body: { personal_number: form.personal_number?.trim() ?? '', display_name: form.display_name ?? '', role: form.role ?? '', ...(form.tenant_id ? { tenant_id: form.tenant_id } : {}) } });
+      await call(ctx, 'createAdmin', { body: bodyOf(ADMIN_FIELDS, form, true) });
       see(ctx, '/admin/admins');
     }, (errors) => adminsPage(ctx, form, errors));
   });
-  router.post('/admins/:admin_id/remove', auth, async (ctx) => {
+  // A role change: the row's role and tenant; its errors are shown above the list, named by the admin.
+  router.post('/admins/:admin_id', auth, async (ctx) => {
     const form = await postedForm(ctx);
-    if (!(await freshSignIn(deps, ctx, '/admin/admins', form))) return;
+    if (!(await freshSignIn(deps, ctx, '/admin/admins', {}))) return;
+    const { role, tenant_id } = bodyOf(ADMIN_FIELDS, form, false);
+    await withFieldErrors(ctx, [], async () => {
+      await call(ctx, 'updateAdmin', { params: ctx.params, body: { role, tenant_id } });
+      see(ctx, '/admin/admins');
+    }, (errors) => adminsPage(ctx, {}, { byField: {}, other: errors.other.map((e) => `${form.display_name ?? ctx.params.admin_id}: ${e}`) }));
+  });
+  router.post('/admins/:admin_id/remove', auth, async (ctx) => {
+    await postedForm(ctx);
+    if (!(await freshSignIn(deps, ctx, '/admin/admins', {}))) return;
     await call(ctx, 'deleteAdmin', { params: ctx.params });
     see(ctx, '/admin/admins');
   });
+
+  usageRoutes(router, deps, auth);
 
   // --- audit
   router.get('/audit', auth, async (ctx) => {

@@ -1,19 +1,21 @@
 /**
  * The console in Chromium: a broker admin signs in with BankID through the simulator, creates a tenant, uploads its
- * certificate, registers a client and logs in with it; a tenant admin gets 404 for another tenant; axe finds nothing
- * on any console page, in Swedish and English.
+ * certificate, registers a client and logs in with it; a tenant admin gets 404 for another tenant; the usage page
+ * agrees with the admin API; axe finds nothing on any console page, in Swedish and English; every page reflows at 375 px.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { createTenant, startAdminBroker } from '../admin/support.ts';
+import * as oidc from 'openid-client';
+import { BOOTSTRAP, call, createTenant, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
 import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
+import { discover, login, REDIRECT_URI } from '../helpers/rp.ts';
 import { seedAdmin } from './support.ts';
 
 const skip = skipWithoutBrowser;
@@ -135,4 +137,72 @@ test('a tenant admin gets 404 for another tenant\'s pages', { skip, timeout: 120
     assert.equal((await page.goto(`${t.broker.url}${path}`))!.status(), 404, path);
   }
   await context.close();
+});
+
+test('the usage page shows what the admin API reports for the month: the table, both charts with their text alternative, the CSV; axe finds nothing', { skip, timeout: 240_000 }, async () => {
+  assert.equal((await call(t, 'POST', '/tenants/default/tariffs', { token: BOOTSTRAP, body: { valid_from: '2020-01-01', price: '2.40', currency: 'SEK' } })).status, 200);
+  const made = await call(t, 'POST', '/clients', { token: BOOTSTRAP, body: { client_id: 'usage-rp', redirect_uris: [REDIRECT_URI], brygga_first_party: true } });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const config = await discover(t, 'usage-rp', oidc.ClientSecretBasic(made.json.client_secret));
+  for (let i = 0; i < 2; i++) await login(t, config);
+
+  const context = await browser.newContext({ locale: 'sv-SE', bypassCSP: true, acceptDownloads: true });
+  const page = await context.newPage();
+  await signIn(page, BROKER_ADMIN);
+  await page.goto(`${t.broker.url}/admin/tenants/default`);
+  await page.click('#usage');
+  await page.waitForURL(/\/admin\/tenants\/default\/usage$/);
+  const month = await page.inputValue('#month');
+  const api = (await call(t, 'GET', `/tenants/default/usage?month=${month}`, { token: BOOTSTRAP })).json;
+  const keys = ['billable', 'started', 'completed', 'failures', 'cancelled', 'expired', 'unique_persons', 'median_ms', 'p95_ms', 'conversion', 'qr', 'same_device', 'amount'];
+  const shown = await page.$$eval('#usage-clients tbody tr', (rows) => rows.map((row) => [row.getAttribute('data-client'),
+    Object.fromEntries([...row.querySelectorAll('td[data-key]')].map((td) => [td.getAttribute('data-key'), td.getAttribute('data-value') ?? td.textContent!.trim()]))]));
+  const expected = api.rows.filter((r: any) => r.kind === 'client').map((r: any) => [r.id, Object.fromEntries(keys.map((k) => [k, k === 'failures' ? JSON.stringify(r[k]) : r[k] === null ? '' : String(r[k])]))]);
+  assert.deepEqual(shown, expected);
+  assert.equal(expected.find(([id]: [string]) => id === 'usage-rp')[1].billable, '2');
+  assert.equal(expected.find(([id]: [string]) => id === 'usage-rp')[1].amount, '4.80');
+
+  for (const chart of ['daily-chart', 'mix-chart']) {
+    const svg = page.locator(`svg#${chart}[role="img"]`);
+    assert.ok(await svg.isVisible(), chart);
+    assert.deepEqual(await svg.evaluate((el) => [el.querySelector('title')?.id, el.querySelector('desc')?.id, el.getAttribute('aria-labelledby')]), [`${chart}-title`, `${chart}-desc`, `${chart}-title ${chart}-desc`]);
+    assert.ok((await svg.locator('rect').count()) > 0, `${chart} has bars`);
+    assert.ok((await page.locator(`table#${chart}-data tbody tr`).count()) > 0, `${chart} has its data table`);
+  }
+  // The outcome mix's bars and table carry the month's completed orders of all clients.
+  const completed = api.rows.filter((r: any) => r.kind === 'client').reduce((a: number, r: any) => a + r.completed, 0);
+  assert.equal(await page.locator('svg#mix-chart g[data-label="completed"]').getAttribute('data-total'), String(completed));
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#usage-csv')]);
+  const apiCsv = await fetch(`${t.broker.url}/admin/api/tenants/default/usage?month=${month}&format=csv`, { headers: { authorization: `Bearer ${BOOTSTRAP}` } });
+  assert.equal(readFileSync((await download.path())!, 'utf8'), await apiCsv.text());
+  assert.equal(download.suggestedFilename(), `usage-default-${month}.csv`);
+
+  const findings: string[] = [];
+  for (const lang of ['sv', 'en']) {
+    for (const path of [`/admin/tenants/default/usage?month=${month}`, '/admin/tenants/default/usage?month=2000-01', '/admin/tenants/default/usage?month=2026-13']) {
+      await page.goto(`${t.broker.url}${path}&lang=${lang}`);
+      findings.push(...await violations(page));
+    }
+  }
+  await context.close();
+  assert.deepEqual(findings, []);
+});
+
+test('every console page reflows at 375 px: no horizontal scrolling', { skip, timeout: 120_000 }, async () => {
+  const context = await browser.newContext({ locale: 'sv-SE', viewport: { width: 375, height: 800 } });
+  const page = await context.newPage();
+  const wide: string[] = [];
+  const check = async (path: string) => {
+    await page.goto(`${t.broker.url}${path}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > 375) wide.push(`${path}: ${width}px`);
+  };
+  await check('/admin/login');
+  await signIn(page, BROKER_ADMIN);
+  for (const path of ['/admin/clients', '/admin/clients/new', '/admin/clients/kommun-b-tjanst', '/admin/tenants', '/admin/tenants/new', '/admin/tenants/kommun-b', '/admin/tenants/kommun-b/certificates', '/admin/admins', '/admin/audit', '/admin/tenants/default/usage']) {
+    for (const lang of ['sv', 'en']) await check(`${path}?lang=${lang}`);
+  }
+  await context.close();
+  assert.deepEqual(wide, []);
 });

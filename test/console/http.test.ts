@@ -1,7 +1,7 @@
-/** The console over HTTP: sign-in with BankID, unknown people, CSRF, the idle timeout, read-only roles, re-authentication. */
+/** The console over HTTP: sign-in with BankID, unknown people, CSRF, the idle timeout, read-only roles, re-authentication (admins, certificates). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTenant, startAdminBroker } from '../admin/support.ts';
+import { BOOTSTRAP, call, createTenant, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
 import { csrfOf, seedAdmin, signIn } from './support.ts';
@@ -93,4 +93,36 @@ test('adding an admin needs a recent BankID sign-in; the form is kept over the r
   const added = await browser.post(`${t.broker.url}/admin/admins`, { ...form, _csrf: csrfOf(again.step.body) });
   assert.equal(added.status, 303, added.body.slice(0, 300));
   assert.match((await browser.get(`${t.broker.url}/admin/admins`)).body, /Ny Person/);
+});
+
+test('activating and rolling back a certificate need a recent BankID sign-in; nothing changes before it', async () => {
+  const [first, second] = [t.simulator.issueRpCertificate({ displayName: 'Kommun A 1' }), t.simulator.issueRpCertificate({ displayName: 'Kommun A 2' })];
+  for (const issued of [first, second]) {
+    const uploaded = await call(t, 'POST', '/tenants/kommun-a/certificates', { token: BOOTSTRAP, body: { pkcs12: issued.pkcs12.toString('base64'), passphrase: t.simulator.rpP12Passphrase } });
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.json));
+  }
+  assert.equal((await call(t, 'POST', `/tenants/kommun-a/certificates/${first.fingerprint}/activate`, { token: BOOTSTRAP })).status, 200);
+  const stateOf = async (fingerprint: string) => (await call(t, 'GET', `/tenants/kommun-a/certificates/${fingerprint}`, { token: BOOTSTRAP })).json.state;
+  const page = '/admin/tenants/kommun-a/certificates';
+
+  const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), page);
+  clock += (t.broker.config.console.reauthS + 1) * 1000;
+  const asked = await browser.post(`${t.broker.url}${page}/${second.fingerprint}/activate`, { _csrf: csrfOf(step.body) });
+  assert.equal(asked.status, 303);
+  assert.match(asked.location!, /\/admin\/reauth\?return=%2Fadmin%2Ftenants%2Fkommun-a%2Fcertificates/);
+  assert.equal(await stateOf(second.fingerprint), 'staged');
+  const fresh = await signIn(t, BROKER_ADMIN, browser, page);
+  const activated = await browser.post(`${t.broker.url}${page}/${second.fingerprint}/activate`, { _csrf: csrfOf(fresh.step.body) });
+  assert.equal(activated.status, 303, activated.body.slice(0, 300));
+  assert.equal(await stateOf(second.fingerprint), 'active');
+
+  clock += (t.broker.config.console.reauthS + 1) * 1000;
+  const askedAgain = await browser.post(`${t.broker.url}${page}/rollback`, { _csrf: csrfOf(fresh.step.body) });
+  assert.equal(askedAgain.status, 303);
+  assert.match(askedAgain.location!, /\/admin\/reauth/);
+  assert.equal(await stateOf(second.fingerprint), 'active');
+  const again = await signIn(t, BROKER_ADMIN, browser, page);
+  const rolledBack = await browser.post(`${t.broker.url}${page}/rollback`, { _csrf: csrfOf(again.step.body) });
+  assert.equal(rolledBack.status, 303, rolledBack.body.slice(0, 300));
+  assert.deepEqual([await stateOf(first.fingerprint), await stateOf(second.fingerprint)], ['active', 'retired']);
 });
