@@ -1,5 +1,6 @@
 /** POST /interaction/:uid/consent — the person approves sharing what the client asked for. */
 import { BrokerError } from '../../errors/catalogue.ts';
+import type { LoginOrderResult } from '../../oidc/login-binding.ts';
 import { finish, interactionOf, type Action } from '../context.ts';
 
 export const giveConsent: Action = (deps) => async (ctx) => {
@@ -16,7 +17,9 @@ export const giveConsent: Action = (deps) => async (ctx) => {
   if (scopes.length) grant.addOIDCScope(scopes.join(' '));
   if (claims.length) grant.addOIDCClaims(claims);
   const grantId = await grant.save();
-  await finish(deps, ctx, { consent: existing ? {} : { grantId } });
+  // A signature's code is bound to its own order, which is not in the session: hand it on from the login.
+  const order = (d.lastSubmission as LoginOrderResult | undefined)?.order;
+  await finish(deps, ctx, { consent: existing ? {} : { grantId }, ...(order?.sign ? { order } : {}) });
 };
 
 /** The claims named in the `claims` parameter (the provider validated its JSON at the authorization request). */
