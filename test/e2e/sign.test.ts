@@ -215,18 +215,19 @@ test('every rule violation is refused with invalid_request', async () => {
 
 test('a signature never gives single sign-on to a later request of another client', async () => {
   // The control: an identification at the signing client gives its SSO-group partner the session.
-  const identified = new HttpBrowser();
-  await login(t, signer, { scope: 'openid' }, identified);
-  const silent = await authorize(t, other, { prompt: 'none' }, identified);
+  const browser = new HttpBrowser();
+  await login(t, signer, { scope: 'openid' }, browser);
+  const silent = await authorize(t, other, { prompt: 'none' }, browser);
   assert.ok(callbackOf(silent.step).searchParams.get('code'), 'an identification is shared in the group');
 
-  const auth = await pushedSignRequest();
+  // A signature in the same browser neither seeds single sign-on nor lets the earlier session live on.
+  const auth = await pushedSignRequest({}, signRequest(), browser);
   const signed = await signAs(auth);
-  callbackOf(await consentAndReturn(auth.browser, signed.uid));
-  const after = await authorize(t, other, { prompt: 'none' }, auth.browser);
-  assert.equal(callbackOf(after.step).searchParams.get('error'), 'login_required');
-  // Without prompt=none the partner gets a BankID login of its own, and so does the signing client.
-  interactionUid((await authorize(t, other, {}, auth.browser)).step);
-  const again = await authorize(t, signer, { prompt: 'none' }, auth.browser);
-  assert.equal(callbackOf(again.step).searchParams.get('error'), 'login_required');
+  callbackOf(await consentAndReturn(browser, signed.uid));
+  for (const config of [other, signer]) {
+    const after = await authorize(t, config, { prompt: 'none' }, browser);
+    assert.equal(callbackOf(after.step).searchParams.get('error'), 'login_required');
+  }
+  // Without prompt=none the partner gets a BankID login of its own.
+  interactionUid((await authorize(t, other, {}, browser)).step);
 });
