@@ -17,7 +17,8 @@ function inline(text: string): string {
     else if (c === '*' && (strong || text.indexOf('*', i + 1) > i + 1)) { html += strong ? '</strong>' : '<strong>'; strong = !strong; }
     else html += escapeHtml(c);
   }
-  return html;
+  // A star whose partner turned out to be escaped: close the element so the markup stays well formed.
+  return strong ? `${html}</strong>` : html;
 }
 
 const cells = (line: string) => line.trim().slice(1, -1).split('|').map((cell) => cell.trim());
