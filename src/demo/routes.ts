@@ -13,6 +13,7 @@ import { renderPage } from '../http/views.ts';
 import { negotiateLocale, type Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
 import { OIDC_SE } from '../oidc/claims.ts';
+import { SIGN_REQUEST_PARAM } from '../oidc/sign-request.ts';
 import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
 import type { ClientRepository } from '../storage/clients.ts';
 import { loginErrorText } from './messages.ts';
@@ -21,6 +22,8 @@ export const DEMO_CLIENT_ID = 'brygga-demo';
 const SCOPES = ['openid', 'profile', OIDC_SE.naturalPersonNumber, OIDC_SE.naturalPersonInfo, 'bankid'];
 const COOKIE = 'brygga_demo';
 const MAX_SESSIONS = 200;
+/** A text to sign, sent twice in base64 (shown and signed), fits the default AUTH_LARGE_PARAM_MAX_BYTES (16 KB). */
+const SIGN_TEXT_MAX_BYTES = 4500;
 
 /** Registers (or keeps) the demo client; its secret is generated once and stays in the clients table. */
 export async function registerDemoClient(clients: ClientRepository, config: Config): Promise<void> {
@@ -31,14 +34,19 @@ export async function registerDemoClient(clients: ClientRepository, config: Conf
     client_name: 'Brygga demo',
     redirect_uris: [`${config.http.issuer}/demo/callback`],
     post_logout_redirect_uris: [`${config.http.issuer}/demo`],
-    scope: [...SCOPES].join(' '),
+    scope: [...SCOPES, OIDC_SE.sign].join(' '),
     brygga_first_party: true,
   });
 }
 
+/** What the demo shows of a signature: who, when, what, and whether BankID's XML holds what the demo sent. */
+interface SignatureView { signer: string; signedAt: string; text: string; textSigned: boolean; dataSigned: boolean; xml: string }
+
 interface DemoSession {
   state?: string; nonce?: string; verifier?: string; idToken?: string;
-  result?: { idToken?: string; claims: Record<string, unknown>; userinfo: Record<string, unknown> } | { error: string };
+  /** The text of a signature in progress (also its data to be signed). */
+  signText?: string;
+  result?: { idToken?: string; claims: Record<string, unknown>; userinfo: Record<string, unknown>; signature?: SignatureView } | { error: string };
   /** The language picked with the page's `?lang=` link; the return from a login carries none. */
   locale?: Locale;
 }
@@ -109,6 +117,39 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
     ctx.redirect(oidc.buildAuthorizationUrl(cfg, params).href);
   });
 
+  // "Sign a text": a signature request (oidc.se Signature Extension) pushed with the demo's secret, so its JSON is
+  // trusted as a whole; the text is both shown (sign_message) and signed as data (tbs_data).
+  router.post('/sign', async (ctx) => {
+    const form = await readForm(ctx);
+    const s = session(ctx);
+    const text = form.text?.trim() ?? '';
+    if (!text || Buffer.byteLength(text) > SIGN_TEXT_MAX_BYTES) {
+      s.result = { error: 'invalid_request' };
+      ctx.status = 303;
+      ctx.redirect('/demo');
+      return;
+    }
+    const cfg = await configuration();
+    s.verifier = oidc.randomPKCECodeVerifier();
+    s.state = oidc.randomState();
+    s.nonce = oidc.randomNonce();
+    s.signText = text;
+    const utf8 = Buffer.from(text).toString('base64');
+    const url = await oidc.buildAuthorizationUrlWithPAR(cfg, {
+      redirect_uri: redirectUri,
+      scope: `openid profile ${OIDC_SE.naturalPersonNumber} ${OIDC_SE.sign}`,
+      prompt: 'login consent',
+      code_challenge: await oidc.calculatePKCECodeChallenge(s.verifier),
+      code_challenge_method: 'S256',
+      state: s.state,
+      nonce: s.nonce,
+      ui_locales: pageLocale(ctx, s),
+      [SIGN_REQUEST_PARAM]: JSON.stringify({ tbs_data: utf8, sign_message: { message: utf8, mime_type: 'text/markdown' } }),
+    });
+    ctx.status = 303;
+    ctx.redirect(url.href);
+  });
+
   router.get('/callback', async (ctx) => {
     const s = session(ctx);
     const cfg = await configuration();
@@ -117,7 +158,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
       const claims = tokens.claims()!;
       const userinfo = await oidc.fetchUserInfo(cfg, tokens.access_token, claims.sub);
       s.idToken = tokens.id_token;
-      s.result = { idToken: tokens.id_token, claims, userinfo };
+      s.result = { idToken: tokens.id_token, claims, userinfo, signature: signatureView(claims, s.signText) };
     } catch (err) {
       logger.info({ err: (err as Error).message }, 'demo login did not complete');
       // The OAuth error of the callback (access_denied when the person cancels), else the client check that failed.
@@ -125,6 +166,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
       s.result = { error: e.error ?? e.code ?? e.name };
     }
     delete s.verifier;
+    delete s.signText;
     ctx.status = 303;
     ctx.redirect('/demo');
   });
@@ -142,4 +184,26 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
   });
 
   return router;
+}
+
+const elementText = (xml: string, name: string) => new RegExp(`<${name}[^>]*>([^<]*)</${name}>`).exec(xml)?.[1];
+
+/**
+ * A signature as the demo shows it. This only reads the XML for display; checking it (digests, the signature value,
+ * the certificate chain, OCSP) is the broker's verification, not a relying party's regular expression.
+ */
+function signatureView(claims: Record<string, unknown>, sent: string | undefined): SignatureView | undefined {
+  const signature = claims[OIDC_SE.userSignature];
+  if (typeof signature !== 'string' || sent === undefined) return undefined;
+  const xml = Buffer.from(signature, 'base64').toString('utf8');
+  const visible = elementText(xml, 'usrVisibleData');
+  const sentBase64 = Buffer.from(sent).toString('base64');
+  return {
+    signer: `${String(claims.name ?? '')} (${String(claims[OIDC_SE.personalIdentityNumber] ?? claims.sub)})`,
+    signedAt: new Date(Number(claims.auth_time) * 1000).toISOString(),
+    text: visible ? Buffer.from(visible, 'base64').toString('utf8') : '',
+    textSigned: visible === sentBase64,
+    dataSigned: elementText(xml, 'usrNonVisibleData') === sentBase64,
+    xml,
+  };
 }

@@ -13,7 +13,7 @@ export function findAccount(logins: LoginRepository): FindAccount {
     const order = token?.grantId ? await logins.orderForGrant(token.grantId, sub) : undefined;
     if (token && !order) return undefined;
     // Personal data is deleted some time after the login (retention); the account stays, with its `sub` only.
-    const claims = order?.completion ? claimsFromCompletion(order.completion as unknown as CompletionData, order.orderRef) : {};
+    const claims = order?.completion ? claimsFromCompletion(order.completion as unknown as CompletionData, order.orderRef, order.operation) : {};
     return { accountId: sub, claims: () => ({ sub, ...claims }) };
   };
 }

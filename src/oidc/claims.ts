@@ -10,6 +10,9 @@ export const OIDC_SE = {
   coordinationNumber: 'https://id.oidc.se/claim/coordinationNumber',
   deviceIp: 'https://id.oidc.se/claim/deviceIp',
   authnEvidence: 'https://id.oidc.se/claim/authnEvidence',
+  userSignature: 'https://id.oidc.se/claim/userSignature',
+  sign: 'https://id.oidc.se/scope/sign',
+  signApproval: 'https://id.oidc.se/scope/signApproval',
 } as const;
 
 /** Scope → claims, in oidc-provider's `claims` form (scope keys also become supported scopes). */
@@ -24,6 +27,9 @@ export const SCOPE_CLAIMS = {
   [OIDC_SE.naturalPersonNumber]: [OIDC_SE.personalIdentityNumber, OIDC_SE.coordinationNumber],
   [OIDC_SE.naturalPersonInfo]: ['name', 'given_name', 'family_name', 'birthdate'],
   bankid: [OIDC_SE.deviceIp, OIDC_SE.authnEvidence, 'bankid_issue_date', 'bankid_risk', 'bankid_mrtd', 'txn'],
+  // The Signature Extension: the signature (auth_time is always in the ID token); signApproval only marks the request.
+  [OIDC_SE.sign]: [OIDC_SE.userSignature],
+  [OIDC_SE.signApproval]: [],
 } as const;
 
 /**
@@ -33,9 +39,12 @@ export const SCOPE_CLAIMS = {
  */
 export const ID_TOKEN_ON_REQUEST_ONLY: readonly string[] = [OIDC_SE.authnEvidence];
 
-/** The claims of one use (`id_token`, `userinfo`) without those the ID token gets only on request. */
+/** The result of a signature goes in the ID token only, never to userinfo (Signature Extension 5.2). */
+const ID_TOKEN_ONLY: readonly string[] = [OIDC_SE.userSignature];
+
+/** The claims of one use (`id_token`, `userinfo`) without those the ID token gets only on request, nor userinfo ever. */
 export function withoutUnrequested(use: string, claims: Record<string, unknown>, requested: Record<string, unknown>): Record<string, unknown> {
-  if (use !== 'id_token') return claims;
+  if (use !== 'id_token') return Object.fromEntries(Object.entries(claims).filter(([name]) => !ID_TOKEN_ONLY.includes(name)));
   return Object.fromEntries(Object.entries(claims).filter(([name]) => !ID_TOKEN_ON_REQUEST_ONLY.includes(name) || name in requested));
 }
 
@@ -62,8 +71,11 @@ export function normaliseName(raw: string): string {
   return raw.toLowerCase().replace(/(^|[\s-])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
 }
 
-/** Every claim a completed BankID identification can give; the provider releases only what was asked for. */
-export function claimsFromCompletion(completion: CompletionData, orderRef: string): Record<string, unknown> {
+/**
+ * Every claim a completed BankID order can give (the signature only from a sign order, never an identification's);
+ * the provider releases only what was asked for.
+ */
+export function claimsFromCompletion(completion: CompletionData, orderRef: string, operation: string): Record<string, unknown> {
   const { user, device } = completion;
   const pnr = user.personalNumber;
   return {
@@ -78,5 +90,6 @@ export function claimsFromCompletion(completion: CompletionData, orderRef: strin
     bankid_risk: completion.risk,
     bankid_mrtd: completion.stepUp?.mrtd,
     txn: orderRef,
+    [OIDC_SE.userSignature]: operation === 'sign' ? completion.signature : undefined,
   };
 }

@@ -1,12 +1,13 @@
 /**
  * Provider middleware that ties tokens to the login they come from: when a login result is resumed, its order is
- * attached to the session; when a code is issued, the code's grant is bound to the session's latest order.
+ * attached to the session; when a code is issued, the code's grant is bound to the session's latest order. A
+ * signature's order binds its own code and never joins the session (it must not seed single sign-on).
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { LoginRepository } from '../storage/logins.ts';
 
 /** The login result the interaction pages hand to oidc-provider carries the order that authenticated it. */
-export interface LoginOrderResult { order?: { id: string } }
+export interface LoginOrderResult { order?: { id: string; sign?: boolean } }
 
 export function bindLoginsToGrants(logins: LoginRepository) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
@@ -16,6 +17,10 @@ export function bindLoginsToGrants(logins: LoginRepository) {
     const result = ctx.oidc.result as LoginOrderResult | undefined;
     const order = route === 'resume' ? result?.order : undefined;
     const grantId = ctx.oidc.entities.AuthorizationCode?.grantId;
+    if (order?.sign) {
+      if (grantId) await logins.bindGrantToOrder(grantId, order.id);
+      return;
+    }
     // The login that just completed is the session's latest: its code is bound to it in the same statement.
     if (order && grantId) await logins.attachSessionAndBindGrant(order.id, session.uid, grantId);
     else if (order) await logins.attachSession(order.id, session.uid);

@@ -10,17 +10,33 @@
  */
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { loginSettings } from './client-settings.ts';
+import { signKindOf } from './sign-request.ts';
 
 const { Check, base } = interactionPolicy;
 
 /** Marks a client's container in the session once it got an authorization response from it. */
 const HOLDER = 'brygga_holder';
 
-/** The session now serves this client: call when the authorization response is sent. */
+/** Marks the login (its `loginTs`) that a signature made: the session's login is then nobody's to reuse. */
+const SIGNED_LOGIN = 'brygga_signed_login';
+
+/**
+ * The session now serves this client: call when the authorization response is sent. A signature (or signature
+ * approval) serves nobody: it never seeds single sign-on, and as it replaced the session's login, it ends the
+ * single sign-on of that session too (Signature Extension 5.1).
+ */
 export function recordSessionHolder(ctx: KoaContextWithOIDC): void {
   const { session, client } = ctx.oidc;
   if (!session?.accountId || !client) return;
-  (session.authorizationFor(client.clientId) as Record<string, unknown>)[HOLDER] = true;
+  const state = session.authorizationFor(client.clientId) as Record<string, unknown>;
+  if (signKindOf(ctx.oidc.params?.scope)) state[SIGNED_LOGIN] = session.loginTs;
+  else state[HOLDER] = true;
+}
+
+/** The session's current login was made for a signature. */
+function signedLogin(ctx: KoaContextWithOIDC): boolean {
+  const { session } = ctx.oidc;
+  return Object.values(session!.authorizations ?? {}).some((state) => (state as Record<string, unknown>)[SIGNED_LOGIN] === session!.loginTs);
 }
 
 function sessionHolders(ctx: KoaContextWithOIDC): string[] {
@@ -71,6 +87,7 @@ const ssoPolicy = new Check('sso_policy', 'this client may not reuse the login s
   const { session, client, prompts } = ctx.oidc;
   const params = ctx.oidc.params!;
   if (!session?.accountId || !client || loggedInNow(ctx)) return Check.NO_NEED_TO_PROMPT;
+  if (signedLogin(ctx)) return Check.REQUEST_PROMPT;
   // A session made at another acr than the request accepts is not reused.
   if (typeof params.acr_values === 'string' && !params.acr_values.split(' ').includes(String(session.acr))) return Check.REQUEST_PROMPT;
   const holders = sessionHolders(ctx);

@@ -10,6 +10,7 @@ import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
 import { outageAwareAccounts, outageAwareAdapter } from './outage.ts';
 import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
+import { assertSignRequest, SIGN_REQUEST_PARAM } from './sign-request.ts';
 import { pairwiseSubject } from './subject.ts';
 import { parseUserMessage, USER_MESSAGE_MIME_TYPES, USER_MESSAGE_PARAM, UserMessageError } from './user-message.ts';
 
@@ -148,6 +149,8 @@ export function createProvider(deps: ProviderDeps): Provider {
           throw err;
         }
       },
+      // Signatures (Signature Extension): the scope, prompt and parameter rules, and BankID's size limits.
+      [SIGN_REQUEST_PARAM]: assertSignRequest,
     },
 
     interactions: {
@@ -222,6 +225,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     discovery: {
       ui_locales_supported: ['sv', 'en'],
       claims_locales_supported: ['sv', 'en'],
+      // Signature requests come by value (request objects) or pushed (PAR); oidc-provider fetches no other
+      // request_uri and says so (request_uri_parameter_supported: false).
       request_parameter_supported: true,
       'https://id.oidc.se/disco/userMessageSupported': true,
       'https://id.oidc.se/disco/userMessageSupportedMimeTypes': [...USER_MESSAGE_MIME_TYPES],

@@ -15,18 +15,21 @@ export class UserMessageError extends Error {
   override name = 'UserMessageError';
 }
 
-/** BankID takes at most 1 500 characters of base64 as `userVisibleData` for an identification (about 1 100 bytes of text). */
-const BANKID_TEXT_MAX_BASE64 = 1500;
+/**
+ * BankID's limits on `userVisibleData`, measured on the base64 string: 1 500 for an identification (about 1 100 bytes
+ * of text), 40 000 for a signature (RP API v6 2.1, 2.2).
+ */
+export const BANKID_TEXT_MAX_BASE64 = { auth: 1500, sign: 40_000 } as const;
 
 /** Why BankID would refuse this text as `userVisibleData`, as a phrase; undefined when it fits. */
-export function bankIdTextProblem(text: string): string | undefined {
-  return Buffer.from(text, 'utf8').toString('base64').length <= BANKID_TEXT_MAX_BASE64
-    ? undefined : `is too long for BankID (at most ${BANKID_TEXT_MAX_BASE64} characters once base64-encoded, about 1 100 bytes)`;
+export function bankIdTextProblem(text: string, max: number = BANKID_TEXT_MAX_BASE64.auth): string | undefined {
+  return Buffer.from(text, 'utf8').toString('base64').length <= max
+    ? undefined : `is too long for BankID (at most ${max} characters once base64-encoded, about ${Math.floor(max * 3 / 4)} bytes)`;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function decodeBase64Text(value: unknown, key: string): string {
+function decodeBase64Text(value: unknown, key: string, max: number): string {
   const invalid = new UserMessageError(`${key} must be base64-encoded UTF-8 text`);
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) throw invalid;
   let text: string;
@@ -36,7 +39,7 @@ function decodeBase64Text(value: unknown, key: string): string {
     throw invalid;
   }
   if (!text.trim()) throw new UserMessageError(`${key} is empty`);
-  const problem = bankIdTextProblem(text);
+  const problem = bankIdTextProblem(text, max);
   if (problem) throw new UserMessageError(`${key} ${problem}`);
   return text;
 }
@@ -49,16 +52,24 @@ export function parseUserMessage(raw: string): UserMessage {
   } catch {
     throw new UserMessageError(`${USER_MESSAGE_PARAM} must be a JSON object`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserMessageError(`${USER_MESSAGE_PARAM} must be a JSON object`);
+  return userMessageFrom(json, USER_MESSAGE_PARAM, BANKID_TEXT_MAX_BASE64.auth);
+}
+
+/**
+ * A userMessage object already parsed from JSON (also the `sign_message` of a signRequest), named `name` in errors;
+ * each text must fit `max` characters of base64.
+ */
+export function userMessageFrom(json: unknown, name: string, max: number): UserMessage {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserMessageError(`${name} must be a JSON object`);
   const object = json as Record<string, unknown>;
   const mimeType = (object.mime_type ?? 'text/plain') as UserMessage['mimeType'];
   if (!USER_MESSAGE_MIME_TYPES.includes(mimeType)) throw new UserMessageError(`mime_type ${String(object.mime_type)} is not supported (use text/plain or text/markdown)`);
   const messages: Record<string, string> = {};
   for (const [key, value] of Object.entries(object)) {
     const match = /^message(?:#([A-Za-z-]+))?$/.exec(key);
-    if (match) messages[match[1]?.toLowerCase() ?? ''] = decodeBase64Text(value, key);
+    if (match) messages[match[1]?.toLowerCase() ?? ''] = decodeBase64Text(value, key, max);
   }
-  if (!Object.keys(messages).length) throw new UserMessageError(`${USER_MESSAGE_PARAM} has no message`);
+  if (!Object.keys(messages).length) throw new UserMessageError(`${name} has no message`);
   return { messages, mimeType };
 }
 

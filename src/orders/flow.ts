@@ -11,7 +11,7 @@ import type { CancelledBy } from '../events/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { BankIdError, BankIdRequestError } from '../bankid/errors.ts';
 import { userMessage } from '../bankid/messages.ts';
-import type { CompletionData, Requirement, WebDeviceData } from '../bankid/types.ts';
+import type { CompletionData, Requirement, SignRequest, WebDeviceData } from '../bankid/types.ts';
 import { BrokerError } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
@@ -23,6 +23,8 @@ import { qrFrame, qrSource, qrTimeAt, type QrSource } from './qr-source.ts';
 export type StartMethod = 'qr' | 'same_device';
 
 export interface StartOrder {
+  /** An identification (BankID /auth) or a signature (/sign, which needs `userVisibleData`). Default auth. */
+  operation?: 'auth' | 'sign';
   interactionId: string;
   clientId: string;
   startMethod: StartMethod;
@@ -32,6 +34,8 @@ export interface StartOrder {
   browserBinding: string;
   userVisibleData?: string;
   userVisibleDataFormat?: 'simpleMarkdownV1';
+  /** Signed but not shown (a signature's data to be signed). */
+  userNonVisibleData?: Uint8Array;
   requirement?: Requirement;
   /** Same-device only: the URL BankID opens when the app is done, given the order's nonce. */
   returnUrlFor?: (nonce: string) => string;
@@ -83,17 +87,21 @@ export class OrderFlow {
   async start(request: StartOrder): Promise<{ orderId: string }> {
     const nonce = request.startMethod === 'same_device' && request.returnUrlFor ? randomBytes(18).toString('base64url') : undefined;
     const { api, rpCertificate } = await this.#o.bankid.forClient(request.clientId);
+    const operation = request.operation ?? 'auth';
+    const fields = {
+      endUserIp: request.endUserIp,
+      requirement: request.requirement,
+      userVisibleData: request.userVisibleData,
+      userVisibleDataFormat: request.userVisibleData ? request.userVisibleDataFormat : undefined,
+      userNonVisibleData: request.userNonVisibleData,
+      returnUrl: nonce ? request.returnUrlFor!(nonce) : undefined,
+      returnRisk: true,
+      web: request.web,
+    };
     let response;
     try {
-      response = await api.auth({
-        endUserIp: request.endUserIp,
-        requirement: request.requirement,
-        userVisibleData: request.userVisibleData,
-        userVisibleDataFormat: request.userVisibleData ? request.userVisibleDataFormat : undefined,
-        returnUrl: nonce ? request.returnUrlFor!(nonce) : undefined,
-        returnRisk: true,
-        web: request.web,
-      });
+      // The client refuses a signature without userVisibleData (a request error, not BankID's).
+      response = operation === 'sign' ? await api.sign(fields as SignRequest) : await api.auth(fields);
     } catch (err) {
       throw startError(err, request);
     }
@@ -102,7 +110,7 @@ export class OrderFlow {
       await this.#o.orders.create({
         id: orderId,
         orderRef: response.orderRef,
-        operation: 'auth',
+        operation,
         startMethod: request.startMethod,
         rpCertificate,
         clientId: request.clientId,

@@ -11,6 +11,7 @@ import { LOGIN_ORDER } from './token-context.ts';
 
 export interface LoginOrder {
   orderRef: string;
+  operation: string;
   completion: Record<string, unknown> | null;
 }
 
@@ -56,20 +57,34 @@ export class LoginRepository {
       .execute();
   }
 
+  /**
+   * A signature's code speaks for its sign order only; the order never joins the session, so no later code of the
+   * session (single sign-on) can speak for it.
+   */
+  async bindGrantToOrder(grantId: string, orderId: string): Promise<void> {
+    await this.#db.insertInto('login_grants')
+      .columns(['grant_id', 'order_id'])
+      .expression((eb) => eb.selectFrom('bankid_orders')
+        .select([sql<string>`${grantId}`.as('grant_id'), 'id'])
+        .where('id', '=', orderId).where('status', '=', 'complete'))
+      .onConflict(rebind)
+      .execute();
+  }
+
   /** The order behind a grant, if it was completed by this subject (or its personal data is already deleted). */
   async orderForGrant(grantId: string, subject: string): Promise<LoginOrder | undefined> {
     // Usually already read with the token of this request (token-context.ts).
     const scope = requestScope();
     const order = scope?.has(LOGIN_ORDER, grantId) ? scope.get(LOGIN_ORDER, grantId) as GrantOrder | null : await this.#orderOf(grantId);
-    return order && belongsTo(order, subject) ? { orderRef: order.orderRef, completion: order.completion } : undefined;
+    return order && belongsTo(order, subject) ? { orderRef: order.orderRef, operation: order.operation, completion: order.completion } : undefined;
   }
 
   async #orderOf(grantId: string): Promise<GrantOrder | null> {
     const row = await this.#db.selectFrom('login_grants as g')
       .innerJoin('bankid_orders as o', 'o.id', 'g.order_id')
-      .select(['o.order_ref', 'o.completion', 'o.subject'])
+      .select(['o.order_ref', 'o.operation', 'o.completion', 'o.subject'])
       .where('g.grant_id', '=', grantId)
       .executeTakeFirst();
-    return row ? { orderRef: row.order_ref, completion: row.completion, subject: row.subject } : null;
+    return row ? { orderRef: row.order_ref, operation: row.operation, completion: row.completion, subject: row.subject } : null;
   }
 }

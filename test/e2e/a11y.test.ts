@@ -153,4 +153,40 @@ for (const [lang, locale] of [['sv', 'sv-SE'], ['en', 'en-GB']] as const) {
     await context.close();
     assert.deepEqual(findings, [], `accessibility findings:\n${report(findings)}`);
   });
+
+  test(`the demo signs a text: the sign page shows it as the app will, consent names the service, the demo shows the signature; axe passes (${lang})`, { skip, timeout: 120_000 }, async () => {
+    const sv = lang === 'sv';
+    const findings: Finding[] = [];
+    const context = await browser.newContext({ locale, bypassCSP: true, viewport: { width: NARROW, height: 800 } });
+    const page = await context.newPage();
+    const at = (name: string) => audit(page, `${lang}-${name}`, findings);
+
+    await page.goto(`${t.broker.url}/demo?lang=${lang}`);
+    await page.fill('#sign-text', '# Hyresavtal\nJag godkänner *avtalet*.\n<b>inte fet</b>');
+    await page.click('#sign');
+    await page.waitForURL(/\/interaction\//);
+    assert.equal(await page.locator('h1').innerText(), sv ? 'Skriv under med BankID' : 'Sign with BankID');
+    assert.equal(await page.locator('#signed-text h3').innerText(), 'Hyresavtal');
+    assert.equal(await page.locator('#signed-text strong').innerText(), 'avtalet');
+    assert.match(await page.locator('#signed-text').innerText(), /<b>inte fet<\/b>/);
+    assert.equal(await page.locator('#signed-text b').count(), 0, 'the client\'s markup stays text');
+    await at('sign-choose');
+
+    await approveByQr(page);
+    await page.locator('h1', { hasText: sv ? 'Godkänn underskriften' : 'Approve the signature' }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('main').innerText(), sv ? /Brygga demo är tjänsten du skriver under för/ : /Brygga demo is the service you are signing for/);
+    await at('sign-consent');
+
+    await page.click('button[name="decision"]');
+    await page.waitForURL(/\/demo$/, { timeout: 15_000 });
+    assert.match(await page.locator('#signer').innerText(), /199908072391/);
+    assert.match(await page.locator('#signed-text').innerText(), /# Hyresavtal/);
+    assert.equal(await page.locator('#text-signed').innerText(), sv ? 'Ja' : 'Yes');
+    assert.equal(await page.locator('#data-signed').innerText(), sv ? 'Ja' : 'Yes');
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    await at('sign-result');
+
+    await context.close();
+    assert.deepEqual(findings, [], `accessibility findings:\n${report(findings)}`);
+  });
 }

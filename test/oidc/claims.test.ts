@@ -24,7 +24,7 @@ test('names in capitals are shown as names are written; others are left alone', 
 });
 
 test('completion data maps to the oidc.se claims, a coordination number to its own claim', () => {
-  const claims = claimsFromCompletion(completion('199908072391', ['TOLVAN TOLVANSSON', 'TOLVAN', 'TOLVANSSON']), 'order-1');
+  const claims = claimsFromCompletion(completion('199908072391', ['TOLVAN TOLVANSSON', 'TOLVAN', 'TOLVANSSON']), 'order-1', 'auth');
   assert.equal(claims.name, 'Tolvan Tolvansson');
   assert.equal(claims.given_name, 'Tolvan');
   assert.equal(claims.family_name, 'Tolvansson');
@@ -37,7 +37,7 @@ test('completion data maps to the oidc.se claims, a coordination number to its o
   assert.equal(claims.bankid_risk, 'low');
   assert.equal(claims.bankid_mrtd, true);
   assert.equal(claims.txn, 'order-1');
-  const coordination = claimsFromCompletion(completion('199908672398', ['A B', 'A', 'B']), 'o');
+  const coordination = claimsFromCompletion(completion('199908672398', ['A B', 'A', 'B']), 'o', 'auth');
   assert.equal(coordination[OIDC_SE.coordinationNumber], '199908672398');
   assert.equal(coordination[OIDC_SE.personalIdentityNumber], undefined);
 });

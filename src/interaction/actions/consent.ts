@@ -1,5 +1,7 @@
 /** POST /interaction/:uid/consent — the person approves sharing what the client asked for. */
 import { BrokerError } from '../../errors/catalogue.ts';
+import type { InteractionResults } from 'oidc-provider';
+import type { LoginOrderResult } from '../../oidc/login-binding.ts';
 import { finish, interactionOf, type Action } from '../context.ts';
 
 export const giveConsent: Action = (deps) => async (ctx) => {
@@ -16,7 +18,11 @@ export const giveConsent: Action = (deps) => async (ctx) => {
   if (scopes.length) grant.addOIDCScope(scopes.join(' '));
   if (claims.length) grant.addOIDCClaims(claims);
   const grantId = await grant.save();
-  await finish(deps, ctx, { consent: existing ? {} : { grantId } });
+  // oidc-provider asks again for every prompt the request named that this submission does not answer: a request
+  // with prompt=login (every signature) hands its login on, with the order a signature's code is bound to.
+  const last = d.lastSubmission as (InteractionResults & LoginOrderResult) | undefined;
+  const again = String(d.params.prompt ?? '').split(' ').includes('login') && last?.login ? { login: last.login, order: last.order } : {};
+  await finish(deps, ctx, { consent: existing ? {} : { grantId }, ...again });
 };
 
 /** The claims named in the `claims` parameter (the provider validated its JSON at the authorization request). */

@@ -5,10 +5,13 @@
 import { detectDevice, launchUrl } from '../../bankid/launch.ts';
 import { BrokerError } from '../../errors/catalogue.ts';
 import { textsFor } from '../../i18n/texts.ts';
+import { plainTextToHtml, simpleMarkdownToHtml } from '../../http/simple-markdown.ts';
 import { renderPage } from '../../http/views.ts';
 import { requiredPersonOf } from '../../oidc/claims-request.ts';
 import { loginSettings } from '../../oidc/client-settings.ts';
 import type { LoginOrderResult } from '../../oidc/login-binding.ts';
+import { signRequestOf } from '../../oidc/sign-request.ts';
+import { messageFor } from '../../oidc/user-message.ts';
 import { browserBinding, csrfToken, deviceId } from '../browser.ts';
 import { clientOf, finish, interactionOf, localeOf, urls, type Action } from '../context.ts';
 import { messageForState } from '../messages.ts';
@@ -22,12 +25,23 @@ export const showPage: Action = (deps) => async (ctx) => {
   const locale = localeOf(ctx);
   const t = textsFor(locale);
   const uid = d.uid;
-  const common = { ...urls(uid, locale), clientName: c.clientName ?? c.clientId, csrf: csrfToken(deps.csrfSecret, uid, deviceId(ctx)) };
-  const page = { locale, title: t.title, otherLanguageHref: `/interaction/${uid}?lang=${locale === 'sv' ? 'en' : 'sv'}` };
+  const sign = signRequestOf(d.params);
+  const required = requiredPersonOf(d.params);
+  const common = {
+    ...urls(uid, locale),
+    clientName: c.clientName ?? c.clientId,
+    csrf: csrfToken(deps.csrfSecret, uid, deviceId(ctx)),
+    sign: sign && {
+      kind: sign.kind,
+      // Bound to a person, the text is shown only by that person's BankID app, after it checked who they are.
+      textHtml: required ? undefined : textHtml(messageFor(sign.message, locale), sign.message.mimeType),
+    },
+  };
+  const page = { locale, title: sign ? t.signTitle : t.title, otherLanguageHref: `/interaction/${uid}?lang=${locale === 'sv' ? 'en' : 'sv'}` };
 
   if (d.prompt.name === 'consent') {
     const scopes = String(d.params.scope ?? 'openid').split(' ').filter(Boolean).map((s) => t.scopes[s] ?? s);
-    ctx.body = renderPage('interaction/consent', { ...page, title: t.consentTitle }, { ...common, scopes });
+    ctx.body = renderPage('interaction/consent', { ...page, title: sign ? t.signConsentTitle : t.consentTitle }, { ...common, scopes });
     return;
   }
 
@@ -37,13 +51,13 @@ export const showPage: Action = (deps) => async (ctx) => {
   const state = await orders.status(uid, browserBinding(ctx));
   if (state?.state === 'complete') {
     // BankID enforces requirement.personalNumber; checking again means a wrong person never reaches the client.
-    const required = requiredPersonOf(d.params);
     if (required && required !== state.completion.user.personalNumber) {
       deps.logger.warn({ clientId: c.clientId, orderId: state.orderId }, 'bankid completion for another person than the client asked for');
       await finish(deps, ctx, { error: 'access_denied', error_description: 'The person who identified is not the person the service asked for.' });
       return;
     }
-    const result: LoginOrderResult = { order: { id: state.orderId } };
+    const result: LoginOrderResult = { order: sign ? { id: state.orderId, sign: true } : { id: state.orderId } };
+    // Never a persistent session cookie; a signature's login also serves no other request (oidc/policy.ts).
     await finish(deps, ctx, { ...result, login: { accountId: state.subject, acr: settings.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
     return;
   }
@@ -73,3 +87,8 @@ export const showPage: Action = (deps) => async (ctx) => {
     switchTo,
   });
 };
+
+/** The text being signed as the BankID app will show it: simpleMarkdownV1 for markdown, else plain lines. */
+function textHtml(text: string, mimeType: string): string {
+  return mimeType === 'text/markdown' ? simpleMarkdownToHtml(text) : plainTextToHtml(text);
+}
