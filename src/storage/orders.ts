@@ -20,6 +20,8 @@ export interface NewOrder {
   qrStartToken?: string;
   qrStartSecret?: string;
   autoStartToken?: string;
+  /** `sentDataDigest` of the texts sent to BankID: the completion must have signed exactly these. */
+  sentDataDigest: string;
 }
 
 export interface OrderUpdate {
@@ -53,6 +55,7 @@ export class OrderRepository {
       qr_start_token: order.qrStartToken ?? null,
       qr_start_secret: order.qrStartSecret ?? null,
       auto_start_token: order.autoStartToken ?? null,
+      sent_data_digest: order.sentDataDigest,
       hint_code: order.startMethod === 'phone' ? null : 'outstandingTransaction',
       error_code: null,
       completion: null,
