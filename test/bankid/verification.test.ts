@@ -116,6 +116,13 @@ test('key info changed after signing: keyInfoDigest fails', async () => {
   assertFailed(await verifier.verify(tampered, authExpected), 'keyInfoDigest', ['signatureValue']);
 });
 
+test('a second element with the signed data\'s Id (signature wrapping): signatureFormat fails', async () => {
+  const tampered = withXml(auth, (xml) => xml.replace('</Object>', '</Object><Object><Decoy Id="bidSignedData"></Decoy></Object>'));
+  const result = await verifier.verify(tampered, authExpected);
+  assert.deepEqual(result.failed, ['signatureFormat'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks[0]), /same value for the ID/);
+});
+
 test('a signature value that is not the signer\'s: signatureValue fails', async () => {
   const tampered = withXml(auth, (xml) => xml.replace(/<SignatureValue>(.)(.)/, (_, a: string, b: string) => `<SignatureValue>${b}${a === b ? (a === 'A' ? 'B' : 'A') : a}`));
   assertFailed(await verifier.verify(tampered, authExpected), 'signatureValue');
@@ -127,7 +134,7 @@ test('a chain that does not end in the configured user root: certificateChain fa
   assertFailed(await foreign.verify(auth, authExpected), 'certificateChain');
 });
 
-test('a signer certificate issued by a look-alike of the customer CA: certificateChain fails', async () => {
+test('a signer certificate issued by a look-alike of the customer CA: certificateChain fails, and no OCSP answer can vouch for it', async () => {
   const lookAlike = createCertificate({ subject: subjectOf(certs.userCustomerCa), ca: true, keyBits: 1024 });
   const forged = createCertificate({ subject: { ...subjectOf(signerOf(auth)) }, issuer: lookAlike, keyBits: 1024 });
   const signature = Buffer.from(buildSignature({
@@ -135,7 +142,10 @@ test('a signer certificate issued by a look-alike of the customer CA: certificat
     signer: forged, chain: [certs.userCustomerCa, certs.userBankCa], now: Date.now(),
   }), 'utf8').toString('base64');
   const completion = { ...auth, signature, ocspResponse: buildOcspResponse({ subject: forged, issuer: certs.userCustomerCa, responder: certs.userOcsp, signature, now: Date.now() }) };
-  assertFailed(await verifier.verify(completion, authExpected), 'certificateChain');
+  const result = await verifier.verify(completion, authExpected);
+  assert.deepEqual(result.failed, ['certificateChain', 'ocspSignature'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'ocspSignature')), /did not issue the signer/);
+  assert.deepEqual(result.checks.filter((c) => c.outcome === 'skipped').map((c) => c.check), ['ocspStatus', 'ocspNonce']);
 });
 
 test('visible data other than what the order sent: sentData fails', async () => {

@@ -23,6 +23,12 @@ export interface OcspSubject {
 }
 
 export async function checkOcsp(ocspBase64: string, subject: OcspSubject, outcomes: Outcomes): Promise<void> {
+  // The responder is trusted through this CA: it must be the one that issued the signer, not any certificate in KeyInfo.
+  if (!subject.signer.issuer.isEqual(subject.issuer.subject) || !(await subject.signer.verify(subject.issuer))) {
+    outcomes.fail('ocspSignature', 'KeyInfo\'s second certificate did not issue the signer, so no responder can be trusted');
+    for (const check of ['ocspStatus', 'ocspNonce'] as const) outcomes.skip(check, 'no trusted responder');
+    return;
+  }
   let basic: pkijs.BasicOCSPResponse;
   try {
     const response = pkijs.OCSPResponse.fromBER(Buffer.from(ocspBase64, 'base64'));

@@ -44,11 +44,14 @@ export function checkXmlSignature(signatureBase64: string, outcomes: Outcomes): 
       referenceOutcomes(signed, outcomes);
     }
   } catch (err) {
-    if (signed.getReferences().every((r) => !r.validationError)) {
+    const message = (err as Error).message;
+    if (message.startsWith('invalid signature: the signature value')) {
       for (const check of Object.values(REFERENCES)) outcomes.pass(check);
-      outcomes.fail('signatureValue', (err as Error).message.replace(/the signature value .* is incorrect/, 'the signature value is incorrect'));
+      outcomes.fail('signatureValue', 'the signature value does not verify with the signer\'s key');
     } else {
-      referenceOutcomes(signed, outcomes);
+      // Refused before any digest was compared, e.g. two elements with one Id (signature wrapping).
+      outcomes.fail('signatureFormat', `refused by xml-crypto: ${message}`);
+      for (const check of [...Object.values(REFERENCES), 'signatureValue'] as const) outcomes.skip(check, 'the signature was refused');
     }
   }
   return {
