@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * What an order sent to BankID, kept until it is collected: a digest of `userVisibleData`/`userNonVisibleData`
- * (src/bankid/verification/sent-data.ts), compared with what the completion's signature says was shown and signed.
+ * (src/bankid/verification/sent-data.ts), compared with what the completion's signature says was shown and signed;
+ * cleared when the order ends.
  * Orders started before this migration have none, and fail verification (they live a few minutes at most).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

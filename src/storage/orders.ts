@@ -145,7 +145,8 @@ export class OrderRepository {
         ...(update.completion ? { completion: JSON.stringify(update.completion) } : {}),
         ...(update.subject ? { subject: update.subject } : {}),
         ...(update.pickedUp ? { picked_up_at: sql`coalesce(picked_up_at, now())` } : {}),
-        ...(terminal ? { completed_at: sql`now()` } : {}),
+        // The digest of the sent texts served the completion's check; a finished order keeps no trace of them.
+        ...(terminal ? { completed_at: sql`now()`, sent_data_digest: null } : {}),
       })
       .where('id', '=', id)
       .where('status', '=', 'pending')

@@ -443,9 +443,11 @@ test('a completion whose signer does not chain to the configured user root fails
 test('the text shown at the start is what the completion must have signed: a stored digest of other text fails the order on sentData', async () => {
   const text = 'Logga in hos Kommun A';
   // Untouched, the digest kept at the start matches what the simulator's signature says was shown.
-  const kept = await completeWith('i-sent-ok', {}, { userVisibleData: text });
+  const kept = await completeWith('i-sent-ok', { before: async (orderId) => {
+    assert.equal((await rowOf(orderId)).sent_data_digest, sentDataDigest({ userVisibleData: text }));
+  } }, { userVisibleData: text });
   assert.equal(kept.state?.state, 'complete', kept.lines.join('\n'));
-  assert.equal((await rowOf(kept.orderId)).sent_data_digest, sentDataDigest({ userVisibleData: text }));
+  assert.equal((await rowOf(kept.orderId)).sent_data_digest, null, 'a finished order keeps no digest of the texts');
   await kept.s.close();
 
   const changed = await completeWith('i-sent-changed', { before: async (orderId) => {
