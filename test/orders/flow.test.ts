@@ -437,6 +437,9 @@ test('a completion whose signer does not chain to the configured user root fails
   assert.match(lines[0]!, /"msg":"bankid completion failed verification; order failed"/);
   assert.match(lines[0]!, /"failedChecks":\["certificateChain"\]/);
   assert.doesNotMatch(lines[0]!, /199908072391/, 'never the personal number');
+  // The ledger keeps the lasting record: a failed order, with the reason.
+  const ledger = await database.db.selectFrom('usage_ledger').select(['outcome', 'error_code']).where('order_id', '=', orderId).execute();
+  assert.deepEqual(ledger, [{ outcome: 'failed', error_code: 'bankid_result_unverified' }]);
   await s.close();
 });
 
