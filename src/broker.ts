@@ -3,6 +3,7 @@
  * the OpenID provider, the interaction pages and the demo relying party, behind one koa app.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
@@ -40,6 +41,7 @@ import { Admission } from './limits/admission.ts';
 import { authorizationRequestGuard } from './limits/authorization-requests.ts';
 import { RateLimiter } from './limits/limiter.ts';
 import { Collector } from './orders/collector.ts';
+import { CompletionVerifier } from './bankid/verification/index.ts';
 import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
@@ -247,6 +249,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       orders,
       accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
       personKeyFor: (completion) => ledgerPersonKey(secrets.subjectSecret, completion.user.personalNumber),
+      verifier: new CompletionVerifier({ userRootsPem: readFileSync(config.bankid.userRootCaFile!, 'utf8') }),
       logger: logger.child({ component: 'collector' }),
       events,
       intervalMs: config.bankid.collectIntervalMs,

@@ -32,6 +32,8 @@ export interface Config {
     certPemFile?: string;
     keyPemFile?: string;
     caFile?: string;
+    /** The BankID user root(s) completions are verified against. */
+    userRootCaFile?: string;
     timeoutMs: number;
     maintenanceRetries: number;
     collectIntervalMs: number;
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   if (bankidEnv !== 'simulator') {
     if (!raw.BANKID_CA_FILE) need('BANKID_CA_FILE', `required for BANKID_ENV=${bankidEnv}: the PEM of BankID's SSL root CA for that environment`);
+    if (!raw.BANKID_USER_ROOT_CA_FILE) need('BANKID_USER_ROOT_CA_FILE', `required for BANKID_ENV=${bankidEnv}: the PEM of BankID's user root CA for that environment, which every completion's signature must chain to`);
     if (!raw.BANKID_CERT_FILE && !raw.BANKID_CERT_PEM_FILE) need('BANKID_CERT_FILE', `required for BANKID_ENV=${bankidEnv}: your FP certificate (PKCS#12), or BANKID_CERT_PEM_FILE with BANKID_KEY_PEM_FILE`);
   }
   if (raw.BANKID_CERT_FILE && raw.BANKID_CERT_PEM_FILE) need('BANKID_CERT_PEM_FILE', 'set either BANKID_CERT_FILE (PKCS#12) or BANKID_CERT_PEM_FILE, not both');
@@ -212,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
       certPemFile: raw.BANKID_CERT_PEM_FILE,
       keyPemFile: raw.BANKID_KEY_PEM_FILE,
       caFile: raw.BANKID_CA_FILE ?? (simulated ? join(simulatorCertsDir, 'ca.pem') : undefined),
+      userRootCaFile: raw.BANKID_USER_ROOT_CA_FILE ?? (simulated ? join(simulatorCertsDir, 'user-root-ca.pem') : undefined),
       timeoutMs: raw.BANKID_TIMEOUT_MS!,
       maintenanceRetries: raw.BANKID_MAINTENANCE_RETRIES!,
       collectIntervalMs: raw.BANKID_COLLECT_INTERVAL_MS!,

@@ -70,6 +70,11 @@ export const CATALOGUE = {
     status: 429, expose: true, oauth: 'temporarily_unavailable',
     text: { sv: 'BankID har startats för många gånger i den här inloggningen. Gå tillbaka till tjänsten och börja om.', en: 'BankID has been started too many times in this login. Go back to the service and start again.' },
   },
+  /** BankID said complete, but its signature or OCSP response did not verify: nothing of it is trusted. */
+  bankid_result_unverified: {
+    status: 502, expose: true, oauth: 'access_denied',
+    text: { sv: 'Svaret från BankID kunde inte kontrolleras, så du har inte loggats in och inget har skrivits under. Försök igen. Kontakta tjänsten om det händer igen.', en: 'The answer from BankID could not be verified, so you have not been logged in and nothing has been signed. Try again. Contact the service if it happens again.' },
+  },
   cancelled_by_user: {
     status: 400, expose: true, oauth: 'access_denied',
     text: { sv: 'Du avbröt inloggningen.', en: 'You cancelled the login.' },

@@ -14,7 +14,8 @@ export interface DomainEventMap {
   /** A collect brought a hint code the order did not have yet. */
   'order.collected': OrderEvent & { hintCode: string };
   'order.completed': OrderEvent;
-  'order.failed': OrderEvent & { hintCode?: string; errorCode?: string };
+  /** `failedChecks`: why BankID's completion was not trusted (src/bankid/verification), never whose it was. */
+  'order.failed': OrderEvent & { hintCode?: string; errorCode?: string; failedChecks?: string[] };
   'order.cancelled': OrderEvent & { by: CancelledBy };
   'order.expired': OrderEvent;
   /** oidc-provider began a login interaction for an authorization request: the first step of the login funnel. */

@@ -7,7 +7,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BankIdError, BankIdTransportError } from '../bankid/errors.ts';
 import { isTransient } from '../bankid/transient.ts';
-import type { CollectResponse, CompletionData } from '../bankid/types.ts';
+import type { CollectResponse, CompletionData, Operation } from '../bankid/types.ts';
+import type { CompletionVerifier } from '../bankid/verification/index.ts';
 import type { DomainEvents } from '../events/emitter.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ledgerEntryOf } from '../storage/ledger.ts';
@@ -15,7 +16,7 @@ import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
 import { orderEvent } from './order-event.ts';
 import type { BankIdConnections } from './connections.ts';
-import { NO_ANSWER } from './flow.ts';
+import { NO_ANSWER, UNVERIFIED } from './flow.ts';
 
 export interface CollectorOptions {
   /** Each order is collected through the certificate that started it. */
@@ -25,6 +26,8 @@ export interface CollectorOptions {
   accountIdFor: (completion: CompletionData) => string;
   /** The ledger's keyed hash of the person (counts unique persons; never the personal number itself). */
   personKeyFor: (completion: CompletionData) => string;
+  /** Checks every completion (signature, chain, OCSP, what was sent) before it is recorded as complete. */
+  verifier: Pick<CompletionVerifier, 'verify'>;
   logger: Logger;
   events: DomainEvents;
   /** How often one order is collected at most (BANKID_COLLECT_INTERVAL_MS). */
@@ -34,6 +37,9 @@ export interface CollectorOptions {
   /** How often the loop looks for due orders when it has nothing to do. Default 250 ms. */
   tickMs?: number;
 }
+
+/** The stored operation as the BankID layer names it. */
+const OPERATIONS: Record<OrderRow['operation'], Operation> = { auth: 'auth', sign: 'sign', payment: 'payment', phone_auth: 'phoneAuth', phone_sign: 'phoneSign' };
 
 /** Collects in a row without a usable answer before the order is given up. */
 const COLLECT_FAILURE_LIMIT = 3;
@@ -151,9 +157,25 @@ export class Collector {
       if (await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode })) this.#failed(row, result.hintCode);
     } else {
       const completion = result.completionData;
+      if (!(await this.#verified(row, completion))) return;
       const update = { status: 'complete', completion: completion as unknown as Record<string, unknown>, subject: this.#o.accountIdFor(completion), personKey: this.#o.personKeyFor(completion), pickedUp: true } as const;
       if (await this.#o.orders.update(row.id, update)) this.#o.events.emit('order.completed', orderEvent(row));
     }
+  }
+
+  /**
+   * A completion that fails verification is never recorded: the order fails, and the log and the event name the
+   * failed checks (never the person). BankID's order is over either way, so nothing is cancelled there.
+   */
+  async #verified(row: OrderRow, completion: CompletionData): Promise<boolean> {
+    const verdict = await this.#o.verifier.verify(completion, { operation: OPERATIONS[row.operation], sentDataDigest: row.sent_data_digest ?? '' });
+    if (verdict.ok) return true;
+    const reasons = verdict.checks.filter((c) => c.outcome === 'failed').map((c) => `${c.check}: ${'reason' in c ? c.reason : ''}`);
+    this.#o.logger.error({ orderId: row.id, failedChecks: verdict.failed, reasons }, 'bankid completion failed verification; order failed');
+    if (await this.#o.orders.update(row.id, { status: 'failed', errorCode: UNVERIFIED, hintCode: null, pickedUp: true })) {
+      this.#o.events.emit('order.failed', { ...orderEvent(row), errorCode: UNVERIFIED, failedChecks: verdict.failed });
+    }
+    return false;
   }
 
   /** No answer in time or BankID's own trouble is tried again after the interval, a few times; anything else ends the order. */

@@ -12,7 +12,8 @@ import type { Logger } from '../observability/logger.ts';
 import { BankIdError, BankIdRequestError } from '../bankid/errors.ts';
 import { userMessage } from '../bankid/messages.ts';
 import type { CompletionData, Requirement, SignRequest, WebDeviceData } from '../bankid/types.ts';
-import { BrokerError } from '../errors/catalogue.ts';
+import { sentDataDigest } from '../bankid/verification/index.ts';
+import { BrokerError, CATALOGUE, type ErrorCode } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
@@ -66,6 +67,8 @@ export interface OrderFlowOptions {
 
 /** errorCode of a call that got no answer at all (network, TLS, timeout). */
 export const NO_ANSWER = 'transport';
+/** errorCode of an order whose completion did not verify (src/bankid/verification). */
+export const UNVERIFIED = 'bankid_result_unverified' satisfies ErrorCode;
 /** The hint of a pending order before BankID said anything. */
 const PENDING_HINT = 'outstandingTransaction';
 /** The grace check runs this long after the grace, so the database clock has surely passed it. */
@@ -120,6 +123,7 @@ export class OrderFlow {
         qrStartToken: response.qrStartToken,
         qrStartSecret: response.qrStartSecret,
         autoStartToken: response.autoStartToken,
+        sentDataDigest: sentDataDigest({ userVisibleData: request.userVisibleData, userNonVisibleData: request.userNonVisibleData }),
       });
     } catch (err) {
       // BankID has the order but we could not keep it: cancel it, or it blocks the person's BankID until it expires.
@@ -255,8 +259,12 @@ function watched(row: OrderRow, dbNow: Date): WatchedOrder {
   };
 }
 
-/** BankID's advice for a failed call; no answer at all is, to the person, BankID's technical trouble like a 500 (RFA5). */
-export function errorMessage(errorCode: string, startMethod: StartMethod, mobile: boolean) {
+/**
+ * BankID's advice for a failed call; no answer at all is, to the person, BankID's technical trouble like a 500 (RFA5).
+ * A completion that failed verification is our verdict, not BankID's: the catalogue says it.
+ */
+export function errorMessage(errorCode: string, startMethod: StartMethod, mobile: boolean): Record<'sv' | 'en', string> {
+  if (errorCode === UNVERIFIED) return CATALOGUE[UNVERIFIED].text;
   return userMessage({ errorCode: errorCode === NO_ANSWER ? 'internalError' : errorCode, startMethod, mobile });
 }
 

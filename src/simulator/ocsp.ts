@@ -1,6 +1,6 @@
 /**
  * The `ocspResponse` of completionData (RFC 6960, rp-api-v6.md §9): a successful OCSPResponse whose
- * BasicOCSPResponse says "good" for the user certificate, is signed by the responder under the same CA,
+ * BasicOCSPResponse says "good" (or, for tests, "revoked") for the user certificate, is signed by the responder under the same CA,
  * and carries BankID's nonce: SHA-1 of the base64 signature string followed by 12 random bytes.
  */
 import { X509Certificate, createHash, createPublicKey, randomBytes, sign } from 'node:crypto';
@@ -26,6 +26,8 @@ export interface OcspInput {
   /** completionData.signature, the base64 string the nonce is derived from. */
   signature: string;
   now: number;
+  /** Default `good`; `revoked` (revoked now, reason unspecified) lets tests see a verifier refuse it. */
+  status?: 'good' | 'revoked';
 }
 
 /** DER of the OCSPResponse, base64-encoded as completionData carries it. */
@@ -61,8 +63,10 @@ function singleResponse(input: OcspInput, now: Date): Asn1 {
     octets(sha1(rsaPublicKey(input.issuer))),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, forge.util.hexToBytes(input.subject.cert.serialNumber)),
   );
-  const good = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, '');
-  return seq(certId, good, generalizedTime(now));
+  const status = input.status === 'revoked'
+    ? asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [generalizedTime(now)])
+    : asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, '');
+  return seq(certId, status, generalizedTime(now));
 }
 
 /** The issuer Name exactly as encoded in the subject certificate: CertID hashes those bytes. */

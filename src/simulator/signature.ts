@@ -6,6 +6,7 @@
  */
 import { X509Certificate, createHash, randomBytes, sign } from 'node:crypto';
 import type { Operation } from '../bankid/types.ts';
+import { FUNC_ID } from '../bankid/verification/function-id.ts';
 import { USER_CERT_POLICY } from './certs.ts';
 import type { Issued } from './pki.ts';
 
@@ -15,10 +16,6 @@ const C14N = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315';
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
 
-/** `Payment` for /payment is our guess: no source shows that funcId [U]. */
-const FUNC_ID: Record<Operation, string> = {
-  auth: 'Identification', phoneAuth: 'Identification', sign: 'Signing', phoneSign: 'Signing', payment: 'Payment',
-};
 
 export interface SignatureInput {
   operation: Operation;

@@ -20,6 +20,8 @@ export interface NewOrder {
   qrStartToken?: string;
   qrStartSecret?: string;
   autoStartToken?: string;
+  /** `sentDataDigest` of the texts sent to BankID: the completion must have signed exactly these. */
+  sentDataDigest: string;
 }
 
 export interface OrderUpdate {
@@ -53,6 +55,7 @@ export class OrderRepository {
       qr_start_token: order.qrStartToken ?? null,
       qr_start_secret: order.qrStartSecret ?? null,
       auto_start_token: order.autoStartToken ?? null,
+      sent_data_digest: order.sentDataDigest,
       hint_code: order.startMethod === 'phone' ? null : 'outstandingTransaction',
       error_code: null,
       completion: null,
@@ -148,7 +151,8 @@ export class OrderRepository {
         ...(update.completion ? { completion: JSON.stringify(update.completion) } : {}),
         ...(update.subject ? { subject: update.subject } : {}),
         ...(update.pickedUp ? { picked_up_at: sql`coalesce(picked_up_at, now())` } : {}),
-        ...(terminal ? { completed_at: sql`now()` } : {}),
+        // The digest of the sent texts served the completion's check; a finished order keeps no trace of them.
+        ...(terminal ? { completed_at: sql`now()`, sent_data_digest: null } : {}),
       })
       .where('id', '=', id)
       .where('status', '=', 'pending')

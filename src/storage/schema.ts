@@ -39,6 +39,8 @@ export interface BankIdOrdersTable {
   session_uid: string | null;
   /** Collects so far, counted by each claim (migration 0014). */
   collects: Generated<number>;
+  /** Digest of the texts sent to BankID, checked against the completion's signature (migration 0016). */
+  sent_data_digest: string | null;
 }
 
 /** One row per finished BankID order (migration 0014): append-only, no personal data but a keyed hash of the person. */

@@ -60,7 +60,7 @@ test('an unknown BANKID_/SIMULATOR_ variable is a typo, not silence', () => {
 });
 
 test('production and test BankID need a CA and a certificate; production needs the secrets', () => {
-  assert.deepEqual(problemsOf({ BANKID_ENV: 'test' }).sort(), ['BANKID_CA_FILE', 'BANKID_CERT_FILE', 'ENCRYPTION_KEY', 'SUBJECT_SECRET']);
+  assert.deepEqual(problemsOf({ BANKID_ENV: 'test' }).sort(), ['BANKID_CA_FILE', 'BANKID_CERT_FILE', 'BANKID_USER_ROOT_CA_FILE', 'ENCRYPTION_KEY', 'SUBJECT_SECRET']);
   assert.deepEqual(problemsOf({ NODE_ENV: 'production' }).sort(), ['ENCRYPTION_KEY', 'SUBJECT_SECRET']);
   assert.deepEqual(problemsOf({ NODE_ENV: 'production', DEMO: 'true' }), ['DEMO']);
 });

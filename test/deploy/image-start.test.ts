@@ -65,7 +65,7 @@ test('with every required setting: migrate, then the probes answer; SIGTERM stop
   const dbSettings = database ? { DATABASE_URL: database.url! } : { DATA_DIR: join(dir, 'data') };
   const env = {
     PATH: process.env.PATH ?? '', ...imageEnv(), HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...secrets, ...dbSettings, LOG_LEVEL: 'info',
-    BANKID_ENV: 'test', BANKID_CA_FILE: certs.files.ca, BANKID_CERT_FILE: certs.files.rpP12, BANKID_CERT_PASSPHRASE: 'image-test-passphrase',
+    BANKID_ENV: 'test', BANKID_CA_FILE: certs.files.ca, BANKID_USER_ROOT_CA_FILE: certs.files.userRootCa, BANKID_CERT_FILE: certs.files.rpP12, BANKID_CERT_PASSPHRASE: 'image-test-passphrase',
   };
   try {
     const migrate = spawnSync(process.execPath, ['bin/brygga.js', 'migrate'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });

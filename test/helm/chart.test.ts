@@ -56,6 +56,7 @@ const chartMade = {
   'secrets.values.ENCRYPTION_KEY': 'ab'.repeat(32), 'secrets.values.SUBJECT_SECRET': 's'.repeat(40),
   'bankid.certificate.existingSecret': '', 'bankid.certificate.p12Base64': 'MIIB', 'bankid.certificate.passphrase': 'pw',
   'bankid.caConfigMap': '', 'bankid.caPem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  'bankid.userRootPem': '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
 };
 const everything = { ...chartMade, 'metrics.serviceMonitor.enabled': true, 'metrics.prometheusRule.enabled': true, 'metrics.grafanaDashboard.enabled': true };
 

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { loadRpCertificateFiles } from '../../src/bankid/certificate.ts';
 import { BankIdClient } from '../../src/bankid/client.ts';
 import { closeAgents } from '../../src/bankid/transport.ts';
+import { CompletionVerifier } from '../../src/bankid/verification/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { DomainEvents } from '../../src/events/emitter.ts';
 import type { DomainEventMap } from '../../src/events/types.ts';
@@ -67,6 +68,7 @@ before(async () => {
     bankid, orders, logger, events: domainEvents, intervalMs: 2000, concurrency: 8,
     accountIdFor: (c) => `sub-${c.user.personalNumber.slice(-4)}`,
     personKeyFor: (c) => ledgerPersonKey(SECRET, c.user.personalNumber),
+    verifier: new CompletionVerifier({ userRootsPem: simulator.userRootCaPem }),
   });
   await sql`insert into tenants (id, name_sv, name_en) values ('kommun-b', 'Kommun B', 'Municipality B')`.execute(database.db);
   for (const [client, tenant] of [['a1', 'default'], ['a2', 'default'], ['b1', 'kommun-b']]) {

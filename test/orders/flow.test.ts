@@ -14,15 +14,18 @@ import { sql } from 'kysely';
 import { loadRpCertificateFiles, type RpCertificate } from '../../src/bankid/certificate.ts';
 import { BankIdClient } from '../../src/bankid/client.ts';
 import { closeAgents } from '../../src/bankid/transport.ts';
+import { CompletionVerifier, sentDataDigest } from '../../src/bankid/verification/index.ts';
 import type { BankIdApi } from '../../src/bankid/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { BrokerError } from '../../src/errors/catalogue.ts';
+import { BrokerError, CATALOGUE } from '../../src/errors/catalogue.ts';
 import { DomainEvents } from '../../src/events/emitter.ts';
+import type { DomainEventMap } from '../../src/events/types.ts';
 import { Collector, type CollectorOptions } from '../../src/orders/collector.ts';
-import { OrderFlow, type OrderFlowOptions, type StartOrder } from '../../src/orders/flow.ts';
+import { OrderFlow, errorMessage, type OrderFlowOptions, type StartOrder } from '../../src/orders/flow.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { OrderRepository } from '../../src/storage/orders.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
+import { createCertificate } from '../../src/simulator/pki.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { SimulatorControl } from '../helpers/broker.ts';
 import { oneCertificate } from '../helpers/connections.ts';
@@ -52,7 +55,9 @@ const collectsRunning = (orderRef: string) => callsOf('collect', orderRef).filte
 
 interface ServiceOptions extends Partial<Pick<OrderFlowOptions, 'orders' | 'leftGraceMs' | 'logger'>> {}
 
-interface CollectorTestOptions extends Partial<Pick<CollectorOptions, 'intervalMs' | 'logger' | 'accountIdFor' | 'concurrency'>> {
+interface CollectorTestOptions extends Partial<Pick<CollectorOptions, 'intervalMs' | 'logger' | 'accountIdFor' | 'concurrency' | 'verifier' | 'events'>> {
+  /** Runs after the order started, before it is approved and collected (completeWith). */
+  before?: (orderId: string) => Promise<void>;
   /** Where collects go instead of the simulator (a dead port, a gate). */
   collectVia?: Pick<BankIdApi, 'collect'>;
 }
@@ -86,7 +91,8 @@ function collector(options: CollectorTestOptions = {}): Collector {
   return new Collector({
     bankid: oneCertificate(recordedApi(options.collectVia), certificate.fingerprint), orders: new OrderRepository(database.db), logger: options.logger ?? logger,
     accountIdFor: options.accountIdFor ?? ((c) => `sub-${c.user.personalNumber}`),
-    personKeyFor: (c) => `person-${c.user.personalNumber.length}`, events: new DomainEvents(),
+    personKeyFor: (c) => `person-${c.user.personalNumber.length}`, events: options.events ?? new DomainEvents(),
+    verifier: options.verifier ?? new CompletionVerifier({ userRootsPem: simulator.userRootCaPem }),
     intervalMs: options.intervalMs ?? 2000, concurrency: options.concurrency ?? 64,
   });
 }
@@ -399,6 +405,60 @@ test('a completed order is kept with its subject; a later cancel changes nothing
   assert.equal(callsOf('cancel', row.order_ref).length, 0);
   assert.equal((await rowOf(orderId))?.subject, 'sub-199908072391');
   await s.close();
+});
+
+/** Starts an order, has the simulator approve it, and runs one collect round with `options`; returns the order id and what was logged. */
+async function completeWith(interactionId: string, options: CollectorTestOptions, start: Partial<StartOrder> = {}) {
+  await parkOtherOrders();
+  const lines: string[] = [];
+  const capture = createLogger({ level: 'error', format: 'json', destination: new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) });
+  const s = service();
+  const { orderId } = await s.start({ ...request(interactionId), ...start });
+  await options.before?.(orderId);
+  const approved = await sim.post(`/sim/orders/${(await rowOf(orderId)).order_ref}/approve`, { personalNumber: '199908072391' });
+  assert.equal(approved.status, 200, JSON.stringify(approved.json));
+  assert.equal(await collector({ ...options, logger: capture }).collectDue(), 1);
+  return { s, orderId, lines, state: await s.status(interactionId, 'browser-1') };
+}
+
+test('a completion whose signer does not chain to the configured user root fails the order, named in the log and the event, nothing of the person kept', async () => {
+  const foreignRoot = createCertificate({ subject: { CN: 'Not BankID Root' }, ca: true, keyBits: 1024 });
+  const events = new DomainEvents();
+  const failed: DomainEventMap['order.failed'][] = [];
+  events.on('order.failed', (e) => failed.push(e));
+  const { s, orderId, lines, state } = await completeWith('i-unverified', { verifier: new CompletionVerifier({ userRootsPem: foreignRoot.certPem }), events });
+  const row = await rowOf(orderId);
+  assert.deepEqual([row.status, row.error_code, row.completion, row.subject], ['failed', 'bankid_result_unverified', null, null]);
+  assert.equal(state?.state, 'failed');
+  assert.equal(state?.state === 'failed' ? state.errorCode : undefined, 'bankid_result_unverified');
+  assert.deepEqual(errorMessage('bankid_result_unverified', 'qr', false), CATALOGUE.bankid_result_unverified.text, 'the person reads the catalogue text');
+  assert.deepEqual(failed.map((e) => [e.orderId, e.errorCode, e.failedChecks]), [[orderId, 'bankid_result_unverified', ['certificateChain']]]);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /"msg":"bankid completion failed verification; order failed"/);
+  assert.match(lines[0]!, /"failedChecks":\["certificateChain"\]/);
+  assert.doesNotMatch(lines[0]!, /199908072391/, 'never the personal number');
+  // The ledger keeps the lasting record: a failed order, with the reason.
+  const ledger = await database.db.selectFrom('usage_ledger').select(['outcome', 'error_code']).where('order_id', '=', orderId).execute();
+  assert.deepEqual(ledger, [{ outcome: 'failed', error_code: 'bankid_result_unverified' }]);
+  await s.close();
+});
+
+test('the text shown at the start is what the completion must have signed: a stored digest of other text fails the order on sentData', async () => {
+  const text = 'Logga in hos Kommun A';
+  // Untouched, the digest kept at the start matches what the simulator's signature says was shown.
+  const kept = await completeWith('i-sent-ok', { before: async (orderId) => {
+    assert.equal((await rowOf(orderId)).sent_data_digest, sentDataDigest({ userVisibleData: text }));
+  } }, { userVisibleData: text });
+  assert.equal(kept.state?.state, 'complete', kept.lines.join('\n'));
+  assert.equal((await rowOf(kept.orderId)).sent_data_digest, null, 'a finished order keeps no digest of the texts');
+  await kept.s.close();
+
+  const changed = await completeWith('i-sent-changed', { before: async (orderId) => {
+    await sql`update bankid_orders set sent_data_digest = ${sentDataDigest({ userVisibleData: `${text}!` })} where id = ${orderId}`.execute(database.db);
+  } }, { userVisibleData: text });
+  assert.equal((await rowOf(changed.orderId)).error_code, 'bankid_result_unverified');
+  assert.match(changed.lines[0]!, /"failedChecks":\["sentData"\]/);
+  await changed.s.close();
 });
 
 test('an order BankID started but we could not store is cancelled at BankID', async () => {

@@ -33,7 +33,7 @@ const policy = { orderDataS: HOUR, orderRecordS: 90 * DAY, ledgerMonths: 24 };
 async function order(id: string, status: 'pending' | 'complete' | 'failed', agoS: number): Promise<void> {
   await orders.create({
     id, orderRef: `ref-${id}`, operation: 'auth', startMethod: 'same_device', rpCertificate: 'fingerprint', clientId: 'client',
-    interactionId: `int-${id}`, browserBinding: 'binding', returnNonce: 'nonce', qrStartToken: 'qr-token', qrStartSecret: 'qr-secret', autoStartToken: 'auto',
+    interactionId: `int-${id}`, browserBinding: 'binding', returnNonce: 'nonce', qrStartToken: 'qr-token', qrStartSecret: 'qr-secret', autoStartToken: 'auto', sentDataDigest: 'digest',
   });
   if (status === 'complete') await orders.update(id, { status, hintCode: null, completion: completionData() as unknown as Record<string, unknown>, subject: `sub-${id}`, pickedUp: true });
   if (status === 'failed') await orders.update(id, { status, hintCode: 'userCancel' });

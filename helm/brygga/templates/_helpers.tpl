@@ -65,6 +65,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end }}
 - name: BANKID_CA_FILE
   value: /var/run/brygga/bankid-ca/ca.pem
+- name: BANKID_USER_ROOT_CA_FILE
+  value: /var/run/brygga/bankid-ca/user-root-ca.pem
 - name: BANKID_CERT_FILE
   value: /var/run/brygga/bankid/rp.p12
 - name: BANKID_CERT_PASSPHRASE_FILE

@@ -1,0 +1,64 @@
+/**
+ * Verifies a BankID completion before it is trusted (rp-api-v6.md §9): the XML signature, the chain to a configured
+ * BankID user root, what was signed against what the order sent, and the OCSP response. Knows nothing of OIDC or
+ * storage: the caller says what it expects and gets every check's outcome back.
+ */
+import type { CompletionData, Operation } from '../types.ts';
+import { checkChain, parseCertificate, subjectSerialNumber } from './chain.ts';
+import { Outcomes, type VerificationResult } from './checks.ts';
+import { FUNC_ID } from './function-id.ts';
+import { checkOcsp } from './ocsp.ts';
+import { sentDataDigest } from './sent-data.ts';
+import { checkXmlSignature } from './xml-signature.ts';
+
+export { CHECKS, type CheckName, type CheckOutcome, type VerificationResult } from './checks.ts';
+export { FUNC_ID } from './function-id.ts';
+export { sentDataDigest, type SentData } from './sent-data.ts';
+
+export interface ExpectedCompletion {
+  operation: Operation;
+  /** `sentDataDigest` of the texts the order was started with. */
+  sentDataDigest: string;
+}
+
+export interface CompletionVerifierOptions {
+  /** PEM text holding the BankID user root certificate(s) the signer's chain must end in. */
+  userRootsPem: string;
+  /** The moment certificates must be valid at; default now. */
+  now?: () => Date;
+}
+
+export class CompletionVerifier {
+  readonly #roots;
+  readonly #now: () => Date;
+
+  constructor(options: CompletionVerifierOptions) {
+    const blocks = options.userRootsPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) throw new Error('no certificate in the BankID user root PEM');
+    this.#roots = blocks.map((pem) => parseCertificate(Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64')));
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async verify(completion: CompletionData, expected: ExpectedCompletion): Promise<VerificationResult> {
+    const outcomes = new Outcomes();
+    const content = checkXmlSignature(completion.signature, outcomes);
+    if (!content) return outcomes.result();
+
+    let certificates;
+    try {
+      certificates = content.certificates.map(parseCertificate);
+    } catch (err) {
+      outcomes.fail('certificateChain', `a KeyInfo certificate cannot be read: ${(err as Error).message}`);
+      return outcomes.result();
+    }
+    const [signer, issuer] = certificates as [typeof certificates[0], typeof certificates[0] | undefined];
+    await checkChain(certificates, this.#roots, this.#now(), outcomes);
+    outcomes.expect('sentData', sentDataDigest(content) === expected.sentDataDigest, 'usrVisibleData or usrNonVisibleData differs from what the order sent');
+    const funcId = FUNC_ID[expected.operation];
+    outcomes.expect('function', content.funcId === funcId, `funcId is ${content.funcId ?? 'missing'}, expected ${funcId}`);
+    outcomes.expect('personalNumber', subjectSerialNumber(signer) === completion.user.personalNumber, 'user.personalNumber differs from the certificate\'s serialNumber');
+    if (issuer) await checkOcsp(completion.ocspResponse, { signer, issuer, signatureBase64: completion.signature }, outcomes);
+    else outcomes.fail('ocspSignature', 'KeyInfo holds no issuing CA to check the OCSP response against');
+    return outcomes.result();
+  }
+}
