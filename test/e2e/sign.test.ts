@@ -198,13 +198,14 @@ test('every rule violation is refused with invalid_request', async () => {
     });
   };
   assert.ok(await push(signRequest({ sign_message: { message: b64('x'.repeat(30_000)) } })), 'a text at the limit is accepted');
-  const refusals: [Promise<unknown>, RegExp][] = [
-    [push(signRequest({ sign_message: { message: b64('x'.repeat(30_001)) } })), /message is too long for BankID \(at most 40000/],
-    [push(signRequest(), { prompt: 'consent' }), /prompt with both login and consent/],
-    [push(signRequest({ tbs_data: undefined })), /tbs_data is required/],
+  // One at a time: a refusal must not reject before its assertion awaits it.
+  const refusals: [() => Promise<unknown>, RegExp][] = [
+    [() => push(signRequest({ sign_message: { message: b64('x'.repeat(30_001)) } })), /message is too long for BankID \(at most 40000/],
+    [() => push(signRequest(), { prompt: 'consent' }), /prompt with both login and consent/],
+    [() => push(signRequest({ tbs_data: undefined })), /tbs_data is required/],
   ];
   for (const [refused, described] of refusals) {
-    await assert.rejects(refused, (err: oidc.ResponseBodyError) => {
+    await assert.rejects(refused(), (err: oidc.ResponseBodyError) => {
       assert.equal(err.error, 'invalid_request');
       assert.match(err.error_description!, described);
       return true;
