@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   listen(channel: string, handlers: ListenHandlers): Promise<Listening>;
   /** The server pool's connections now (metrics); the embedded engine has no pool. */
   poolStats?(): { inUse: number; idle: number; waiting: number };
+  /** The embedded engine's data directory as an image for `DatabaseOptions.image`. */
+  dumpImage?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export interface DatabaseOptions {
   url?: string;
   /** Directory of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
+  /** With `memory://`: start from this image (`dumpImage`) instead of creating the cluster (tests: skips initdb). */
+  image?: string;
   poolSize?: number;
   /**
    * How long to wait for a connection (a new one, or a free one of the pool) before failing: an unreachable host
@@ -131,11 +135,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
   const unlock = inMemory ? () => {} : lockDataDir(resolve(options.dataDir));
   try {
-    const engine = await EmbeddedEngine.start({ dataDir: dir, startParams: EMBEDDED_START_PARAMS });
+    const engine = await EmbeddedEngine.start({ dataDir: dir, startParams: EMBEDDED_START_PARAMS, ...(inMemory && options.image ? { image: options.image } : {}) });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(engine), log });
     return {
       db,
       kind: 'pglite',
+      dumpImage: () => engine.dump(),
       async listen(channel, handlers) {
         const unlisten = await engine.listen(channel, handlers.onNotify);
         return { close: async () => { if (!engine.closed) await unlisten(); } };

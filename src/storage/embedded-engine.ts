@@ -116,6 +116,11 @@ export class EmbeddedEngine {
     return this.#stopped !== undefined;
   }
 
+  /** The data directory as a tarball that `WorkerSettings.image` can start another engine from. */
+  async dump(): Promise<Uint8Array> {
+    return this.#gated({ op: 'dump' }) as Promise<Uint8Array>;
+  }
+
   /** Closes the engine (it checkpoints its WAL) and ends its thread. */
   async close(): Promise<void> {
     if (this.#stopped) return;

@@ -5,12 +5,15 @@ export interface WorkerSettings {
   dataDir: string;
   /** Postgres settings (`-c name=value`) after PGlite's own. */
   startParams: string[];
+  /** With `memory://`: a dumped data directory (`dumpDataDir`) to start from instead of a fresh initdb. */
+  image?: string;
 }
 
 export type EngineRequest =
   | { id: number; op: 'query'; sql: string; params: readonly unknown[] }
   | { id: number; op: 'listen' | 'unlisten'; channel: string }
-  | { id: number; op: 'close' };
+  | { id: number; op: 'close' }
+  | { id: number; op: 'dump' };
 
 export type EngineReply =
   | { ready: true }

@@ -3,6 +3,7 @@
  * not the broker's JavaScript thread, so HTTP, OIDC and the engine use both cores. Queries arrive in order over the
  * port and are answered in order; LISTEN notifications go back as they come.
  */
+import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -36,6 +37,7 @@ function collectGarbage(): void {
 
 try {
   const engine = await PGlite.create(settings.dataDir, {
+    ...(settings.image ? { loadDataDir: new Blob([readFileSync(settings.image)]) } : {}),
     parsers: { [INT8_OID]: (value: string) => value },
     startParams: [...PGlite.defaultStartParams, ...settings.startParams],
   });
@@ -60,6 +62,8 @@ try {
       case 'close':
         await engine.close(); // checkpoints the WAL
         return undefined;
+      case 'dump':
+        return new Uint8Array(await (await engine.dumpDataDir('none')).arrayBuffer());
     }
   }
 
