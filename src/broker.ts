@@ -34,6 +34,7 @@ import { drain } from './http/drain.ts';
 import { requestMetrics, startMetricsServer } from './http/metrics.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { settleUnreadBody } from './http/unread-body.ts';
+import { isClientGone } from './http/client-gone.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { StreamHub } from './interaction/stream-hub.ts';
 import { limitStarts } from './interaction/steps/limit-starts.ts';
@@ -258,27 +259,22 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     collector.start();
     cleanups.push(() => collector.close());
     const streams = new StreamHub({ flow: orderFlow, logger: logger.child({ component: 'streams' }), maxStreams: config.http.maxEventStreams });
-    const listenLog = logger.child({ component: 'order-changes' });
-    const listening = await database.listen(ORDER_CHANGES_CHANNEL, {
-      onNotify: (orderId) => streams.changed(orderId),
-      onReconnect: () => {
-        listenLog.info('listening for order changes again');
-        streams.rereadAll();
-      },
-      onError: (err) => listenLog.warn({ err: err.message }, 'listening for order changes failed; reconnecting'),
-    });
-    cleanups.push(() => listening.close());
+    // Changes made by any replica; after a reconnect `resync` catches up with what the lost connection missed.
+    const follow = async (channel: string, what: string, onNotify: (payload: string) => void, resync: () => void) => {
+      const log = logger.child({ component: `${what}-changes` });
+      const listening = await database.listen(channel, {
+        onNotify,
+        onReconnect: () => {
+          log.info(`listening for ${what} changes again`);
+          resync();
+        },
+        onError: (err) => log.warn({ err: err.message }, `listening for ${what} changes failed; reconnecting`),
+      });
+      cleanups.push(() => listening.close());
+    };
+    await follow(ORDER_CHANGES_CHANNEL, 'order', (orderId) => streams.changed(orderId), () => streams.rereadAll());
     const clients = new ClientRepository(database.db, box);
-    const clientLog = logger.child({ component: 'client-changes' });
-    const clientChanges = await database.listen(CLIENT_CHANGES_CHANNEL, {
-      onNotify: (payload) => clients.changed(payload),
-      onReconnect: () => {
-        clientLog.info('listening for client changes again');
-        clients.forgetAll();
-      },
-      onError: (err) => clientLog.warn({ err: err.message }, 'listening for client changes failed; reconnecting'),
-    });
-    cleanups.push(() => clientChanges.close());
+    await follow(CLIENT_CHANGES_CHANNEL, 'client', (payload) => clients.changed(payload), () => clients.forgetAll());
     const clientAdmin = new ClientAdminStore(box);
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());
@@ -378,8 +374,9 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
 
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
     app.keys = cookieSigner;
-    app.on('error', (err: Error & { status?: number }, ctx?: Koa.Context) => {
-      if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
+    app.on('error', (err: Error & { status?: number; code?: string; headerSent?: boolean }, ctx?: Koa.Context) => {
+      if (isClientGone(err)) logger.debug({ err: err.message, requestId: ctx?.state.requestId }, 'browser went away during the answer');
+      else if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
     app.use(requestId);
     app.use(accessLog(logger));

@@ -1,12 +1,13 @@
 /**
  * The load driver: virtual browsers (test/helpers/http-browser.ts, one cookie jar each) doing complete logins the way
  * a person's browser and an app's backend would, timed per step. Brygga's flow is the BankID page (choose, start,
- * the page script's /status polling until the order completes); the bare provider's interaction logs in at once.
+ * the page script following the order over its event stream until it completes); the bare provider's interaction logs in at once.
  * Both end with the code, the token exchange and userinfo.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { field, HttpBrowser, type Step } from '../helpers/http-browser.ts';
+import { EventStream } from '../helpers/sse.ts';
 
 export interface Target {
   name: string;
@@ -100,7 +101,7 @@ async function authorize(b: HttpBrowser, t: Target, rec: Recorder): Promise<Auth
 }
 
 /** An open BankID QR page: where its script polls, and the page itself (a redirect when the order already completed). */
-export interface QrPage { uid: string; statusUrl?: string; page: Step; verifier: string }
+export interface QrPage { uid: string; statusUrl?: string; eventsUrl?: string; page: Step; verifier: string }
 
 /** Authorization request, the BankID page, "other device" (QR), and the order page it leads to. */
 export async function openQrPage(b: HttpBrowser, t: Target, rec: Recorder): Promise<QrPage> {
@@ -110,8 +111,11 @@ export async function openQrPage(b: HttpBrowser, t: Target, rec: Recorder): Prom
   if (!uid) throw new StepError('authorize', `not a login page: ${location}`);
   const started = await rec.step('start', () => b.post(`${t.issuer}/interaction/${uid}/start`, { csrf: field(choose.body, 'csrf'), method: 'qr' }), redirect);
   const page = await rec.step('order page', () => b.get(started.location!), (s) => s.status === 200 || redirect(s));
-  const statusUrl = /data-status-url="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
-  return { uid, page, verifier, statusUrl: statusUrl && new URL(statusUrl, t.issuer).href };
+  const url = (name: string) => {
+    const value = new RegExp(`data-${name}-url="([^"]+)"`).exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+    return value && new URL(value, t.issuer).href;
+  };
+  return { uid, page, verifier, statusUrl: url('status'), eventsUrl: url('events') };
 }
 
 export interface OrderStatus { state: string; hintCode?: string; qr?: string }
@@ -122,16 +126,43 @@ export async function pollStatus(b: HttpBrowser, statusUrl: string, rec: Recorde
   return JSON.parse(step.body) as OrderStatus;
 }
 
+/**
+ * What the page script does while the person is in the app: follow the order over its event stream until a final
+ * state (timed as `stream`, from opening it), or poll `/status` every second when the broker has no room for one.
+ */
+async function orderOutcome(b: HttpBrowser, qr: QrPage, rec: Recorder, deadline: number): Promise<OrderStatus> {
+  if (!qr.statusUrl || !qr.eventsUrl) throw new StepError('order page', 'no status or events URL on the page');
+  const opened = performance.now();
+  const stream = await EventStream.open(b, qr.eventsUrl);
+  try {
+    if (stream.response.status === 200) {
+      let status: OrderStatus = { state: 'pending' };
+      while (status.state === 'pending') {
+        try {
+          status = (await stream.message('the order\'s state', Math.max(1, deadline - Date.now()))).data as unknown as OrderStatus;
+        } catch (err) {
+          throw new StepError('stream', (err as Error).message);
+        }
+      }
+      rec.record('stream', performance.now() - opened);
+      return status;
+    }
+  } finally {
+    await stream.close();
+  }
+  let status: OrderStatus = { state: 'pending' };
+  for (let polls = 0; status.state === 'pending' && polls < MAX_POLLS && Date.now() < deadline; polls++) {
+    if (polls > 0) await sleep(POLL_INTERVAL_MS);
+    status = await pollStatus(b, qr.statusUrl, rec);
+  }
+  return status;
+}
+
 async function bryggaInteraction(b: HttpBrowser, t: Target, rec: Recorder, deadline: number): Promise<{ back: Step; verifier: string }> {
   const qr = await openQrPage(b, t, rec);
   let page = qr.page;
   if (!redirect(page)) {
-    if (!qr.statusUrl) throw new StepError('order page', 'no status URL on the page');
-    let status: OrderStatus = { state: 'pending' };
-    for (let polls = 0; status.state === 'pending' && polls < MAX_POLLS && Date.now() < deadline; polls++) {
-      if (polls > 0) await sleep(POLL_INTERVAL_MS);
-      status = await pollStatus(b, qr.statusUrl, rec);
-    }
+    const status = await orderOutcome(b, qr, rec, deadline);
     if (status.state !== 'complete') throw new StepError('status', `order ${status.state} ${status.hintCode ?? ''}`);
     // The script reloads the page; a completed order finishes the interaction.
     page = await rec.step('finish', () => b.get(`${t.issuer}/interaction/${qr.uid}`), redirect);

@@ -4,7 +4,8 @@
  * - idle: resident memory of demo mode after start-up.
  * - logins: complete logins at each concurrency against the broker process; CPU per login from /proc.
  * - baseline: the broker and the bare providers in turns (A B C A B C) at the same offered rate.
- * - waiting: N people looking at a QR code, their pages polling /status every second for the hold.
+ * - waiting: N people looking at a QR code, their pages following the order over its event stream (polling /status
+ *   every second when the broker has no room for another stream) for the hold.
  */
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -340,8 +341,8 @@ export interface WaitingResult {
   frameIntervalMs: Summary;
   brokerCpuCores: number;
   brokerCpuMsPerPersonPerS: number;
-  /** The same per answered poll: what a person costs per second when the page gets its answer every second. */
-  brokerCpuMsPerPoll: number;
+  /** The same per answered poll (pages that fell back to polling): a person's cost when answered every second. */
+  brokerCpuMsPerPoll: number | undefined;
   pgCpuCores?: number;
   rssMaxMb?: number;
   rssEndMb?: number;
@@ -407,8 +408,8 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     };
 
     /** As the page script: follow the order over its event stream; false when the broker has no room (503). */
-    const follow = async (b: HttpBrowser, statusUrl: string): Promise<boolean> => {
-      const stream = await EventStream.open(b, statusUrl.replace('/status?', '/events?'));
+    const follow = async (b: HttpBrowser, eventsUrl: string): Promise<boolean> => {
+      const stream = await EventStream.open(b, eventsUrl);
       if (stream.response.status !== 200) {
         await stream.close();
         return false;
@@ -428,8 +429,8 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     };
 
     /** One person's page: its event stream, or when the broker is full its script polls /status every second. */
-    const watch = async (b: HttpBrowser, statusUrl: string) => {
-      if (await follow(b, statusUrl).catch((err: unknown) => { holding.error(err); return false; })) return;
+    const watch = async (b: HttpBrowser, statusUrl: string, eventsUrl: string) => {
+      if (await follow(b, eventsUrl).catch((err: unknown) => { holding.error(err); return false; })) return;
       const last: { time?: number; at?: number } = {};
       for (let polls = 0; !stop && polls < MAX_POLLS; polls++) {
         try {
@@ -458,9 +459,9 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
         const b = new HttpBrowser();
         try {
           const page = await openQrPage(b, broker.target, opening);
-          if (!page.statusUrl) throw new StepError('order page', `no QR page: ${page.page.status} ${page.page.location ?? ''}`);
+          if (!page.statusUrl || !page.eventsUrl) throw new StepError('order page', `no QR page: ${page.page.status} ${page.page.location ?? ''}`);
           opened++;
-          pages.push(watch(b, page.statusUrl));
+          pages.push(watch(b, page.statusUrl, page.eventsUrl));
         } catch (err) {
           opening.error(err);
         }
@@ -514,7 +515,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       frameIntervalMs: summarize(intervals),
       brokerCpuCores: round(w.cpuMs.broker! / w.wallMs, 3),
       brokerCpuMsPerPersonPerS: round(w.cpuMs.broker! / personSeconds, 4),
-      brokerCpuMsPerPoll: round(w.cpuMs.broker! / Math.max(1, holding.latencies.get('status')?.length ?? 0), 3),
+      brokerCpuMsPerPoll: holding.latencies.get('status')?.length ? round(w.cpuMs.broker! / holding.latencies.get('status')!.length, 3) : undefined,
       pgCpuCores: w.pgCpuMs === undefined ? undefined : round(w.pgCpuMs / w.wallMs, 3),
       rssMaxMb: rssMax ? round(rssMax, 0) : undefined,
       rssEndMb: rssEnd === undefined ? undefined : round(rssEnd, 0),

@@ -178,7 +178,7 @@ try {
   if (options.only.has('waiting')) {
     const w = await waitingPhase(bench, log);
     results.waiting = w;
-    say(`Waiting users (${bench.engine}, QR pages polling /status every second)`, waitingTable(w));
+    say(`Waiting users (${bench.engine}, QR pages on their event stream, or polling /status when refused one)`, waitingTable(w));
     sayLog('Broker warnings and errors (waiting)', w.brokerLog);
   }
 

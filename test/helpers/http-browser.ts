@@ -24,7 +24,8 @@ export class HttpBrowser {
     return [...this.#cookies.values()].find((c) => c.name === name)?.value;
   }
 
-  #cookieHeader(url: URL): string {
+  /** The Cookie header this browser sends to `url` (for a request made by hand, e.g. over a raw socket). */
+  cookieHeader(url: URL): string {
     return [...this.#cookies.values()].filter((c) => url.pathname.startsWith(c.path)).map((c) => `${c.name}=${c.value}`).join('; ');
   }
 
@@ -51,7 +52,7 @@ export class HttpBrowser {
       headers: {
         ...this.#options.headers,
         'user-agent': this.userAgent,
-        cookie: this.#cookieHeader(url),
+        cookie: this.cookieHeader(url),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...headers,
       },
@@ -70,7 +71,7 @@ export class HttpBrowser {
     const response = await fetch(this.#options.route?.(url) ?? url, {
       redirect: 'manual',
       signal,
-      headers: { ...this.#options.headers, 'user-agent': this.userAgent, cookie: this.#cookieHeader(url), ...headers },
+      headers: { ...this.#options.headers, 'user-agent': this.userAgent, cookie: this.cookieHeader(url), ...headers },
     });
     this.#store(url, response.headers);
     return response;

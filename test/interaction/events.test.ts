@@ -4,6 +4,8 @@
  * state change a stream on A shows came from B through the database's notifications.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
@@ -155,4 +157,22 @@ test('a full process answers 503 with Retry-After (the page polls); closing the 
   await collectorReplica.streams.close();
   await stream.closedByServer();
   assert.equal(stream.blocks.at(-1)?.comment, 'closing');
+});
+
+test('a page that vanishes mid-stream (its connection reset) ends the stream without an error in the log', async () => {
+  const page = await waitingPage();
+  const url = new URL(eventsUrl(t.broker, page.uid));
+  const open = t.broker.streams.size;
+  const socket = connect(Number(url.port), url.hostname);
+  await once(socket, 'connect');
+  socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n`
+    + `User-Agent: ${page.browser.userAgent}\r\nCookie: ${page.browser.cookieHeader(url)}\r\n\r\n`);
+  const [head] = await once(socket, 'data') as [Buffer];
+  assert.match(head.toString(), /^HTTP\/1\.1 200 /);
+  await until(async () => t.broker.streams.size, (n) => n === open + 1, 'the stream is open');
+  const logged = t.logLines.length;
+  socket.resetAndDestroy(); // a TCP reset, as a killed tab or a dropped phone connection sends
+  await until(async () => t.broker.streams.size, (n) => n === open, 'the server saw the page go');
+  const errors = t.logLines.slice(logged).filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+  assert.deepEqual(errors, [], 'a browser going away is not a failed request');
 });
