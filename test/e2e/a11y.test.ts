@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
+import { CHECKS } from '../../src/bankid/verification/index.ts';
 import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 
@@ -154,7 +155,7 @@ for (const [lang, locale] of [['sv', 'sv-SE'], ['en', 'en-GB']] as const) {
     assert.deepEqual(findings, [], `accessibility findings:\n${report(findings)}`);
   });
 
-  test(`the demo signs a text: the sign page shows it as the app will, consent names the service, the demo shows the signature; axe passes (${lang})`, { skip, timeout: 120_000 }, async () => {
+  test(`the demo signs a text: the sign page shows it as the app will, consent names the service, the demo shows the signature and each verification step as passed; axe passes (${lang})`, { skip, timeout: 120_000 }, async () => {
     const sv = lang === 'sv';
     const findings: Finding[] = [];
     const context = await browser.newContext({ locale, bypassCSP: true, viewport: { width: NARROW, height: 800 } });
@@ -181,8 +182,12 @@ for (const [lang, locale] of [['sv', 'sv-SE'], ['en', 'en-GB']] as const) {
     await page.waitForURL(/\/demo$/, { timeout: 15_000 });
     assert.match(await page.locator('#signer').innerText(), /199908072391/);
     assert.match(await page.locator('#signed-text').innerText(), /# Hyresavtal/);
-    assert.equal(await page.locator('#text-signed').innerText(), sv ? 'Ja' : 'Yes');
-    assert.equal(await page.locator('#data-signed').innerText(), sv ? 'Ja' : 'Yes');
+    // Each step of the broker's verification, run on what the demo received, is shown as passed.
+    const steps = await page.locator('#verification tbody tr').evaluateAll((rows) => rows.map((r) => [r.id, r.getAttribute('data-outcome'), (r as HTMLElement).innerText]));
+    assert.deepEqual(steps.map(([id, outcome]) => [id, outcome]), CHECKS.map((check) => [`check-${check}`, 'passed']));
+    for (const [id, , text] of steps) assert.match(text!, sv ? /Godkänd$/ : /Passed$/, id!);
+    assert.match(await page.locator('#check-certificateChain').innerText(), sv ? /BankID:s användarrot/ : /BankID user root/);
+    assert.equal(await page.locator('#verification-verdict').innerText(), sv ? 'Underskriften är kontrollerad: alla steg är godkända.' : 'The signature is verified: every step passed.');
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
     await at('sign-result');
 
