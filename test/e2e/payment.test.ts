@@ -56,11 +56,11 @@ async function pkce() {
 }
 
 /** A payment request pushed (PAR) as a request object signed with the client's key; the browser opens it. */
-async function pushedPayment(request: Record<string, unknown> = paymentRequest(), browser = new HttpBrowser()) {
+async function pushedPayment(request: Record<string, unknown> = paymentRequest(), browser = new HttpBrowser(), params: Record<string, string> = {}) {
   const p = await pkce();
   const { searchParams } = await oidc.buildAuthorizationUrlWithJAR(payer, {
     redirect_uri: REDIRECT_URI, scope, prompt: 'login consent', state: p.state, nonce: p.nonce,
-    code_challenge: p.challenge, code_challenge_method: 'S256', [PAYMENT_REQUEST]: JSON.stringify(request),
+    code_challenge: p.challenge, code_challenge_method: 'S256', [PAYMENT_REQUEST]: JSON.stringify(request), ...params,
   }, { key: clientKey, kid: 'payer-1' });
   const url = await oidc.buildAuthorizationUrlWithPAR(payer, searchParams);
   const step = await browser.follow(await browser.get(url.href), (u) => !u.startsWith(t.broker.url));
@@ -163,6 +163,17 @@ test('a payment request as a plain parameter is a JWT signed with the client\'s 
   const paid = await approve({ browser, step });
   assert.deepEqual(paid.request.userVisibleTransaction, TRANSACTION);
   assert.equal(paid.request.riskFlags, undefined);
+});
+
+test('a payment bound to one person hides the payment until BankID knows the person, and refuses another person', async () => {
+  const claims = JSON.stringify({ id_token: { [OIDC_SE.personalIdentityNumber]: { essential: true, value: TEST_PERSON } } });
+  const auth = await pushedPayment(paymentRequest(), new HttpBrowser(), { claims });
+  assert.match(auth.step.body, /Betalningen visas i din BankID-app/);
+  assert.doesNotMatch(auth.step.body, /payment-recipient|1499,00/, 'neither recipient nor amount is shown before the person is known');
+  const paid = await approve(auth, { personalNumber: '200001012384' });
+  assert.equal((paid.request.requirement as Record<string, unknown>).personalNumber, TEST_PERSON);
+  assert.equal(paid.status.state, 'failed');
+  assert.equal(paid.status.hintCode, 'certificateErr');
 });
 
 test('a payment BankID blocks for its risk ends with access_denied at the client', async () => {
