@@ -16,6 +16,8 @@ import { BANKID_TEXT_MAX_BASE64, userMessageFrom, UserMessageError, type UserMes
 
 export const PAYMENT_SCOPE = BRYGGA.paymentScope;
 export const PAYMENT_REQUEST_PARAM = 'urn:brygga:param:paymentRequest';
+/** The discovery key that announces the extension. */
+export const PAYMENT_DISCOVERY = 'urn:brygga:disco:paymentRequestSupported';
 
 const MEMBERS = new Set(['transaction', 'risk_flags', 'payment_message']);
 /** A JWT's registered claims come with its payload. */
@@ -60,7 +62,7 @@ export function paymentRequestFrom(payload: unknown): PaymentRequest {
     if (!(err instanceof BankIdRequestError)) throw err;
     // BankID's field names, in the parameter's: userVisibleTransaction.money.amount → transaction.money.amount.
     const field = err.field.replace(/^userVisibleTransaction/, 'transaction').replace(/^riskFlags/, 'risk_flags');
-    throw invalid(`${field} is not valid for BankID: ${err.message.slice(err.message.indexOf(': ') + 2)}`);
+    throw invalid(`${field} is not valid for BankID: ${err.detail}`);
   }
   let message: UserMessage | undefined;
   try {

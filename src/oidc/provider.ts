@@ -9,7 +9,7 @@ import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
 import { outageAwareAccounts, outageAwareAdapter } from './outage.ts';
-import { assertPaymentRequest, PAYMENT_REQUEST_PARAM } from './payment-request.ts';
+import { assertPaymentRequest, PAYMENT_DISCOVERY, PAYMENT_REQUEST_PARAM } from './payment-request.ts';
 import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
 import { assertSignRequest, SIGN_REQUEST_PARAM } from './sign-request.ts';
 import { pairwiseSubject } from './subject.ts';
@@ -233,7 +233,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       request_parameter_supported: true,
       'https://id.oidc.se/disco/userMessageSupported': true,
       'https://id.oidc.se/disco/userMessageSupportedMimeTypes': [...USER_MESSAGE_MIME_TYPES],
-      'urn:brygga:disco:paymentRequestSupported': true,
+      [PAYMENT_DISCOVERY]: true,
     },
 
     renderError: async (ctx, out, error) => {

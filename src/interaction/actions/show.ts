@@ -64,7 +64,7 @@ export const showPage: Action = (deps) => async (ctx) => {
       return;
     }
     const result: LoginOrderResult = { order: sign || payment ? { id: state.orderId, sign: true } : { id: state.orderId } };
-    // Never a persistent session cookie; a signature's login also serves no other request (oidc/policy.ts).
+    // Never a persistent session cookie; a signature's or payment's login also serves no other request (oidc/policy.ts).
     await finish(deps, ctx, { ...result, login: { accountId: state.subject, acr: settings.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
     return;
   }
