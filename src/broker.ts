@@ -245,12 +245,14 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());
+    // One verifier for every completion, and in demo mode for what the demo relying party received.
+    const verifier = new CompletionVerifier({ userRootsPem: readFileSync(config.bankid.userRootCaFile!, 'utf8') });
     const collector = new Collector({
       bankid: connections,
       orders,
       accountIdFor: (completion) => accountIdFor(secrets.subjectSecret, completion.user.personalNumber),
       personKeyFor: (completion) => ledgerPersonKey(secrets.subjectSecret, completion.user.personalNumber),
-      verifier: new CompletionVerifier({ userRootsPem: readFileSync(config.bankid.userRootCaFile!, 'utf8') }),
+      verifier,
       logger: logger.child({ component: 'collector' }),
       events,
       intervalMs: config.bankid.collectIntervalMs,
@@ -419,7 +421,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       await registerDemoClient(clients, effective);
       const { seedDemoAdmin } = await import('./demo/console-admin.ts');
       await seedDemoAdmin(admins, database.db);
-      app.use(demoRoutes(effective, logger, clients, simulator?.controlUrl).routes());
+      app.use(demoRoutes(effective, logger, clients, verifier, simulator?.controlUrl).routes());
     }
     // Own routes first: oidc-provider's routes end the response.
     app.use(authorizationRequestGuard(limiter, effective, logger));

@@ -130,12 +130,15 @@ export class BankIdRequestError extends Error {
   /** The offending field as a path, e.g. `web.userAgent` or `requirement.personalNumber`. */
   readonly field: string;
   readonly reason: RequestProblem;
+  /** What is wrong with the field, without its name. */
+  readonly detail: string;
 
   constructor(field: string, reason: RequestProblem, message: string) {
     super(`Invalid BankID request, ${field}: ${message}`);
     this.name = new.target.name;
     this.field = field;
     this.reason = reason;
+    this.detail = message;
   }
 }
 

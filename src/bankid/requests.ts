@@ -4,8 +4,9 @@
  */
 import { isIP } from 'node:net';
 import { BankIdRequestError } from './errors.ts';
-import type {
-  AuthRequest, OrderRequestBase, PaymentRequest, PhoneAuthRequest, PhoneRequestBase, PhoneSignRequest, SignRequest, WebDeviceData,
+import {
+  RISK_FLAGS, type AuthRequest, type OrderRequestBase, type PaymentRequest, type PhoneAuthRequest, type PhoneRequestBase,
+  type PhoneSignRequest, type SignRequest, type UserVisibleTransaction, type WebDeviceData,
 } from './types.ts';
 
 /** Limits on the base64 text, as BankID measures them. */
@@ -83,11 +84,29 @@ export const encodeSign = (request: SignRequest): WireBody => encodeOrder(reques
 export const encodePhoneAuth = (request: PhoneAuthRequest): WireBody => encodePhone(request, VISIBLE_SHORT, false);
 export const encodePhoneSign = (request: PhoneSignRequest): WireBody => encodePhone(request, VISIBLE_LONG, true);
 
-export function encodePayment(request: PaymentRequest): WireBody {
-  const transaction = request.userVisibleTransaction;
+const AMOUNT = /^\d+(?:,\d+)?$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
+/**
+ * BankID's rules for a payment's `userVisibleTransaction` and `riskFlags` (rp-api-v6.md §2.3); throws
+ * BankIdRequestError naming the field. Exported so a caller can check a payment before it starts anything.
+ */
+export function checkTransaction(transaction: UserVisibleTransaction | undefined, riskFlags?: readonly string[]): void {
   if (!transaction) throw new BankIdRequestError('userVisibleTransaction', 'missing', 'required');
-  if (transaction.transactionType === 'npa' && transaction.money) {
-    throw new BankIdRequestError('userVisibleTransaction.money', 'exclusive', 'not allowed when transactionType is npa');
+  const { transactionType, recipient, money, riskWarning } = transaction;
+  if (transactionType !== 'card' && transactionType !== 'npa') throw new BankIdRequestError('userVisibleTransaction.transactionType', 'format', 'exactly card or npa');
+  if (typeof recipient?.name !== 'string' || !recipient.name.trim()) throw new BankIdRequestError('userVisibleTransaction.recipient.name', 'missing', 'required');
+  if (money !== undefined) {
+    if (transactionType === 'npa') throw new BankIdRequestError('userVisibleTransaction.money', 'exclusive', 'not allowed when transactionType is npa');
+    if (typeof money?.amount !== 'string' || !AMOUNT.test(money.amount)) throw new BankIdRequestError('userVisibleTransaction.money.amount', 'format', 'digits with at most one decimal comma, such as 1000,00');
+    if (typeof money.currency !== 'string' || !CURRENCY.test(money.currency)) throw new BankIdRequestError('userVisibleTransaction.money.currency', 'format', 'an ISO 4217 code such as SEK');
   }
-  return { ...encodeOrder(request, VISIBLE_SHORT, false), userVisibleTransaction: transaction, riskFlags: request.riskFlags };
+  if (riskWarning !== undefined && (typeof riskWarning !== 'string' || !riskWarning.trim())) throw new BankIdRequestError('userVisibleTransaction.riskWarning', 'too-short', 'a text, when given');
+  const unknown = riskFlags?.find((flag) => !(RISK_FLAGS as readonly string[]).includes(flag));
+  if (unknown !== undefined) throw new BankIdRequestError('riskFlags', 'format', `${unknown} is not one of BankID's risk flags (${RISK_FLAGS.join(', ')})`);
+}
+
+export function encodePayment(request: PaymentRequest): WireBody {
+  checkTransaction(request.userVisibleTransaction, request.riskFlags);
+  return { ...encodeOrder(request, VISIBLE_SHORT, false), userVisibleTransaction: request.userVisibleTransaction, riskFlags: request.riskFlags };
 }

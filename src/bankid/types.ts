@@ -68,10 +68,12 @@ export interface OrderRequestBase {
 export type AuthRequest = OrderRequestBase;
 export interface SignRequest extends OrderRequestBase { userVisibleData: string }
 
-export type RiskFlag =
-  | 'newCard' | 'newCustomer' | 'newRecipient' | 'highRiskRecipient' | 'largeAmount' | 'foreignCurrency'
-  | 'cryptoCurrencyPurchase' | 'moneyTransfer' | 'overseasTransaction' | 'recurringPayment'
-  | 'suspiciousPaymentPattern' | 'other';
+/** `riskFlags` of a payment (rp-api-v6.md §2.3): what the RP knows that makes a payment risky. */
+export const RISK_FLAGS = [
+  'newCard', 'newCustomer', 'newRecipient', 'highRiskRecipient', 'largeAmount', 'foreignCurrency',
+  'cryptoCurrencyPurchase', 'moneyTransfer', 'overseasTransaction', 'recurringPayment', 'suspiciousPaymentPattern', 'other',
+] as const;
+export type RiskFlag = (typeof RISK_FLAGS)[number];
 
 export interface UserVisibleTransaction {
   transactionType: 'card' | 'npa';

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
+import { sentDataDigest, type CompletionVerifier, type VerificationResult } from '../bankid/verification/index.ts';
 import type { Config } from '../config/load.ts';
 import { readForm } from '../http/form.ts';
 import { singleParam } from '../http/params.ts';
@@ -16,7 +17,7 @@ import { OIDC_SE } from '../oidc/claims.ts';
 import { SIGN_REQUEST_PARAM } from '../oidc/sign-request.ts';
 import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
 import type { ClientRepository } from '../storage/clients.ts';
-import { loginErrorText } from './messages.ts';
+import { loginErrorText, verificationSteps } from './messages.ts';
 
 export const DEMO_CLIENT_ID = 'brygga-demo';
 const SCOPES = ['openid', 'profile', OIDC_SE.naturalPersonNumber, OIDC_SE.naturalPersonInfo, 'bankid'];
@@ -39,8 +40,8 @@ export async function registerDemoClient(clients: ClientRepository, config: Conf
   });
 }
 
-/** What the demo shows of a signature: who, when, what, and whether BankID's XML holds what the demo sent. */
-interface SignatureView { signer: string; signedAt: string; text: string; textSigned: boolean; dataSigned: boolean; xml: string }
+/** What the demo shows of a signature: who, when, what, and each step of its verification. */
+interface SignatureView { signer: string; signedAt: string; text: string; verification: VerificationResult; xml: string }
 
 interface DemoSession {
   state?: string; nonce?: string; verifier?: string; idToken?: string;
@@ -51,7 +52,11 @@ interface DemoSession {
   locale?: Locale;
 }
 
-export function demoRoutes(config: Config, logger: Logger, clients: ClientRepository, simulatorAppUrl?: string): Router {
+/**
+ * `verifier` is the broker's own verification (src/bankid/verification), run again on what the demo received: a relying
+ * party that keeps a signature as evidence can check it the same way.
+ */
+export function demoRoutes(config: Config, logger: Logger, clients: ClientRepository, verifier: Pick<CompletionVerifier, 'verify'>, simulatorAppUrl?: string): Router {
   const router = new Router({ prefix: '/demo' });
   const sessions = new Map<string, DemoSession>();
   let discovered: Promise<oidc.Configuration> | undefined;
@@ -84,9 +89,11 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
     if (ctx.query.lang) s.locale = locale(ctx);
     const l = pageLocale(ctx, s);
     const failure = s.result && 'error' in s.result ? { code: s.result.error, text: loginErrorText(s.result.error, l) } : undefined;
+    const result = s.result && 'claims' in s.result ? s.result : undefined;
     ctx.body = renderPage('demo/index', { locale: l, title: 'Brygga demo', otherLanguageHref: `/demo?lang=${l === 'sv' ? 'en' : 'sv'}` }, {
       scopes: SCOPES,
-      result: s.result && 'claims' in s.result ? s.result : undefined,
+      result,
+      steps: result?.signature && verificationSteps(result.signature.verification, l),
       failure,
       simulatorUrl: simulatorAppUrl,
     });
@@ -137,7 +144,8 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
     const utf8 = Buffer.from(text).toString('base64');
     const url = await oidc.buildAuthorizationUrlWithPAR(cfg, {
       redirect_uri: redirectUri,
-      scope: `openid profile ${OIDC_SE.naturalPersonNumber} ${OIDC_SE.sign}`,
+      // bankid: the OCSP response (authnEvidence) comes with userinfo, for the demo's own check of the signature.
+      scope: `openid profile ${OIDC_SE.naturalPersonNumber} bankid ${OIDC_SE.sign}`,
       prompt: 'login consent',
       code_challenge: await oidc.calculatePKCECodeChallenge(s.verifier),
       code_challenge_method: 'S256',
@@ -158,7 +166,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
       const claims = tokens.claims()!;
       const userinfo = await oidc.fetchUserInfo(cfg, tokens.access_token, claims.sub);
       s.idToken = tokens.id_token;
-      s.result = { idToken: tokens.id_token, claims, userinfo, signature: signatureView(claims, s.signText) };
+      s.result = { idToken: tokens.id_token, claims, userinfo, signature: await signatureView(verifier, claims, userinfo, s.signText) };
     } catch (err) {
       logger.info({ err: (err as Error).message }, 'demo login did not complete');
       // The OAuth error of the callback (access_denied when the person cancels), else the client check that failed.
@@ -189,21 +197,25 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
 const elementText = (xml: string, name: string) => new RegExp(`<${name}[^>]*>([^<]*)</${name}>`).exec(xml)?.[1];
 
 /**
- * A signature as the demo shows it. This only reads the XML for display; checking it (digests, the signature value,
- * the certificate chain, OCSP) is the broker's verification, not a relying party's regular expression.
+ * A signature as the demo shows it, verified by the broker's verification module on what the demo received: the
+ * signature (ID token), the OCSP response (userinfo's authnEvidence), the personal number, and the text it sent as
+ * both the shown text and the signed data. Reading the text out of the XML is for display only.
  */
-function signatureView(claims: Record<string, unknown>, sent: string | undefined): SignatureView | undefined {
+async function signatureView(verifier: Pick<CompletionVerifier, 'verify'>, claims: Record<string, unknown>, userinfo: Record<string, unknown>, sent: string | undefined): Promise<SignatureView | undefined> {
   const signature = claims[OIDC_SE.userSignature];
   if (typeof signature !== 'string' || sent === undefined) return undefined;
   const xml = Buffer.from(signature, 'base64').toString('utf8');
   const visible = elementText(xml, 'usrVisibleData');
-  const sentBase64 = Buffer.from(sent).toString('base64');
+  const personalNumber = String(claims[OIDC_SE.personalIdentityNumber] ?? claims[OIDC_SE.coordinationNumber] ?? '');
+  const verification = await verifier.verify(
+    { signature, ocspResponse: String(userinfo[OIDC_SE.authnEvidence] ?? ''), user: { personalNumber } },
+    { operation: 'sign', sentDataDigest: sentDataDigest({ userVisibleData: sent, userNonVisibleData: sent }) },
+  );
   return {
-    signer: `${String(claims.name ?? '')} (${String(claims[OIDC_SE.personalIdentityNumber] ?? claims.sub)})`,
+    signer: `${String(claims.name ?? '')} (${personalNumber || String(claims.sub)})`,
     signedAt: new Date(Number(claims.auth_time) * 1000).toISOString(),
     text: visible ? Buffer.from(visible, 'base64').toString('utf8') : '',
-    textSigned: visible === sentBase64,
-    dataSigned: elementText(xml, 'usrNonVisibleData') === sentBase64,
+    verification,
     xml,
   };
 }

@@ -12,13 +12,14 @@ import { renderError } from '../http/views.ts';
 import { negotiateLocale } from '../i18n/texts.ts';
 import { clientIp } from '../http/client-ip.ts';
 import type { Logger } from '../observability/logger.ts';
+import { PAYMENT_REQUEST_PARAM } from '../oidc/payment-request.ts';
 import { SIGN_REQUEST_PARAM } from '../oidc/sign-request.ts';
 import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
 import { addressKey } from './address.ts';
 import type { RateLimiter } from './limiter.ts';
 
 /** Parameters that are large by nature (JWTs, JSON); every other one is a short value. */
-const LARGE_PARAMS = new Set(['request', 'claims', 'id_token_hint', 'client_assertion', USER_MESSAGE_PARAM, SIGN_REQUEST_PARAM]);
+const LARGE_PARAMS = new Set(['request', 'claims', 'id_token_hint', 'client_assertion', USER_MESSAGE_PARAM, SIGN_REQUEST_PARAM, PAYMENT_REQUEST_PARAM]);
 
 type Endpoint = 'auth' | 'request';
 

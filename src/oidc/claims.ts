@@ -1,7 +1,7 @@
 /**
  * Scopes, claims and the mapping from BankID completionData to claims (Swedish OIDC profile, oidc.se).
  */
-import type { CompletionData } from '../bankid/types.ts';
+import type { CompletionData, PaymentRequest } from '../bankid/types.ts';
 
 export const OIDC_SE = {
   naturalPersonNumber: 'https://id.oidc.se/scope/naturalPersonNumber',
@@ -14,6 +14,15 @@ export const OIDC_SE = {
   sign: 'https://id.oidc.se/scope/sign',
   signApproval: 'https://id.oidc.se/scope/signApproval',
 } as const;
+
+/** Brygga's own extension identifiers (docs/extensions.md). */
+export const BRYGGA = {
+  paymentScope: 'urn:brygga:scope:payment',
+  paymentClaim: 'urn:brygga:claim:payment',
+} as const;
+
+/** A payment as its order sent it to BankID (kept with the order, as the completion does not repeat it). */
+export type PaymentTransaction = Pick<PaymentRequest, 'userVisibleTransaction' | 'riskFlags'>;
 
 /** Scope → claims, in oidc-provider's `claims` form (scope keys also become supported scopes). */
 export const SCOPE_CLAIMS = {
@@ -30,6 +39,8 @@ export const SCOPE_CLAIMS = {
   // The Signature Extension: the signature (auth_time is always in the ID token); signApproval only marks the request.
   [OIDC_SE.sign]: [OIDC_SE.userSignature],
   [OIDC_SE.signApproval]: [],
+  // A payment approval: the transaction as approved, with BankID's signature of the approval.
+  [BRYGGA.paymentScope]: [BRYGGA.paymentClaim],
 } as const;
 
 /**
@@ -39,8 +50,8 @@ export const SCOPE_CLAIMS = {
  */
 export const ID_TOKEN_ON_REQUEST_ONLY: readonly string[] = [OIDC_SE.authnEvidence];
 
-/** The result of a signature goes in the ID token only, never to userinfo (Signature Extension 5.2). */
-const ID_TOKEN_ONLY: readonly string[] = [OIDC_SE.userSignature];
+/** The result of a signature (Signature Extension 5.2) or a payment goes in the ID token only, never to userinfo. */
+const ID_TOKEN_ONLY: readonly string[] = [OIDC_SE.userSignature, BRYGGA.paymentClaim];
 
 /** The claims of one use (`id_token`, `userinfo`) without those the ID token gets only on request, nor userinfo ever. */
 export function withoutUnrequested(use: string, claims: Record<string, unknown>, requested: Record<string, unknown>): Record<string, unknown> {
@@ -72,10 +83,10 @@ export function normaliseName(raw: string): string {
 }
 
 /**
- * Every claim a completed BankID order can give (the signature only from a sign order, never an identification's);
- * the provider releases only what was asked for.
+ * Every claim a completed BankID order can give (the signature only from a sign order, never an identification's;
+ * the payment only from a payment order); the provider releases only what was asked for.
  */
-export function claimsFromCompletion(completion: CompletionData, orderRef: string, operation: string): Record<string, unknown> {
+export function claimsFromCompletion(completion: CompletionData, orderRef: string, operation: string, payment?: PaymentTransaction | null): Record<string, unknown> {
   const { user, device } = completion;
   const pnr = user.personalNumber;
   return {
@@ -91,5 +102,11 @@ export function claimsFromCompletion(completion: CompletionData, orderRef: strin
     bankid_mrtd: completion.stepUp?.mrtd,
     txn: orderRef,
     [OIDC_SE.userSignature]: operation === 'sign' ? completion.signature : undefined,
+    [BRYGGA.paymentClaim]: operation === 'payment' && payment ? paymentClaim(payment, completion.signature) : undefined,
   };
+}
+
+/** `urn:brygga:claim:payment`: the transaction in the request's own names, and the signature BankID made of the approval. */
+function paymentClaim({ userVisibleTransaction, riskFlags }: PaymentTransaction, signature: string): Record<string, unknown> {
+  return { transaction: userVisibleTransaction, ...(riskFlags?.length ? { risk_flags: riskFlags } : {}), signature };
 }

@@ -6,7 +6,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { LoginRepository } from '../storage/logins.ts';
 
-/** The login result the interaction pages hand to oidc-provider carries the order that authenticated it. */
+/** The login result the interaction pages hand to oidc-provider carries the order that authenticated it (`sign`: a signature's or a payment's). */
 export interface LoginOrderResult { order?: { id: string; sign?: boolean } }
 
 export function bindLoginsToGrants(logins: LoginRepository) {

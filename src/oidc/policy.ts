@@ -10,6 +10,7 @@
  */
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { loginSettings } from './client-settings.ts';
+import { isPaymentScope } from './payment-request.ts';
 import { signKindOf } from './sign-request.ts';
 
 const { Check, base } = interactionPolicy;
@@ -17,19 +18,20 @@ const { Check, base } = interactionPolicy;
 /** Marks a client's container in the session once it got an authorization response from it. */
 const HOLDER = 'brygga_holder';
 
-/** Marks the login (its `loginTs`) that a signature made: the session's login is then nobody's to reuse. */
+/** Marks the login (its `loginTs`) that a signature or payment made: the session's login is then nobody's to reuse. */
 const SIGNED_LOGIN = 'brygga_signed_login';
 
 /**
  * The session now serves this client: call when the authorization response is sent. A signature (or signature
- * approval) serves nobody: it never seeds single sign-on, and as it replaced the session's login, it ends the
- * single sign-on of that session too (Signature Extension 5.1).
+ * approval) or a payment serves nobody: it never seeds single sign-on, and as it replaced the session's login, it
+ * ends the single sign-on of that session too (Signature Extension 5.1).
  */
 export function recordSessionHolder(ctx: KoaContextWithOIDC): void {
   const { session, client } = ctx.oidc;
   if (!session?.accountId || !client) return;
   const state = session.authorizationFor(client.clientId) as Record<string, unknown>;
-  if (signKindOf(ctx.oidc.params?.scope)) state[SIGNED_LOGIN] = session.loginTs;
+  const scope = ctx.oidc.params?.scope;
+  if (signKindOf(scope) || isPaymentScope(scope)) state[SIGNED_LOGIN] = session.loginTs;
   else state[HOLDER] = true;
 }
 

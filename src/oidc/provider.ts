@@ -9,6 +9,7 @@ import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
 import { outageAwareAccounts, outageAwareAdapter } from './outage.ts';
+import { assertPaymentRequest, PAYMENT_DISCOVERY, PAYMENT_REQUEST_PARAM } from './payment-request.ts';
 import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
 import { assertSignRequest, SIGN_REQUEST_PARAM } from './sign-request.ts';
 import { pairwiseSubject } from './subject.ts';
@@ -151,6 +152,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
       // Signatures (Signature Extension): the scope, prompt and parameter rules, and BankID's size limits.
       [SIGN_REQUEST_PARAM]: assertSignRequest,
+      // Payments (Brygga's Payment Extension, docs/extensions.md): the same shape of rules, BankID's transaction rules.
+      [PAYMENT_REQUEST_PARAM]: assertPaymentRequest,
     },
 
     interactions: {
@@ -230,6 +233,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       request_parameter_supported: true,
       'https://id.oidc.se/disco/userMessageSupported': true,
       'https://id.oidc.se/disco/userMessageSupportedMimeTypes': [...USER_MESSAGE_MIME_TYPES],
+      [PAYMENT_DISCOVERY]: true,
     },
 
     renderError: async (ctx, out, error) => {

@@ -5,7 +5,7 @@
  * authorization request (and the pushed one), so a refused request never reaches a person.
  */
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { verify } from 'oidc-provider/lib/helpers/jwt.js';
+import { assertLoginAndConsent, extensionPayload, keepPayload } from './extension-request.ts';
 import { BANKID_TEXT_MAX_BASE64, userMessageFrom, UserMessageError, type UserMessage } from './user-message.ts';
 
 export const SIGN_SCOPE = 'https://id.oidc.se/scope/sign';
@@ -61,36 +61,6 @@ export function signRequestOf(params: Record<string, unknown>): SignRequest | un
   return signRequestFrom(JSON.parse(value), kind);
 }
 
-/**
- * The payload of the parameter. A signed request object, or a pushed request from an authenticated client, is
- * trusted as a whole (oidc-provider's `trusted`); otherwise the value must be a JWT signed with a key the client
- * registered (`jwks` or `jwks_uri`, through oidc-provider's client keystore).
- */
-async function payloadOf(ctx: KoaContextWithOIDC, value: unknown): Promise<unknown> {
-  const client = ctx.oidc.client!;
-  const trusted = ctx.oidc.trusted?.includes(SIGN_REQUEST_PARAM)
-    || (ctx.oidc.route === 'pushed_authorization_request' && client.clientAuthMethod !== 'none');
-  if (typeof value === 'string' && value.split('.').length === 3) {
-    let payload: Record<string, unknown>;
-    try {
-      ({ payload } = await verify(value, (client as unknown as { asymmetricKeyStore: unknown }).asymmetricKeyStore));
-    } catch {
-      throw invalid(`${SIGN_REQUEST_PARAM} must be a JWT signed with a key the client registered`);
-    }
-    // Optional in the extension; when present they must name this client and this provider.
-    if (payload.iss !== undefined && payload.iss !== client.clientId) throw invalid(`${SIGN_REQUEST_PARAM} was issued by another client`);
-    if (payload.aud !== undefined && ![payload.aud].flat().includes(ctx.oidc.issuer)) throw invalid(`${SIGN_REQUEST_PARAM} is addressed to another provider`);
-    return payload;
-  }
-  if (!trusted) throw invalid(`${SIGN_REQUEST_PARAM} must be a JWT signed with a key the client registered, or be part of a signed request object`);
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw invalid(`${SIGN_REQUEST_PARAM} must be a JSON object`);
-  }
-}
-
 /** oidc-provider's `extraParams` validator for the parameter: every rule of the extension, at the request. */
 export async function assertSignRequest(ctx: KoaContextWithOIDC, value: unknown): Promise<void> {
   const kind = signKindOf(ctx.oidc.params!.scope);
@@ -98,11 +68,9 @@ export async function assertSignRequest(ctx: KoaContextWithOIDC, value: unknown)
     if (value !== undefined) throw invalid(`${SIGN_REQUEST_PARAM} needs the ${SIGN_SCOPE} or ${SIGN_APPROVAL_SCOPE} scope`);
     return;
   }
-  // A signature is never made on an earlier login, and the person must see what is signed (extension 4.1).
-  if (!ctx.oidc.prompts.has('login') || !ctx.oidc.prompts.has('consent')) throw invalid('a signature request must have prompt with both login and consent');
+  assertLoginAndConsent(ctx, 'a signature request');
   if (value === undefined) throw invalid(`${SIGN_REQUEST_PARAM} is required with the ${kind === 'sign' ? SIGN_SCOPE : SIGN_APPROVAL_SCOPE} scope`);
-  const payload = await payloadOf(ctx, value);
+  const payload = await extensionPayload(ctx, SIGN_REQUEST_PARAM, value);
   signRequestFrom(payload, kind);
-  // The interaction keeps the verified payload and never sees the JWT (the pushed request keeps what was sent).
-  if (ctx.oidc.route === 'authorization') ctx.oidc.params![SIGN_REQUEST_PARAM] = JSON.stringify(payload);
+  keepPayload(ctx, SIGN_REQUEST_PARAM, payload);
 }

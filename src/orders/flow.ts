@@ -11,7 +11,7 @@ import type { CancelledBy } from '../events/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { BankIdError, BankIdRequestError } from '../bankid/errors.ts';
 import { userMessage } from '../bankid/messages.ts';
-import type { CompletionData, Requirement, SignRequest, WebDeviceData } from '../bankid/types.ts';
+import type { CompletionData, PaymentRequest, Requirement, SignRequest, WebDeviceData } from '../bankid/types.ts';
 import { sentDataDigest } from '../bankid/verification/index.ts';
 import { BrokerError, CATALOGUE, type ErrorCode } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
@@ -24,8 +24,8 @@ import { qrFrame, qrSource, qrTimeAt, type QrSource } from './qr-source.ts';
 export type StartMethod = 'qr' | 'same_device';
 
 export interface StartOrder {
-  /** An identification (BankID /auth) or a signature (/sign, which needs `userVisibleData`). Default auth. */
-  operation?: 'auth' | 'sign';
+  /** An identification (BankID /auth), a signature (/sign, which needs `userVisibleData`) or a payment (/payment). Default auth. */
+  operation?: 'auth' | 'sign' | 'payment';
   interactionId: string;
   clientId: string;
   startMethod: StartMethod;
@@ -38,6 +38,8 @@ export interface StartOrder {
   /** Signed but not shown (a signature's data to be signed). */
   userNonVisibleData?: Uint8Array;
   requirement?: Requirement;
+  /** A payment's transaction, required with operation `payment`. */
+  payment?: Pick<PaymentRequest, 'userVisibleTransaction' | 'riskFlags'>;
   /** Same-device only: the URL BankID opens when the app is done, given the order's nonce. */
   returnUrlFor?: (nonce: string) => string;
   /** The browser is on a phone or tablet: chooses the wording of BankID's message when the start fails. */
@@ -103,8 +105,9 @@ export class OrderFlow {
     };
     let response;
     try {
-      // The client refuses a signature without userVisibleData (a request error, not BankID's).
-      response = operation === 'sign' ? await api.sign(fields as SignRequest) : await api.auth(fields);
+      // The client refuses a signature without userVisibleData, a payment without its transaction (request errors, not BankID's).
+      if (operation === 'payment') response = await api.payment({ ...fields, ...request.payment } as PaymentRequest);
+      else response = operation === 'sign' ? await api.sign(fields as SignRequest) : await api.auth(fields);
     } catch (err) {
       throw startError(err, request);
     }
@@ -124,6 +127,7 @@ export class OrderFlow {
         qrStartSecret: response.qrStartSecret,
         autoStartToken: response.autoStartToken,
         sentDataDigest: sentDataDigest({ userVisibleData: request.userVisibleData, userNonVisibleData: request.userNonVisibleData }),
+        payment: request.payment,
       });
     } catch (err) {
       // BankID has the order but we could not keep it: cancel it, or it blocks the person's BankID until it expires.

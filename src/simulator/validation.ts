@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { AppDeviceData, Operation, Requirement, RiskFlag, UserVisibleTransaction, WebDeviceData } from '../bankid/types.ts';
+import { RISK_FLAGS, type AppDeviceData, type Operation, type Requirement, type RiskFlag, type UserVisibleTransaction, type WebDeviceData } from '../bankid/types.ts';
 import { invalidParameters } from './errors.ts';
 
 export type StartEndpoint = 'auth' | 'sign' | 'payment' | 'phone/auth' | 'phone/sign';
@@ -32,11 +32,6 @@ export interface OrderRequest {
 }
 
 const LIMITS = { visibleAuth: 1_500, visibleSign: 40_000, nonVisible: 200_000 } as const;
-
-const RISK_FLAGS = [
-  'newCard', 'newCustomer', 'newRecipient', 'highRiskRecipient', 'largeAmount', 'foreignCurrency',
-  'cryptoCurrencyPurchase', 'moneyTransfer', 'overseasTransaction', 'recurringPayment', 'suspiciousPaymentPattern', 'other',
-] as const satisfies readonly RiskFlag[];
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -13,6 +13,8 @@ export interface LoginOrder {
   orderRef: string;
   operation: string;
   completion: Record<string, unknown> | null;
+  /** A payment order's transaction. */
+  payment: Record<string, unknown> | null;
 }
 
 interface GrantOrder extends LoginOrder { subject: string | null }
@@ -76,15 +78,15 @@ export class LoginRepository {
     // Usually already read with the token of this request (token-context.ts).
     const scope = requestScope();
     const order = scope?.has(LOGIN_ORDER, grantId) ? scope.get(LOGIN_ORDER, grantId) as GrantOrder | null : await this.#orderOf(grantId);
-    return order && belongsTo(order, subject) ? { orderRef: order.orderRef, operation: order.operation, completion: order.completion } : undefined;
+    return order && belongsTo(order, subject) ? { orderRef: order.orderRef, operation: order.operation, completion: order.completion, payment: order.payment } : undefined;
   }
 
   async #orderOf(grantId: string): Promise<GrantOrder | null> {
     const row = await this.#db.selectFrom('login_grants as g')
       .innerJoin('bankid_orders as o', 'o.id', 'g.order_id')
-      .select(['o.order_ref', 'o.operation', 'o.completion', 'o.subject'])
+      .select(['o.order_ref', 'o.operation', 'o.completion', 'o.payment', 'o.subject'])
       .where('g.grant_id', '=', grantId)
       .executeTakeFirst();
-    return row ? { orderRef: row.order_ref, operation: row.operation, completion: row.completion, subject: row.subject } : null;
+    return row ? { orderRef: row.order_ref, operation: row.operation, completion: row.completion, payment: row.payment, subject: row.subject } : null;
   }
 }

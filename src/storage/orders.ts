@@ -22,6 +22,8 @@ export interface NewOrder {
   autoStartToken?: string;
   /** `sentDataDigest` of the texts sent to BankID: the completion must have signed exactly these. */
   sentDataDigest: string;
+  /** A payment's transaction (BankID's `userVisibleTransaction` and `riskFlags`): its claim names what was approved. */
+  payment?: Record<string, unknown>;
 }
 
 export interface OrderUpdate {
@@ -56,6 +58,7 @@ export class OrderRepository {
       qr_start_secret: order.qrStartSecret ?? null,
       auto_start_token: order.autoStartToken ?? null,
       sent_data_digest: order.sentDataDigest,
+      payment: order.payment ? JSON.stringify(order.payment) : null,
       hint_code: order.startMethod === 'phone' ? null : 'outstandingTransaction',
       error_code: null,
       completion: null,

@@ -4,7 +4,7 @@
  *
  * A finished BankID order keeps what a per-client billing ledger needs (client, certificate fingerprint, operation,
  * start method, status, hint and error codes, times, BankID's orderRef) and loses the person (completion data with
- * personal number, name, signature and OCSP response; `sub`) and the browser (binding, start secrets, return nonce)
+ * personal number, name, signature and OCSP response; `sub`; a payment's transaction) and the browser (binding, start secrets, return nonce)
  * once no token from its login can need them; the rest of the row goes after ORDER_RECORD_RETENTION_DAYS.
  */
 import { sql, type ExpressionBuilder } from 'kysely';
@@ -54,6 +54,12 @@ const PERSONAL_DATA = {
   return_nonce: null,
 } as const;
 
+/**
+ * What goes, with a payment's transaction. That is left out of the condition below (the index's): an order holding
+ * one holds a browser binding too until it is stripped.
+ */
+const STRIPPED = { ...PERSONAL_DATA, payment: null } as const;
+
 /** The same condition as the partial index bankid_orders_personal_data (migration 0007), so the index is used. */
 const holdsPersonalData = (eb: ExpressionBuilder<Database, 'bankid_orders'>) =>
   eb.or(Object.keys(PERSONAL_DATA).map((column) => eb(column as keyof typeof PERSONAL_DATA, 'is not', null)));
@@ -78,7 +84,7 @@ export async function applyRetention(db: Db, policy: RetentionPolicy): Promise<R
 
   // Closing an order finishes it: its ledger row comes with it, in the same statement.
   const closed = await batched(async () => Number((await db.with('finished', (qc) => qc.updateTable('bankid_orders')
-    .set({ status: 'cancelled', updated_at: sql`now()`, completed_at: sql`now()`, ...PERSONAL_DATA })
+    .set({ status: 'cancelled', updated_at: sql`now()`, completed_at: sql`now()`, ...STRIPPED })
     .where('id', 'in', ids().where('status', '=', 'pending').where('last_seen_at', '<', ago(PENDING_MAX_IDLE_S)))
     .where('status', '=', 'pending') // a collect that finished it meanwhile wins
     .returningAll())
@@ -91,7 +97,7 @@ export async function applyRetention(db: Db, policy: RetentionPolicy): Promise<R
     .executeTakeFirst()).numDeletedRows);
 
   const stripped = await batched(async () => (await db.updateTable('bankid_orders')
-    .set(PERSONAL_DATA)
+    .set(STRIPPED)
     .where('id', 'in', ids().where('completed_at', '<', ago(policy.orderDataS)).where(holdsPersonalData))
     .executeTakeFirst()).numUpdatedRows);
 

@@ -41,6 +41,8 @@ export interface BankIdOrdersTable {
   collects: Generated<number>;
   /** Digest of the texts sent to BankID, checked against the completion's signature (migration 0016). */
   sent_data_digest: string | null;
+  /** A payment order's transaction as sent to BankID (migration 0020). */
+  payment: JSONColumnType<Record<string, unknown>> | null;
 }
 
 /** One row per finished BankID order (migration 0014): append-only, no personal data but a keyed hash of the person. */

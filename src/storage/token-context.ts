@@ -31,7 +31,7 @@ export async function findTokenWithContext(db: Db, model: string, id: string, sc
     select 'Session', s.payload, s.consumed_at from t
       join oidc_payload s on s.model = 'Session' and s.uid = t.payload->>'sessionUid' where ${live('s')}
     union all
-    select ${LOGIN_ORDER}, jsonb_build_object('orderRef', o.order_ref, 'operation', o.operation, 'completion', o.completion, 'subject', o.subject), null from t
+    select ${LOGIN_ORDER}, jsonb_build_object('orderRef', o.order_ref, 'operation', o.operation, 'completion', o.completion, 'payment', o.payment, 'subject', o.subject), null from t
       join login_grants lg on lg.grant_id = t.payload->>'grantId' join bankid_orders o on o.id = lg.order_id
   `.execute(db);
   const row = (kind: string) => rows.find((r) => r.kind === kind);

@@ -139,6 +139,10 @@ test('requests BankID would refuse fail before anything is sent', async () => {
     [() => api.phoneAuth({ personalNumber: PNR, callInitiator: 'rp' as 'RP' }), 'callInitiator', 'format'],
     [() => api.auth({ endUserIp: 'localhost' }), 'endUserIp', 'format'],
     [() => api.payment({ ...AUTH, userVisibleTransaction: { transactionType: 'npa', recipient: { name: 'x' }, money: { amount: '1', currency: 'SEK' } } }), 'userVisibleTransaction.money', 'exclusive'],
+    [() => api.payment({ ...AUTH, userVisibleTransaction: { transactionType: 'card', recipient: { name: 'x' }, money: { amount: '1 000.00', currency: 'SEK' } } }), 'userVisibleTransaction.money.amount', 'format'],
+    [() => api.payment({ ...AUTH, userVisibleTransaction: { transactionType: 'card', recipient: { name: 'x' }, money: { amount: '1000,00', currency: 'kr' } } }), 'userVisibleTransaction.money.currency', 'format'],
+    [() => api.payment({ ...AUTH, userVisibleTransaction: { transactionType: 'card', recipient: { name: ' ' } } }), 'userVisibleTransaction.recipient.name', 'missing'],
+    [() => api.payment({ ...AUTH, userVisibleTransaction: { transactionType: 'card', recipient: { name: 'x' } }, riskFlags: ['unusual' as 'other'] }), 'riskFlags', 'format'],
   ];
   for (const [call, field, reason] of cases) {
     await assert.rejects(call(), (err: unknown) => {

@@ -8,6 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
+import * as oidc from 'openid-client';
+import { CHECKS } from '../../src/bankid/verification/index.ts';
+import { BRYGGA } from '../../src/oidc/claims.ts';
 import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 
@@ -16,6 +19,8 @@ const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const NARROW = 375;
 const WIDE = 1280;
 const THIRD_PARTY = 'a11y-third-party';
+const PAYER = 'a11y-payer';
+const PAYER_SECRET = 'a11y-payer-secret-0123456789abcdefgh';
 const REDIRECT_URI = 'https://rp.example/callback'; // never reached: the walk stops at the consent page
 
 let t: TestBroker;
@@ -28,6 +33,9 @@ before(async () => {
   await t.broker.clients.save({
     client_id: THIRD_PARTY, client_secret: 'a11y-secret-0123456789abcdefghijkl', client_name: 'Tredje part AB',
     redirect_uris: [REDIRECT_URI], scope: 'openid profile',
+  });
+  await t.broker.clients.save({
+    client_id: PAYER, client_secret: PAYER_SECRET, client_name: 'Webbutiken', redirect_uris: [REDIRECT_URI], scope: `openid ${BRYGGA.paymentScope}`,
   });
   browser = await launchChromium();
 });
@@ -154,7 +162,7 @@ for (const [lang, locale] of [['sv', 'sv-SE'], ['en', 'en-GB']] as const) {
     assert.deepEqual(findings, [], `accessibility findings:\n${report(findings)}`);
   });
 
-  test(`the demo signs a text: the sign page shows it as the app will, consent names the service, the demo shows the signature; axe passes (${lang})`, { skip, timeout: 120_000 }, async () => {
+  test(`the demo signs a text: the sign page shows it as the app will, consent names the service, the demo shows the signature and each verification step as passed; axe passes (${lang})`, { skip, timeout: 120_000 }, async () => {
     const sv = lang === 'sv';
     const findings: Finding[] = [];
     const context = await browser.newContext({ locale, bypassCSP: true, viewport: { width: NARROW, height: 800 } });
@@ -181,10 +189,48 @@ for (const [lang, locale] of [['sv', 'sv-SE'], ['en', 'en-GB']] as const) {
     await page.waitForURL(/\/demo$/, { timeout: 15_000 });
     assert.match(await page.locator('#signer').innerText(), /199908072391/);
     assert.match(await page.locator('#signed-text').innerText(), /# Hyresavtal/);
-    assert.equal(await page.locator('#text-signed').innerText(), sv ? 'Ja' : 'Yes');
-    assert.equal(await page.locator('#data-signed').innerText(), sv ? 'Ja' : 'Yes');
+    // Each step of the broker's verification, run on what the demo received, is shown as passed.
+    const steps = await page.locator('#verification tbody tr').evaluateAll((rows) => rows.map((r) => [r.id, r.getAttribute('data-outcome'), (r as HTMLElement).innerText]));
+    assert.deepEqual(steps.map(([id, outcome]) => [id, outcome]), CHECKS.map((check) => [`check-${check}`, 'passed']));
+    for (const [id, , text] of steps) assert.match(text!, sv ? /Godkänd$/ : /Passed$/, id!);
+    assert.match(await page.locator('#check-certificateChain').innerText(), sv ? /BankID:s användarrot/ : /BankID user root/);
+    assert.equal(await page.locator('#verification-verdict').innerText(), sv ? 'Underskriften är kontrollerad: alla steg är godkända.' : 'The signature is verified: every step passed.');
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
     await at('sign-result');
+
+    await context.close();
+    assert.deepEqual(findings, [], `accessibility findings:\n${report(findings)}`);
+  });
+
+  test(`the payment page shows recipient, amount and risk warning, and its consent names the service; axe passes (${lang})`, { skip, timeout: 120_000 }, async () => {
+    const sv = lang === 'sv';
+    const findings: Finding[] = [];
+    const context = await browser.newContext({ locale, bypassCSP: true, viewport: { width: NARROW, height: 800 } });
+    const page = await context.newPage();
+    const at = (name: string) => audit(page, `${lang}-${name}`, findings);
+
+    // Pushed by the authenticated client, the payment request may be JSON (docs/extensions.md).
+    const payer = await oidc.discovery(new URL(t.broker.url), PAYER, undefined, oidc.ClientSecretBasic(PAYER_SECRET), { execute: [oidc.allowInsecureRequests] });
+    const url = await oidc.buildAuthorizationUrlWithPAR(payer, {
+      redirect_uri: REDIRECT_URI, scope: `openid ${BRYGGA.paymentScope}`, prompt: 'login consent', state: 'a11y', ui_locales: lang,
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+      'urn:brygga:param:paymentRequest': JSON.stringify({
+        transaction: { transactionType: 'card', recipient: { name: 'Webbutiken AB' }, money: { amount: '1499,00', currency: 'SEK' }, riskWarning: sv ? 'Ny mottagare' : 'New recipient' },
+        risk_flags: ['newRecipient'],
+      }),
+    });
+    await page.goto(url.href);
+    await page.waitForURL(/\/interaction\//);
+    assert.equal(await page.locator('h1').innerText(), sv ? 'Godkänn en betalning med BankID' : 'Approve a payment with BankID');
+    assert.equal(await page.locator('#payment-recipient').innerText(), 'Webbutiken AB');
+    assert.equal(await page.locator('#payment-amount').innerText(), '1499,00 SEK');
+    assert.match(await page.locator('#payment-risk').innerText(), sv ? /Varning: Ny mottagare/ : /Warning: New recipient/);
+    await at('payment-choose');
+
+    await approveByQr(page);
+    await page.locator('h1', { hasText: sv ? 'Godkänn betalningen' : 'Approve the payment' }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('main').innerText(), sv ? /Webbutiken är tjänsten du godkänner betalningen hos/ : /Webbutiken is the service you are approving the payment at/);
+    await at('payment-consent');
 
     await context.close();
     assert.deepEqual(findings, [], `accessibility findings:\n${report(findings)}`);

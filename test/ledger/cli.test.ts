@@ -55,7 +55,7 @@ test('brygga usage --month as CSV, JSON and a table; a wrong month exits 2', asy
   assert.equal(fromCsv['failed:userDeclinedCall'], '1');
   const shown = await brygga('usage', '--tenant', 'default', '--month', '2026-10');
   assert.equal(shown.code, 0, shown.stderr);
-  assert.match(shown.stdout, /Europe\/Stockholm; billable: auth, sign/);
+  assert.match(shown.stdout, /Europe\/Stockholm; billable: auth, sign, payment$/m);
   assert.match(shown.stdout, /^2026-10\s+client\s+e-tjanst\s+3\s+2\s+2\s+1\s+0\s+0\s+2\s+5000\s+5000\s+0\.6667\s+3\s+0\s*$/m);
   const wrong = await brygga('usage', '--tenant', 'default', '--month', '2026-13');
   assert.equal(wrong.code, 2);

@@ -54,16 +54,16 @@ test('a month is the tenant\'s own across the DST change; a tariff change within
   const row = clientRow(report, '2026-10')!;
   assert.deepEqual(
     [row.started, row.completed, row.billable, row.failed, row.cancelled, row.cancelled_by_person, row.expired, row.qr, row.same_device, row.unique_persons],
-    [8, 5, 4, 1, 1, 1, 1, 6, 2, 3],
+    [8, 5, 5, 1, 1, 1, 1, 6, 2, 3],
   );
   assert.deepEqual(row.failures, { startFailed: 1 });
   assert.equal(row.conversion, 0.625);
   // Completion times of 4, 6, 8, 10 (the payment) and 20 s.
   assert.deepEqual([row.median_ms, row.p95_ms], [8000, 18_000]);
-  // 1 October at 10 SEK, 25 October ×2 and 31 October at 12.50.
-  assert.equal(row.amount, '47.50');
+  // 1 October and the payment on the 10th at 10 SEK, 25 October ×2 and 31 October at 12.50: payments are billable by default.
+  assert.equal(row.amount, '57.50');
   assert.equal(row.currency, 'SEK');
-  assert.deepEqual(report.rows.filter((r) => r.kind === 'certificate').map((r) => [r.id, r.started, r.billable, r.amount]), [['cert-K', 9, 4, '47.50']]);
+  assert.deepEqual(report.rows.filter((r) => r.kind === 'certificate').map((r) => [r.id, r.started, r.billable, r.amount]), [['cert-K', 9, 5, '57.50']]);
 
   const days = await usageReport(database.db, { tenantId: 'kommun', ...monthDays('2026-10')!, by: 'day' });
   const dst = clientRow(days, '2026-10-25')!;
@@ -74,12 +74,12 @@ test('a month is the tenant\'s own across the DST change; a tariff change within
 });
 
 test('which operations are billable is the tenant\'s contract', async () => {
-  await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign', 'payment'] });
+  await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign'] });
   try {
     const row = clientRow(await october(), '2026-10')!;
-    assert.deepEqual([row.billable, row.amount], [5, '57.50'], 'the payment on 10 October at 10 SEK');
+    assert.deepEqual([row.billable, row.amount], [4, '47.50'], 'without the payment on 10 October at 10 SEK');
   } finally {
-    await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign'] });
+    await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign', 'payment'] });
   }
 });
 
@@ -125,5 +125,5 @@ test('the retention fold keeps every count and amount, and a second run changes 
   assert.deepEqual(await counts(), before);
   const folded10 = clientRow(await october(), '2026-10')!;
   assert.equal(folded10.unique_persons, null, 'unique persons are not kept past the fold');
-  assert.equal(folded10.billable, 4);
+  assert.equal(folded10.billable, 5);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { birthdateFromPersonalNumber, claimsFromCompletion, normaliseName, OIDC_SE } from '../../src/oidc/claims.ts';
+import { birthdateFromPersonalNumber, BRYGGA, claimsFromCompletion, normaliseName, OIDC_SE } from '../../src/oidc/claims.ts';
 import { accountIdFor, pairwiseSubject } from '../../src/oidc/subject.ts';
 import { messageFor, parseUserMessage, UserMessageError } from '../../src/oidc/user-message.ts';
 import { negotiateLocale } from '../../src/i18n/texts.ts';
@@ -40,6 +40,19 @@ test('completion data maps to the oidc.se claims, a coordination number to its o
   const coordination = claimsFromCompletion(completion('199908672398', ['A B', 'A', 'B']), 'o', 'auth');
   assert.equal(coordination[OIDC_SE.coordinationNumber], '199908672398');
   assert.equal(coordination[OIDC_SE.personalIdentityNumber], undefined);
+});
+
+test('a payment order gives the payment claim (the transaction it sent and the signature), no other order does', () => {
+  const data = completion('199908072391', ['A B', 'A', 'B']);
+  const payment = { userVisibleTransaction: { transactionType: 'card' as const, recipient: { name: 'Butiken' }, money: { amount: '10,50', currency: 'SEK' } }, riskFlags: ['newCard' as const] };
+  assert.deepEqual(claimsFromCompletion(data, 'o', 'payment', payment)[BRYGGA.paymentClaim], {
+    transaction: payment.userVisibleTransaction, risk_flags: ['newCard'], signature: data.signature,
+  });
+  assert.deepEqual(claimsFromCompletion(data, 'o', 'payment', { userVisibleTransaction: payment.userVisibleTransaction })[BRYGGA.paymentClaim], {
+    transaction: payment.userVisibleTransaction, signature: data.signature,
+  });
+  for (const operation of ['auth', 'sign']) assert.equal(claimsFromCompletion(data, 'o', operation, payment)[BRYGGA.paymentClaim], undefined, operation);
+  assert.equal(claimsFromCompletion(data, 'o', 'payment')[OIDC_SE.userSignature], undefined, 'a payment is no signature of a text');
 });
 
 test('sub is a keyed hash, stable, not the personal number; pairwise differs per sector', () => {

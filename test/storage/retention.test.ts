@@ -29,10 +29,10 @@ const HOUR = 3600;
 const DAY = 24 * HOUR;
 const policy = { orderDataS: HOUR, orderRecordS: 90 * DAY, ledgerMonths: 24 };
 
-/** An order as the flow leaves it, with its start, last poll and end moved `agoS` into the past. */
+/** A payment order (the one kind with a transaction as well) as the flow leaves it, with its start, last poll and end moved `agoS` into the past. */
 async function order(id: string, status: 'pending' | 'complete' | 'failed', agoS: number): Promise<void> {
   await orders.create({
-    id, orderRef: `ref-${id}`, operation: 'auth', startMethod: 'same_device', rpCertificate: 'fingerprint', clientId: 'client',
+    id, orderRef: `ref-${id}`, operation: 'payment', payment: { userVisibleTransaction: { transactionType: 'card', recipient: { name: 'Butiken' }, money: { amount: '10', currency: 'SEK' } } }, startMethod: 'same_device', rpCertificate: 'fingerprint', clientId: 'client',
     interactionId: `int-${id}`, browserBinding: 'binding', returnNonce: 'nonce', qrStartToken: 'qr-token', qrStartSecret: 'qr-secret', autoStartToken: 'auto', sentDataDigest: 'digest',
   });
   if (status === 'complete') await orders.update(id, { status, hintCode: null, completion: completionData() as unknown as Record<string, unknown>, subject: `sub-${id}`, pickedUp: true });
@@ -43,7 +43,7 @@ async function order(id: string, status: 'pending' | 'complete' | 'failed', agoS
 
 const row = (id: string): Promise<OrderRow | undefined> => database.db.selectFrom('bankid_orders').selectAll().where('id', '=', id).executeTakeFirst();
 
-const personal = (r: OrderRow) => [r.completion, r.subject, r.browser_binding, r.qr_start_secret, r.auto_start_token, r.return_nonce];
+const personal = (r: OrderRow) => [r.completion, r.subject, r.browser_binding, r.qr_start_secret, r.auto_start_token, r.return_nonce, r.payment];
 
 test('a completed order older than the retention loses its personal data and keeps what billing needs', async () => {
   await order('old', 'complete', HOUR + 60);
@@ -59,7 +59,7 @@ test('a completed order older than the retention loses its personal data and kee
   assert.deepEqual(result, { closed: 0, stripped: 1, deleted: 0, folded: 0, rateLimits: 0, backlog: false });
 
   const old = (await row('old'))!;
-  assert.deepEqual(personal(old), [null, null, null, null, null, null]);
+  assert.deepEqual(personal(old), [null, null, null, null, null, null, null]);
   assert.ok(!JSON.stringify(old).includes('199908072391'), 'no personal number anywhere in the row');
   assert.ok(!JSON.stringify(old).includes('Tolvan'), 'no name anywhere in the row');
   const kept = ({ client_id, rp_certificate, operation, start_method, status, hint_code, error_code, order_ref, created_at, completed_at, picked_up_at }: OrderRow) =>
@@ -74,13 +74,14 @@ test('a completed order older than the retention loses its personal data and kee
   assert.equal(recent.subject, 'sub-recent');
   assert.equal((recent.completion as unknown as ReturnType<typeof completionData>).user.personalNumber, '199908072391');
   assert.equal(recent.browser_binding, 'binding');
+  assert.equal((recent.payment as { userVisibleTransaction: { recipient: { name: string } } }).userVisibleTransaction.recipient.name, 'Butiken');
 });
 
 test('failed orders lose the browser binding and start secrets too', async () => {
   await order('failed', 'failed', HOUR + 60);
   await applyRetention(database.db, policy);
   const failed = (await row('failed'))!;
-  assert.deepEqual(personal(failed), [null, null, null, null, null, null]);
+  assert.deepEqual(personal(failed), [null, null, null, null, null, null, null]);
   assert.equal(failed.hint_code, 'userCancel');
 });
 
@@ -92,12 +93,13 @@ test('a pending order nobody has watched for an hour is closed and cleared; a li
   const stale = (await row('stale'))!;
   assert.equal(stale.status, 'cancelled');
   assert.ok(stale.completed_at, 'ended now, so the record retention applies to it');
-  assert.deepEqual(personal(stale), [null, null, null, null, null, null]);
+  assert.deepEqual(personal(stale), [null, null, null, null, null, null, null]);
   const ledger = await database.db.selectFrom('usage_ledger').select(['order_id', 'outcome', 'cancelled_by']).where('order_id', 'in', ['stale', 'live']).execute();
   assert.deepEqual(ledger, [{ order_id: 'stale', outcome: 'cancelled', cancelled_by: 'janitor' }], 'closing it wrote its ledger row');
   const live = (await row('live'))!;
   assert.equal(live.status, 'pending');
   assert.equal(live.qr_start_secret, 'qr-secret');
+  assert.ok(live.payment, 'a live payment keeps its transaction');
 });
 
 test('finished orders are deleted after the record retention', async () => {

@@ -15,6 +15,9 @@ export { CHECKS, type CheckName, type CheckOutcome, type VerificationResult } fr
 export { FUNC_ID } from './function-id.ts';
 export { sentDataDigest, type SentData } from './sent-data.ts';
 
+/** What the checks read of a completion; a relying party holding only the signature, OCSP response and personal number can check it too. */
+export type VerifiableCompletion = Pick<CompletionData, 'signature' | 'ocspResponse'> & { user: Pick<CompletionData['user'], 'personalNumber'> };
+
 export interface ExpectedCompletion {
   operation: Operation;
   /** `sentDataDigest` of the texts the order was started with. */
@@ -39,7 +42,7 @@ export class CompletionVerifier {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async verify(completion: CompletionData, expected: ExpectedCompletion): Promise<VerificationResult> {
+  async verify(completion: VerifiableCompletion, expected: ExpectedCompletion): Promise<VerificationResult> {
     const outcomes = new Outcomes();
     const content = checkXmlSignature(completion.signature, outcomes);
     if (!content) return outcomes.result();

@@ -1,15 +1,17 @@
 /**
  * GET /interaction/:uid — the page of a login in progress: the consent question, the choice of start method, or
- * the running order (QR, app link, BankID's message); a completed order finishes the login.
+ * the running order (QR, app link, BankID's message); a completed order finishes the login, a payment BankID blocked
+ * for its risk ends it.
  */
 import { detectDevice, launchUrl } from '../../bankid/launch.ts';
 import { BrokerError } from '../../errors/catalogue.ts';
-import { textsFor } from '../../i18n/texts.ts';
+import { textsFor, type Locale } from '../../i18n/texts.ts';
 import { plainTextToHtml, simpleMarkdownToHtml } from '../../http/simple-markdown.ts';
 import { renderPage } from '../../http/views.ts';
 import { requiredPersonOf } from '../../oidc/claims-request.ts';
 import { loginSettings } from '../../oidc/client-settings.ts';
 import type { LoginOrderResult } from '../../oidc/login-binding.ts';
+import { paymentRequestOf, type PaymentRequest } from '../../oidc/payment-request.ts';
 import { signRequestOf } from '../../oidc/sign-request.ts';
 import { messageFor } from '../../oidc/user-message.ts';
 import { browserBinding, csrfToken, deviceId } from '../browser.ts';
@@ -26,6 +28,7 @@ export const showPage: Action = (deps) => async (ctx) => {
   const t = textsFor(locale);
   const uid = d.uid;
   const sign = signRequestOf(d.params);
+  const payment = paymentRequestOf(d.params);
   const required = requiredPersonOf(d.params);
   const common = {
     ...urls(uid, locale),
@@ -36,12 +39,16 @@ export const showPage: Action = (deps) => async (ctx) => {
       // Bound to a person, the text is shown only by that person's BankID app, after it checked who they are.
       textHtml: required ? undefined : textHtml(messageFor(sign.message, locale), sign.message.mimeType),
     },
+    // The same for a payment: what is approved is shown here only when anyone may approve it.
+    payment: payment && { shown: required ? undefined : paymentView(payment, locale) },
   };
-  const page = { locale, title: sign ? t.signTitle : t.title, otherLanguageHref: `/interaction/${uid}?lang=${locale === 'sv' ? 'en' : 'sv'}` };
+  const title = payment ? t.paymentTitle : sign ? t.signTitle : t.title;
+  const page = { locale, title, otherLanguageHref: `/interaction/${uid}?lang=${locale === 'sv' ? 'en' : 'sv'}` };
 
   if (d.prompt.name === 'consent') {
     const scopes = String(d.params.scope ?? 'openid').split(' ').filter(Boolean).map((s) => t.scopes[s] ?? s);
-    ctx.body = renderPage('interaction/consent', { ...page, title: sign ? t.signConsentTitle : t.consentTitle }, { ...common, scopes });
+    const consentTitle = payment ? t.paymentConsentTitle : sign ? t.signConsentTitle : t.consentTitle;
+    ctx.body = renderPage('interaction/consent', { ...page, title: consentTitle }, { ...common, scopes });
     return;
   }
 
@@ -56,9 +63,14 @@ export const showPage: Action = (deps) => async (ctx) => {
       await finish(deps, ctx, { error: 'access_denied', error_description: 'The person who identified is not the person the service asked for.' });
       return;
     }
-    const result: LoginOrderResult = { order: sign ? { id: state.orderId, sign: true } : { id: state.orderId } };
-    // Never a persistent session cookie; a signature's login also serves no other request (oidc/policy.ts).
+    const result: LoginOrderResult = { order: sign || payment ? { id: state.orderId, sign: true } : { id: state.orderId } };
+    // Never a persistent session cookie; a signature's or payment's login also serves no other request (oidc/policy.ts).
     await finish(deps, ctx, { ...result, login: { accountId: state.subject, acr: settings.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
+    return;
+  }
+  if (state?.state === 'failed' && state.hintCode === 'transactionRiskBlocked') {
+    // BankID's risk assessment stopped the payment: trying again cannot help, so the client hears of it at once.
+    await finish(deps, ctx, { error: 'access_denied', error_description: 'BankID blocked the payment because it judged the risk too high (transactionRiskBlocked).' });
     return;
   }
   if (!state) {
@@ -91,4 +103,15 @@ export const showPage: Action = (deps) => async (ctx) => {
 /** The text being signed as the BankID app will show it: simpleMarkdownV1 for markdown, else plain lines. */
 function textHtml(text: string, mimeType: string): string {
   return mimeType === 'text/markdown' ? simpleMarkdownToHtml(text) : plainTextToHtml(text);
+}
+
+/** What the page shows of a payment: recipient, amount, BankID's risk warning and the client's text (escaped by the view). */
+function paymentView(payment: PaymentRequest, locale: Locale) {
+  const { userVisibleTransaction: transaction, message } = payment;
+  return {
+    recipient: transaction.recipient.name,
+    amount: transaction.money && `${transaction.money.amount} ${transaction.money.currency}`,
+    riskWarning: transaction.riskWarning,
+    textHtml: message && textHtml(messageFor(message, locale), message.mimeType),
+  };
 }

@@ -3,6 +3,7 @@ import { detectDevice } from '../../bankid/launch.ts';
 import { BrokerError } from '../../errors/catalogue.ts';
 import { loginSettings } from '../../oidc/client-settings.ts';
 import { requiredPersonOf } from '../../oidc/claims-request.ts';
+import { paymentRequestOf } from '../../oidc/payment-request.ts';
 import { signRequestOf } from '../../oidc/sign-request.ts';
 import { messageFor, parseUserMessage, USER_MESSAGE_PARAM } from '../../oidc/user-message.ts';
 import type { StartMethod } from '../../orders/flow.ts';
@@ -28,9 +29,10 @@ export const startOrder: Action = (deps) => {
     await orders.cancelFor(d.uid, binding);
 
     const locale = localeOf(ctx);
-    // A signature shows its sign_message; its data to be signed goes to BankID unseen.
+    // A signature shows its sign_message; its data to be signed goes to BankID unseen. A payment shows its transaction.
     const sign = signRequestOf(d.params);
-    const requested = sign?.message ?? (d.params[USER_MESSAGE_PARAM] ? parseUserMessage(String(d.params[USER_MESSAGE_PARAM])) : undefined);
+    const payment = paymentRequestOf(d.params);
+    const requested = sign?.message ?? payment?.message ?? (d.params[USER_MESSAGE_PARAM] ? parseUserMessage(String(d.params[USER_MESSAGE_PARAM])) : undefined);
     const loginText = (locale === 'en' ? settings.loginTextEn : undefined) ?? settings.loginText;
     const text = requested ? messageFor(requested, locale) : loginText;
     const markdown = requested ? requested.mimeType === 'text/markdown' : Boolean(loginText);
@@ -38,7 +40,7 @@ export const startOrder: Action = (deps) => {
     const personalNumber = requiredPersonOf(d.params);
     try {
       await orders.start({
-        operation: sign?.kind === 'sign' ? 'sign' : 'auth',
+        operation: payment ? 'payment' : sign?.kind === 'sign' ? 'sign' : 'auth',
         interactionId: d.uid,
         clientId: c.clientId,
         startMethod: method,
@@ -48,6 +50,7 @@ export const startOrder: Action = (deps) => {
         userVisibleData: text,
         userVisibleDataFormat: text && markdown ? 'simpleMarkdownV1' : undefined,
         userNonVisibleData: sign?.tbsData ? Buffer.from(sign.tbsData, 'base64') : undefined,
+        payment: payment && { userVisibleTransaction: payment.userVisibleTransaction, riskFlags: payment.riskFlags },
         requirement: personalNumber ? { ...settings.requirement, personalNumber } : settings.requirement,
         returnUrlFor: method === 'same_device' ? (nonce) => `${config.http.issuer}/interaction/${d.uid}/return?nonce=${nonce}` : undefined,
         mobile: detectDevice(ctx.get('user-agent')).mobile,
