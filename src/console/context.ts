@@ -7,6 +7,7 @@ import { renderPage } from '../http/views.ts';
 import { consoleTexts } from '../i18n/console-texts.ts';
 import { negotiateLocale, type Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
+import { cookieNames } from '../security/cookie-names.ts';
 import type { AdminRecord, AdminStore } from '../storage/admins.ts';
 import type { ConsoleSession, ConsoleSessionRepository } from '../storage/console-sessions.ts';
 import type { Db } from '../storage/database.ts';
@@ -31,7 +32,8 @@ export interface SignedIn {
   principal: Principal;
 }
 
-export const SESSION_COOKIE = 'brygga_console';
+/** The console session cookie's name in this deployment. */
+export const sessionCookie = (deps: Pick<ConsoleDeps, 'config'>) => cookieNames(deps.config.http.issuer).console;
 const LANG_COOKIE = 'brygga_console_lang';
 
 export const signedIn = (ctx: Context) => ctx.state.console as SignedIn;

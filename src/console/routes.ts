@@ -7,10 +7,10 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import { consoleTexts } from '../i18n/console-texts.ts';
-import { consoleLocale, renderConsole, SESSION_COOKIE, signedIn, type ConsoleDeps } from './context.ts';
+import { consoleLocale, renderConsole, signedIn, type ConsoleDeps } from './context.ts';
 import { ADMIN_FIELDS, bodyOf, CLIENT_FIELDS, refuseKeptMembers, TENANT_FIELDS, valuesOf } from './forms.ts';
 import { postedForm, postedUpload, withFieldErrors } from './pages.ts';
-import { freshSignIn, requireSignIn, signInRoutes, takeDraft } from './sign-in.ts';
+import { freshSignIn, requireSignIn, setSessionCookie, signInRoutes, takeDraft } from './sign-in.ts';
 import { usageRoutes } from './usage-pages.ts';
 
 export type { ConsoleDeps };
@@ -30,7 +30,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.post('/logout', auth, async (ctx) => {
     await postedForm(ctx);
     await deps.sessions.remove(signedIn(ctx).session.id);
-    ctx.cookies.set(SESSION_COOKIE, null, { signed: true, path: '/admin' });
+    setSessionCookie(ctx, deps, null);
     see(ctx, '/admin/login?out=1');
   });
 

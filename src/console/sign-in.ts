@@ -13,14 +13,14 @@ import { OIDC_SE } from '../oidc/claims.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { AdminRecord } from '../storage/admins.ts';
 import { CALLBACK_PATH, CONSOLE_SCOPE } from './client.ts';
-import { consoleLocale, renderConsole, SESSION_COOKIE, type ConsoleDeps, type SignedIn } from './context.ts';
+import { consoleLocale, renderConsole, sessionCookie, type ConsoleDeps, type SignedIn } from './context.ts';
 
 /** The console's pages are under /admin; a return path must be one of them (no open redirect). */
 const returnPath = (value: unknown) => typeof value === 'string' && /^\/admin(\/[\w./:%-]*)?$/.test(value) && !value.startsWith('/admin/api') ? value : '/admin';
 
-function setCookie(ctx: Context, deps: ConsoleDeps, id: string | null): void {
+export function setSessionCookie(ctx: Context, deps: ConsoleDeps, id: string | null): void {
   // No expiry: the cookie ends with the browser; the session's idle timeout ends it sooner on the server.
-  ctx.cookies.set(SESSION_COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax', path: '/admin', secure: deps.config.http.issuer.startsWith('https:'), overwrite: true });
+  ctx.cookies.set(sessionCookie(deps), id, { signed: true, httpOnly: true, sameSite: 'lax', path: '/admin', secure: deps.config.http.issuer.startsWith('https:'), overwrite: true });
 }
 
 /** The admin rights of the roles a person holds, as the admin API's scopes: one rule for tokens and console alike. */
@@ -39,7 +39,7 @@ async function currentAdmins(deps: ConsoleDeps, ids: readonly string[]): Promise
 /** Every page but the sign-in's: a live session of someone who is still an admin; otherwise to the sign-in page. */
 export function requireSignIn(deps: ConsoleDeps): Middleware {
   return async (ctx, next) => {
-    const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+    const id = ctx.cookies.get(sessionCookie(deps), { signed: true });
     const session = id ? await deps.sessions.touch(id, deps.now(), deps.config.console.idleTimeoutS) : undefined;
     const admins = session?.adminIds ? await currentAdmins(deps, session.adminIds) : [];
     const principal = admins.length ? principalOf(admins) : undefined;
@@ -103,10 +103,10 @@ export function signInRoutes(router: Router, deps: ConsoleDeps, signedInOnly: Mi
     const cfg = await deps.oidc();
     // startedAt is compared with the provider's auth_time, so it is the real clock, not the console's.
     const pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), returnTo: returnPath(ctx.query.return), startedAt: String(Date.now()) };
-    const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+    const id = ctx.cookies.get(sessionCookie(deps), { signed: true });
     const current = id ? await deps.sessions.touch(id, now, deps.config.console.idleTimeoutS) : undefined;
     if (current?.adminIds) await deps.sessions.setPending(current.id, pending);
-    else setCookie(ctx, deps, (await deps.sessions.create(now, pending)).id);
+    else setSessionCookie(ctx, deps, (await deps.sessions.create(now, pending)).id);
     const locale = consoleLocale(ctx);
     ctx.status = 303;
     ctx.redirect(oidc.buildAuthorizationUrl(cfg, {
@@ -118,7 +118,7 @@ export function signInRoutes(router: Router, deps: ConsoleDeps, signedInOnly: Mi
   });
 
   router.get('/callback', async (ctx) => {
-    const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+    const id = ctx.cookies.get(sessionCookie(deps), { signed: true });
     const session = id ? await deps.sessions.touch(id, deps.now(), deps.config.console.idleTimeoutS) : undefined;
     const pending = session?.pending;
     if (!session || !pending) throw new BrokerError('console_sign_in_failed', 'no sign-in under way in this browser');
@@ -138,7 +138,7 @@ export function signInRoutes(router: Router, deps: ConsoleDeps, signedInOnly: Mi
     const admins = personalNumber ? await deps.admins.findByPersonalNumber(deps.db, personalNumber) : [];
     if (!admins.length) {
       await deps.sessions.remove(session.id);
-      setCookie(ctx, deps, null);
+      setSessionCookie(ctx, deps, null);
       ctx.status = 303;
       ctx.redirect('/admin/denied');
       return;
@@ -147,7 +147,7 @@ export function signInRoutes(router: Router, deps: ConsoleDeps, signedInOnly: Mi
     if (session.adminIds && !session.adminIds.every((a) => admins.some((b) => b.id === a))) throw new BrokerError('console_other_person');
     const name = String(claims.name ?? admins[0]!.displayName);
     const next = await deps.sessions.signedIn(session.id, admins.map((a) => a.id), name, deps.now());
-    setCookie(ctx, deps, next.id);
+    setSessionCookie(ctx, deps, next.id);
     deps.logger.info({ admins: admins.map((a) => a.id), requestId: ctx.state.requestId }, 'console sign-in');
     ctx.status = 303;
     ctx.redirect(pending.returnTo ?? '/admin');

@@ -16,12 +16,12 @@ import type { Logger } from '../observability/logger.ts';
 import { OIDC_SE } from '../oidc/claims.ts';
 import { SIGN_REQUEST_PARAM } from '../oidc/sign-request.ts';
 import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
+import { cookieNames } from '../security/cookie-names.ts';
 import type { ClientRepository } from '../storage/clients.ts';
 import { loginErrorText, verificationSteps } from './messages.ts';
 
 export const DEMO_CLIENT_ID = 'brygga-demo';
 const SCOPES = ['openid', 'profile', OIDC_SE.naturalPersonNumber, OIDC_SE.naturalPersonInfo, 'bankid'];
-const COOKIE = 'brygga_demo';
 const MAX_SESSIONS = 200;
 /** A text to sign, sent twice in base64 (shown and signed), fits the default AUTH_LARGE_PARAM_MAX_BYTES (16 KB). */
 const SIGN_TEXT_MAX_BYTES = 4500;
@@ -61,6 +61,7 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
   const sessions = new Map<string, DemoSession>();
   let discovered: Promise<oidc.Configuration> | undefined;
   const redirectUri = `${config.http.issuer}/demo/callback`;
+  const cookie = cookieNames(config.http.issuer).demo;
 
   const configuration = () => {
     discovered ??= clients.find(DEMO_CLIENT_ID).then((c) =>
@@ -70,12 +71,12 @@ export function demoRoutes(config: Config, logger: Logger, clients: ClientReposi
   };
 
   const session = (ctx: Context): DemoSession => {
-    let id = ctx.cookies.get(COOKIE, { signed: true });
+    let id = ctx.cookies.get(cookie, { signed: true });
     if (!id || !sessions.has(id)) {
       id = randomBytes(16).toString('base64url');
       if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
       sessions.set(id, {});
-      ctx.cookies.set(COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax' });
+      ctx.cookies.set(cookie, id, { signed: true, httpOnly: true, sameSite: 'lax' });
     }
     return sessions.get(id)!;
   };

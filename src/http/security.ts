@@ -1,5 +1,6 @@
 /** Request guards for every route: a host allow-list (discovery URLs are built from the Host header) and safe headers. */
 import type { Middleware } from 'koa';
+import { contentSecurityPolicy, newNonce, nonceForVouchedScripts } from './csp.ts';
 
 export function hostAllowList(allowedHosts: string[]): Middleware {
   const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
@@ -20,14 +21,14 @@ const HSTS = 'max-age=31536000';
 
 export function securityHeaders({ https }: { https: boolean }): Middleware {
   return async (ctx, next) => {
-    // Set before the response is made: oidc-provider adds the hash of the one inline script it renders (the
-    // auto-submitting form of form_post responses and of logout without a session) to this header's script-src.
-    // No third-party resources anywhere; the QR is inline SVG; forms post to this origin or, for form_post, the client.
-    // No page has an inline script or style, so there is nothing a nonce would need to allow.
-    ctx.set('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'");
+    const nonce = newNonce();
+    ctx.state.cspNonce = nonce;
+    // Set before the response is made: oidc-provider adds the hash of its inline script to it (see csp.ts).
+    ctx.set('content-security-policy', contentSecurityPolicy(nonce));
     // With an https issuer every public answer went over https (the proxy terminates it); browsers ignore it otherwise.
     if (https) ctx.set('strict-transport-security', HSTS);
     await next();
+    nonceForVouchedScripts(ctx, nonce);
     ctx.set('x-content-type-options', 'nosniff');
     ctx.set('referrer-policy', 'no-referrer');
     // What a route did not mark cacheable (static files, discovery) is about a login or a person: no cache keeps it.

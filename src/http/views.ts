@@ -11,8 +11,8 @@ export interface PageOptions {
   title: string;
   /** Seconds after which a page without JavaScript reloads itself. */
   refreshSeconds?: number;
-  /** A module script (progressive enhancement; deferred like every module). */
-  script?: string;
+  /** A module script (progressive enhancement; deferred like every module) with this response's CSP nonce. */
+  script?: { src: string; nonce: string };
   /** The same page in the other language. */
   otherLanguageHref?: string;
   /** Room for tables (the admin console). */

@@ -6,18 +6,19 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { WebDeviceData } from '../bankid/types.ts';
 import { safeEqual } from '../security/safe-equal.ts';
+import { stateOf } from './context.ts';
 
-export const DEVICE_COOKIE = 'brygga_device';
 const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
 /** The device id of this browser, set on first sight; the same value however often one request asks. */
 export function deviceId(ctx: Context): string {
   const state = ctx.state as { deviceId?: string };
   if (state.deviceId) return state.deviceId;
-  const existing = ctx.cookies.get(DEVICE_COOKIE, { signed: true });
+  const name = stateOf(ctx).deviceCookie;
+  const existing = ctx.cookies.get(name, { signed: true });
   if (existing && /^[\w-]{43}$/.test(existing)) return (state.deviceId = existing);
   state.deviceId = randomBytes(32).toString('base64url');
-  ctx.cookies.set(DEVICE_COOKIE, state.deviceId, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: ONE_YEAR_MS, overwrite: true });
+  ctx.cookies.set(name, state.deviceId, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: ONE_YEAR_MS, overwrite: true });
   return state.deviceId;
 }
 

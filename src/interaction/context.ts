@@ -27,6 +27,8 @@ export type ProviderClient = NonNullable<Awaited<ReturnType<Provider['Client']['
 
 export interface InteractionState {
   uid: string;
+  /** This deployment's name of the device cookie (security/cookie-names.ts). */
+  deviceCookie: string;
   interaction?: Details;
   client?: ProviderClient;
   form?: Record<string, string>;

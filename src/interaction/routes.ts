@@ -13,6 +13,7 @@ import { sameDeviceReturn } from './actions/return.ts';
 import { showPage } from './actions/show.ts';
 import { startOrder } from './actions/start.ts';
 import { orderStatus } from './actions/status.ts';
+import { cookieNames } from '../security/cookie-names.ts';
 import { stateOf, type InteractionDeps } from './context.ts';
 import { checkForm } from './steps/check-form.ts';
 import { loadClient } from './steps/load-client.ts';
@@ -21,14 +22,14 @@ import { renderErrors } from './steps/render-errors.ts';
 
 export type { InteractionDeps } from './context.ts';
 
-const noStore: Middleware = async (ctx, next) => {
-  ctx.set('cache-control', 'no-store');
-  stateOf(ctx).uid = ctx.params.uid!;
-  await next();
-};
-
 export function interactionRoutes(deps: InteractionDeps, limitStarts: Middleware): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
+  const { device } = cookieNames(deps.config.http.issuer);
+  const noStore: Middleware = async (ctx, next) => {
+    ctx.set('cache-control', 'no-store');
+    Object.assign(stateOf(ctx), { uid: ctx.params.uid!, deviceCookie: device });
+    await next();
+  };
   const page = renderErrors('page');
   const interaction = loadInteraction(deps);
   const client = loadClient(deps);

@@ -7,6 +7,7 @@ import type { Config } from '../config/load.ts';
 import { adminResourceIndicators } from './admin-resource.ts';
 import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
+import { cookieNames } from '../security/cookie-names.ts';
 import { assertClaimsRequest } from './claims-request.ts';
 import { outageAwareAccounts, outageAwareAdapter } from './outage.ts';
 import { assertPaymentRequest, PAYMENT_DISCOVERY, PAYMENT_REQUEST_PARAM } from './payment-request.ts';
@@ -166,6 +167,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     enableHttpPostMethods: true,
     cookies: {
       keys: deps.cookieKeys,
+      names: (({ session, interaction, resume }) => ({ session, interaction, resume }))(cookieNames(config.http.issuer)),
       long: { signed: true, httpOnly: true, sameSite: 'none' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },

@@ -14,10 +14,11 @@ const VIEWS = new URL('../../views/simulator/', import.meta.url);
 const eta = new Eta({ views: fileURLToPath(VIEWS), autoEscape: true, cache: true });
 
 /**
- * Style and script are files, not inline: the refresh parses a fresh copy of the page under this page's policy,
- * and a per-response nonce in that copy is a violation on every refresh.
+ * Style and script are files, not inline: the refresh parses a fresh copy of the page under this page's policy and
+ * takes only the order lists from it. The script runs by a nonce new in every response (strict CSP, as the broker's
+ * pages; 'self' only for browsers older than CSP 3).
  */
-export const APP_PAGE_CSP = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+export const appPageCsp = (nonce: string) => `default-src 'none'; style-src 'self'; script-src 'nonce-${nonce}' 'strict-dynamic' 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 export const APP_ASSETS: ReadonlyMap<string, { type: string; body: Buffer }> = new Map([
   ['/app.css', { type: 'text/css; charset=utf-8', body: readFileSync(new URL('app.css', VIEWS)) }],
@@ -29,6 +30,8 @@ export interface AppPageInput {
   /** Oldest first, as the control API lists them. */
   orders: OrderSummary[];
   error?: string;
+  /** This response's script nonce. */
+  nonce: string;
 }
 
 const FINISHED_SHOWN = 10;
@@ -40,6 +43,7 @@ export function renderAppPage(input: AppPageInput): string {
     t,
     lang: input.lang,
     error: input.error,
+    nonce: input.nonce,
     people: TEST_PEOPLE,
     pending: newestFirst.filter((o) => o.status === 'pending').map((o) => orderView(o, t)),
     finished: newestFirst.filter((o) => o.status !== 'pending').slice(0, FINISHED_SHOWN).map((o) => orderView(o, t)),

@@ -6,7 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.ts';
-import { APP_ASSETS, APP_PAGE_CSP, renderAppPage, isWebUrl } from './app-page.ts';
+import { newNonce } from '../http/csp.ts';
+import { APP_ASSETS, appPageCsp, renderAppPage, isWebUrl } from './app-page.ts';
 import { pickLanguage, type Language } from './app-texts.ts';
 import { approveInput, faultInput, mrtdInput, openInput, parseInput, pickInput, rpStatusInput, scanInput } from './control-input.ts';
 import { ControlError } from './errors.ts';
@@ -181,13 +182,14 @@ function redirectAfter(result: object, path: string, lang: Language): string {
 }
 
 function sendPage(res: ServerResponse, book: OrderBook, lang: Language, status: number, error?: string): void {
-  const html = renderAppPage({ lang, orders: book.list().map((o) => summarize(book, o)), error });
+  const nonce = newNonce();
+  const html = renderAppPage({ lang, orders: book.list().map((o) => summarize(book, o)), error, nonce });
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
     'content-language': lang,
-    'content-security-policy': APP_PAGE_CSP,
+    'content-security-policy': appPageCsp(nonce),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   });

@@ -19,6 +19,8 @@ export interface Child {
   /** The last lines the child wrote to stderr, for the error when it fails. */
   tail(): string;
   exited(): boolean;
+  /** The exit code once it exited (null if a signal ended it). */
+  exitCode(): number | null;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
     pid: child.pid!,
     tail: () => tail.join('\n'),
     exited: () => exited,
+    exitCode: () => child.exitCode,
     async stop() {
       if (exited) return;
       const gone = once(child, 'exit');

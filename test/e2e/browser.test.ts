@@ -242,6 +242,40 @@ test('the stream path: messages on /events drive the page to the end, without a 
   await page.context().close();
 });
 
+test("the CSP refuses a script the response did not name; the page's own nonced script runs", { skip, timeout: 60_000 }, async () => {
+  const page = await newPage('sv-SE');
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { violations: string[] }).violations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
+  });
+  await startQr(page);
+  // Stands in for an injection into the QR page: a parser-inserted inline and external script without the nonce.
+  // Routes see no request a redirect led to: the page is loaded again (the order stays).
+  await page.route('**/interaction/*', async (route) => {
+    if (route.request().resourceType() !== 'document') return route.fallback();
+    const response = await route.fetch();
+    const injected = '<script>document.documentElement.dataset.injected = "yes"</script><script src="/assets/qr.js"></script>';
+    const body = (await response.text()).replace('</body>', `${injected}</body>`);
+    // The fetch stored the page's cookies in the context already; the length is the new body's.
+    const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== 'content-length' && name !== 'set-cookie'));
+    return route.fulfill({ status: response.status(), headers, body });
+  });
+  const scriptRan = page.waitForRequest((r) => /\/interaction\/[\w-]+\/(events|status)/.test(r.url()));
+  await page.reload();
+  assert.match(await page.content(), /dataset\.injected = "yes"/, 'the scripts were put into the page');
+  await page.locator('#qr-image[data-qr^="bankid."] svg').waitFor();
+  await scriptRan;
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.injected), undefined, 'the inline script did not run');
+  // Reports are queued as tasks: wait for both (bounded), then see that there are no others.
+  await page.waitForFunction(() => (window as unknown as { violations: string[] }).violations.length >= 2, undefined, { timeout: 5000 });
+  const violations = await page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+  assert.deepEqual(violations.toSorted(), [`script-src-elem ${t.broker.url}/assets/qr.js`, 'script-src-elem inline'], violations.join(', '));
+  await page.unrouteAll();
+  await scanApproveAndFinish(page);
+  await page.context().close();
+});
+
 test('without JavaScript the page refreshes itself with a server-drawn QR and the login completes', { skip, timeout: 120_000 }, async () => {
   const context = await browser.newContext({ locale: 'sv-SE', javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
   const page = await context.newPage();

@@ -1,7 +1,7 @@
 /**
  * In Chromium, with the relying party on another site (http://127.0.0.1:<port>, the broker on http://localhost):
  * a form POSTs the authorization request (OIDC Core 3.1.2.1) and the response comes back as response_mode=form_post
- * (oidc-provider's auto-submitting page, allowed by the CSP through its script hash); a form POSTs to the
+ * (oidc-provider's auto-submitting page, allowed by the CSP through the response's nonce); a form POSTs to the
  * end-session endpoint (RP-Initiated Logout); logout without a broker session still returns to the client.
  */
 import assert from 'node:assert/strict';

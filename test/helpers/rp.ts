@@ -4,14 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
-import type { TestBroker } from './broker.ts';
+import type { SimulatorControl } from './broker.ts';
 import { field, HttpBrowser, type Step } from './http-browser.ts';
+
+/** Where the broker answers and the simulator's control: a TestBroker, or broker processes behind one public URL. */
+export interface BrokerAt {
+  broker: { url: string };
+  sim: SimulatorControl;
+}
 
 export const REDIRECT_URI = 'https://rp.example/callback';
 export const TEST_PERSON = '199908072391';
 
 /** Discovery for a client of the test broker, over plain HTTP. */
-export function discover(t: TestBroker, clientId: string, auth: oidc.ClientAuth, metadata?: Partial<oidc.ClientMetadata>): Promise<oidc.Configuration> {
+export function discover(t: BrokerAt, clientId: string, auth: oidc.ClientAuth, metadata?: Partial<oidc.ClientMetadata>): Promise<oidc.Configuration> {
   return oidc.discovery(new URL(t.broker.url), clientId, metadata, auth, { execute: [oidc.allowInsecureRequests] });
 }
 
@@ -25,7 +31,7 @@ export interface Authorization {
 }
 
 /** Sends a browser to the authorization endpoint and follows the broker's redirects (not the one to the client). */
-export async function authorize(t: TestBroker, config: oidc.Configuration, params: Record<string, string> = {}, browser = new HttpBrowser()): Promise<Authorization> {
+export async function authorize(t: BrokerAt, config: oidc.Configuration, params: Record<string, string> = {}, browser = new HttpBrowser()): Promise<Authorization> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -51,7 +57,7 @@ export function callbackOf(step: Step): URL {
 }
 
 /** Polls the page's status until the order leaves `pending` (bounded); returns the final status. */
-export async function settled(t: TestBroker, browser: HttpBrowser, uid: string): Promise<{ state: string; hintCode?: string }> {
+export async function settled(t: BrokerAt, browser: HttpBrowser, uid: string): Promise<{ state: string; hintCode?: string }> {
   for (let i = 0; i < 40; i++) {
     const step = await browser.get(`${t.broker.url}/interaction/${uid}/status`, { accept: 'application/json' });
     assert.equal(step.status, 200, step.body);
@@ -63,7 +69,7 @@ export async function settled(t: TestBroker, browser: HttpBrowser, uid: string):
 }
 
 /** On a login page (`step`): starts a QR order and lets the simulated app scan it; returns the interaction and order. */
-export async function startQr(t: TestBroker, { browser, step }: Pick<Authorization, 'browser' | 'step'>): Promise<{ uid: string; orderRef: string }> {
+export async function startQr(t: BrokerAt, { browser, step }: Pick<Authorization, 'browser' | 'step'>): Promise<{ uid: string; orderRef: string }> {
   const uid = interactionUid(step);
   const started = await browser.post(`${t.broker.url}/interaction/${uid}/start`, { csrf: field(step.body, 'csrf'), method: 'qr' });
   assert.equal(started.status, 303, started.body);
@@ -75,12 +81,12 @@ export async function startQr(t: TestBroker, { browser, step }: Pick<Authorizati
 }
 
 /** After the order settled: the page finishes the login and the browser follows to the client (or an error page). */
-export async function afterOrder(t: TestBroker, browser: HttpBrowser, uid: string): Promise<Step> {
+export async function afterOrder(t: BrokerAt, browser: HttpBrowser, uid: string): Promise<Step> {
   return browser.follow(await browser.get(`${t.broker.url}/interaction/${uid}`), (u) => !u.startsWith(t.broker.url));
 }
 
 /** On a login page (`step`): a QR order, scanned and approved in the simulated app; returns the step after the login. */
-export async function bankIdLogin(t: TestBroker, auth: Pick<Authorization, 'browser' | 'step'>, personalNumber = TEST_PERSON): Promise<Step> {
+export async function bankIdLogin(t: BrokerAt, auth: Pick<Authorization, 'browser' | 'step'>, personalNumber = TEST_PERSON): Promise<Step> {
   const { uid, orderRef } = await startQr(t, auth);
   const approved = await t.sim.post(`/sim/orders/${orderRef}/approve`, { personalNumber, givenName: 'TOLVAN', surname: 'TOLVANSSON' });
   assert.equal(approved.status, 200, JSON.stringify(approved.json));
@@ -89,7 +95,7 @@ export async function bankIdLogin(t: TestBroker, auth: Pick<Authorization, 'brow
 }
 
 /** A whole login that ends at the client: authorize, BankID, token request. */
-export async function login(t: TestBroker, config: oidc.Configuration, params: Record<string, string> = {}, browser = new HttpBrowser()) {
+export async function login(t: BrokerAt, config: oidc.Configuration, params: Record<string, string> = {}, browser = new HttpBrowser()) {
   const auth = await authorize(t, config, params, browser);
   const callback = callbackOf(await bankIdLogin(t, auth));
   const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce });

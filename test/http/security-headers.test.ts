@@ -2,6 +2,7 @@
  * Every kind of route the broker answers carries the security headers: a Content-Security-Policy that forbids
  * framing, Referrer-Policy and X-Content-Type-Options everywhere; `Cache-Control: no-store` wherever an answer is about
  * a person or a login (pages, status, tokens, userinfo, admin API, console, health); HSTS when the issuer is https.
+ * Scripts run by a nonce that is new in every response and is on every script the page names, oidc-provider's too.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -9,7 +10,7 @@ import * as oidc from 'openid-client';
 import { BOOTSTRAP, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
 import type { Step } from '../helpers/http-browser.ts';
-import { authorize, bankIdLogin, callbackOf, discover, interactionUid, REDIRECT_URI } from '../helpers/rp.ts';
+import { authorize, bankIdLogin, callbackOf, discover, interactionUid, REDIRECT_URI, startQr } from '../helpers/rp.ts';
 
 const SECRET = 'headers-rp-secret-0123456789abcdefghij';
 let t: TestBroker;
@@ -93,4 +94,42 @@ test('behind https (an https issuer), every answer tells the browser to use http
     const response = await fetch(`http://127.0.0.1:${replica.port}${path}`, { headers: forwarded });
     assert.match(response.headers.get('strict-transport-security') ?? '', /^max-age=31536000$/, path);
   }
+});
+
+/** The nonce of a strict script-src, and every source it lists. */
+function scriptPolicy(headers: Headers): { nonce: string; sources: string[] } {
+  const csp = headers.get('content-security-policy') ?? '';
+  const sources = /(?:^|;)\s*script-src ([^;]*)/.exec(csp)?.[1]?.trim().split(/\s+/) ?? [];
+  const nonce = /^'nonce-([A-Za-z0-9+/]{22}==)'$/.exec(sources[0] ?? '')?.[1];
+  assert.ok(nonce, `script-src starts with a 128-bit nonce: ${csp}`);
+  assert.deepEqual(sources.slice(1), ["'strict-dynamic'", "'self'"], csp);
+  assert.match(csp, /(?:^|;)\s*style-src 'self'(?:;|$)/, 'no inline style either');
+  return { nonce, sources };
+}
+
+const scriptTags = (html: string) => [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+
+test("every response has a fresh script nonce, and the login page's script carries its own", async () => {
+  const auth = await authorize(t, rp);
+  const { uid, orderRef } = await startQr(t, auth);
+  const pages = [await auth.browser.get(`${t.broker.url}/interaction/${uid}`), await auth.browser.get(`${t.broker.url}/interaction/${uid}`)];
+  const nonces = pages.map((page) => {
+    assert.equal(page.status, 200, page.body);
+    const { nonce } = scriptPolicy(page.headers);
+    assert.deepEqual(scriptTags(page.body), [`<script type="module" src="/assets/login.js" nonce="${nonce}">`]);
+    return nonce;
+  });
+  const others = await Promise.all(['/demo', '/no-such-page', '/admin/login', '/.well-known/openid-configuration'].map(async (path) => scriptPolicy((await fetch(`${t.broker.url}${path}`, { headers: html, redirect: 'manual' })).headers).nonce));
+  assert.equal(new Set([...nonces, ...others]).size, 6, 'no nonce is used twice');
+  await t.sim.post(`/sim/orders/${orderRef}/cancel`, {});
+});
+
+test("oidc-provider's auto-submitting form (logout without a session, form_post) runs by the nonce; no script hash is left", async () => {
+  const response = await fetch(`${t.broker.url}/session/end`, { headers: html });
+  const body = await response.text();
+  assert.equal(response.status, 200, body);
+  const { nonce, sources } = scriptPolicy(response.headers);
+  assert.ok(!sources.some((s) => s.startsWith("'sha")), sources.join(' '));
+  assert.deepEqual(scriptTags(body), [`<script nonce="${nonce}">`]);
+  assert.match(body, /document\.forms\[0\]\.submit\(\)/);
 });

@@ -5,12 +5,12 @@
  * balancer; the test's browser is the load balancer's choice of replica.
  */
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { RunningBroker } from '../../src/broker.ts';
 import { freePort } from '../bench/processes.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
+import { accepts, heldTokenRequest } from '../helpers/held-request.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
 import { authorize, callbackOf, discover, REDIRECT_URI, settled, startQr, TEST_PERSON } from '../helpers/rp.ts';
 import { until } from '../helpers/until.ts';
@@ -28,27 +28,6 @@ before(async () => {
 });
 after(async () => { await t?.close(); });
 
-/** Whether a new TCP connection to the port is accepted. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, 'localhost');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** What the server sends on the socket: so far, and all of it once it closes the connection. */
-function received(socket: Socket): { sofar: () => string; all: Promise<string> } {
-  let text = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => { text += chunk; });
-  const all = new Promise<string>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.once('close', () => resolve(text));
-  });
-  return { sofar: () => text, all };
-}
-
 test('a stopping replica answers what is in flight, takes nothing new, and leaves its pending login to another replica', { timeout: 60_000 }, async () => {
   const rp = await discover(t, 'rolling-rp', oidc.ClientSecretBasic(secret));
   let target = leaving.port;
@@ -58,17 +37,10 @@ test('a stopping replica answers what is in flight, takes nothing new, and leave
   assert.equal((await t.sim.order(orderRef))?.status, 'pending');
 
   // A request whose body is still on its way when the stop begins.
-  // `100 Continue` comes once the server has the headers and has handed the request to the application.
-  const inFlight = connect(leaving.port, 'localhost');
-  const answer = received(inFlight);
-  const body = 'grant_type=client_credentials&scope=openid';
-  inFlight.write(`POST /token HTTP/1.1\r\nHost: localhost:${leaving.port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
-  await until(async () => answer.sofar(), (text) => text.startsWith('HTTP/1.1 100 Continue'), 'the replica has the request', 100, 20);
-
+  const inFlight = await heldTokenRequest(leaving.port);
   const stopped = leaving.close();
   await until(() => accepts(leaving.port), (open) => !open, 'new connections are refused', 100, 50);
-  inFlight.write(body);
-  const response = (await answer.all).replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
+  const response = await inFlight.finish();
   assert.match(response, /^HTTP\/1\.1 4\d\d /, `answered (a token request without a client), not cut: ${response}`);
   assert.match(response, /"error":"invalid_(client|request)"/);
   await stopped;

@@ -40,12 +40,14 @@ test('the page speaks Swedish or English by ?lang and Accept-Language', async ()
   }
 });
 
-test('the page loads only its own stylesheet and script, and sends nothing inline', async () => {
-  const reply = await page();
-  assert.equal(reply.headers.get('content-security-policy'), "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'");
+test('the page loads only its own stylesheet and script (by a nonce new in every response), and sends nothing inline', async () => {
+  const [reply, again] = [await page(), await page()];
+  const nonce = /^default-src 'none'; style-src 'self'; script-src 'nonce-([A-Za-z0-9+/]{22}==)' 'strict-dynamic' 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'$/.exec(reply.headers.get('content-security-policy')!)?.[1];
+  assert.ok(nonce, reply.headers.get('content-security-policy')!);
+  assert.ok(!again.headers.get('content-security-policy')!.includes(nonce), 'another nonce in the next response');
   assert.ok(reply.html.includes('<link rel="stylesheet" href="/app.css">'));
-  assert.ok(reply.html.includes('<script src="/app.js"></script>'));
-  assert.doesNotMatch(reply.html, /<style|<img |@import|url\(|nonce=/);
+  assert.deepEqual([...reply.html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]), [`<script src="/app.js" nonce="${nonce}">`]);
+  assert.doesNotMatch(reply.html, /<style|<img |@import|url\(/);
   for (const [path, type, sample] of [['/app.css', 'text/css; charset=utf-8', '.card {'], ['/app.js', 'text/javascript; charset=utf-8', 'DOMParser']] as const) {
     const asset = await fetch(`${t.sim.controlUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
     assert.equal(asset.status, 200, path);

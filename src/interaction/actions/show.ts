@@ -7,6 +7,7 @@ import { detectDevice, launchUrl } from '../../bankid/launch.ts';
 import { BrokerError } from '../../errors/catalogue.ts';
 import { textsFor, type Locale } from '../../i18n/texts.ts';
 import { plainTextToHtml, simpleMarkdownToHtml } from '../../http/simple-markdown.ts';
+import { scriptNonce } from '../../http/csp.ts';
 import { renderPage } from '../../http/views.ts';
 import { requiredPersonOf } from '../../oidc/claims-request.ts';
 import { loginSettings } from '../../oidc/client-settings.ts';
@@ -86,7 +87,7 @@ export const showPage: Action = (deps) => async (ctx) => {
     ? launchUrl({ autoStartToken: state.autoStartToken, userAgent: ctx.get('user-agent'), returnUrl: `${config.http.issuer}/interaction/${uid}` })
     : undefined;
   const pending = state.state === 'pending';
-  ctx.body = renderPage('interaction/login', { ...page, refreshSeconds: pending ? (state.startMethod === 'qr' ? 1 : 2) : undefined, script: '/assets/login.js' }, {
+  ctx.body = renderPage('interaction/login', { ...page, refreshSeconds: pending ? (state.startMethod === 'qr' ? 1 : 2) : undefined, script: { src: '/assets/login.js', nonce: scriptNonce(ctx) } }, {
     ...common,
     view: 'order',
     state: state.state,

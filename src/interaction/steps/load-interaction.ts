@@ -1,4 +1,4 @@
-/** Loads the interaction of this browser; the `_interaction` cookie must name the uid in the path. */
+/** Loads the interaction of this browser; oidc-provider's interaction cookie must name the uid in the path. */
 import { errors } from 'oidc-provider';
 import { BrokerError } from '../../errors/catalogue.ts';
 import { stateOf, type Action } from '../context.ts';
