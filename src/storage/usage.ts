@@ -41,6 +41,9 @@ export interface UsageRow {
 
 export interface UsageReason { period: string; client_id: string; reason: string; orders: number }
 
+/** Billable orders of one operation (`auth`, `sign`, …, as the ledger names it) per period and client or certificate. */
+export interface UsageBillable { period: string; kind: UsageRow['kind']; id: string; operation: string; orders: number }
+
 export interface UsageSettings { timeZone: string; billableOperations: string[] }
 
 export interface Tariff { validFrom: string; price: string; currency: string }
@@ -109,6 +112,17 @@ export async function usageReasons(db: Db, range: UsageRange): Promise<UsageReas
   const result = await sql<UsageReason>`${priced(range)}
     select period, client_id, reason, sum(orders)::int as orders from priced where outcome = 'failed'
     group by period, client_id, reason order by period, client_id, reason`.execute(db);
+  return result.rows;
+}
+
+/** Billable orders per period, client or certificate, and operation: whatever operations the ledger holds. */
+export async function usageBillable(db: Db, range: UsageRange): Promise<UsageBillable[]> {
+  const result = await sql<UsageBillable>`${priced(range)}
+    select period, case when grouping(client_id) = 0 then 'client' else 'certificate' end as kind,
+           case when grouping(client_id) = 0 then client_id else rp_certificate end as id, operation, sum(orders)::int as orders
+    from priced where billable
+    group by grouping sets ((period, client_id, operation), (period, rp_certificate, operation))
+    order by period, kind desc, id, operation`.execute(db);
   return result.rows;
 }
 

@@ -21,9 +21,10 @@ before(async () => {
   const handle = server ?? await openDatabase({ dataDir: join(dir, 'data') });
   await migrateToLatest(handle.db);
   // 23:30 on 31 October in Stockholm (CET) is October's; 00:30 on 1 October (CEST) too.
-  for (const [id, at, outcome, reason] of [['o1', '2026-09-30T22:30:00Z', 'complete', null], ['o2', '2026-10-31T22:30:00Z', 'complete', null], ['o3', '2026-10-12T08:00:00Z', 'failed', 'userDeclinedCall'], ['o4', '2026-11-01T08:00:00Z', 'complete', null]] as const) {
+  // A signature besides the identifications: the table, CSV and JSON count it apart.
+  for (const [id, at, outcome, reason, operation] of [['o1', '2026-09-30T22:30:00Z', 'complete', null, 'auth'], ['o2', '2026-10-31T22:30:00Z', 'complete', null, 'auth'], ['o3', '2026-10-12T08:00:00Z', 'failed', 'userDeclinedCall', 'auth'], ['o4', '2026-11-01T08:00:00Z', 'complete', null, 'auth'], ['o5', '2026-10-15T08:00:00Z', 'complete', null, 'sign']] as const) {
     await sql`insert into usage_ledger (order_id, tenant_id, client_id, rp_certificate, operation, start_method, outcome, hint_code, error_code, cancelled_by, started_at, finished_at, duration_ms, collects, risk, person_key)
-      values (${id}, 'default', 'e-tjanst', 'cert-1', 'auth', 'qr', ${outcome}, ${reason}, null, null, ${new Date(Date.parse(at) - 5000)}, ${new Date(at)}, 5000, 2, null, ${outcome === 'complete' ? `p-${id}` : null})`.execute(handle.db);
+      values (${id}, 'default', 'e-tjanst', 'cert-1', ${operation}, 'qr', ${outcome}, ${reason}, null, null, ${new Date(Date.parse(at) - 5000)}, ${new Date(at)}, 5000, 2, null, ${outcome === 'complete' ? `p-${id}` : null})`.execute(handle.db);
   }
   if (!server) await handle.close();
   env = {
@@ -46,17 +47,20 @@ test('brygga usage --month as CSV, JSON and a table; a wrong month exits 2', asy
   assert.equal(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout);
   const client = report.rows.find((r: { kind: string }) => r.kind === 'client');
-  assert.deepEqual([client.period, client.id, client.started, client.billable, client.failed, client.unique_persons, client.failures], ['2026-10', 'e-tjanst', 3, 2, 1, 2, { userDeclinedCall: 1 }]);
+  assert.deepEqual([client.period, client.id, client.started, client.billable, client.failed, client.unique_persons, client.failures], ['2026-10', 'e-tjanst', 4, 3, 1, 3, { userDeclinedCall: 1 }]);
+  assert.deepEqual(client.billable_by_operation, { auth: 2, sign: 1 });
   const csv = await brygga('usage', '--tenant', 'default', '--month', '2026-10', '--format', 'csv');
   assert.equal(csv.code, 0, csv.stderr);
   const [header, clientLine] = csv.stdout.trimEnd().split('\r\n').map((l) => l.split(','));
   const fromCsv = Object.fromEntries(header!.map((h, i) => [h, clientLine![i]]));
   for (const key of ['period', 'id', 'started', 'completed', 'billable', 'failed', 'unique_persons', 'median_ms', 'conversion']) assert.equal(fromCsv[key], String(client[key]), key);
   assert.equal(fromCsv['failed:userDeclinedCall'], '1');
+  assert.deepEqual([fromCsv['billable:auth'], fromCsv['billable:sign']], ['2', '1']);
   const shown = await brygga('usage', '--tenant', 'default', '--month', '2026-10');
   assert.equal(shown.code, 0, shown.stderr);
   assert.match(shown.stdout, /Europe\/Stockholm; billable: auth, sign/);
-  assert.match(shown.stdout, /^2026-10\s+client\s+e-tjanst\s+3\s+2\s+2\s+1\s+0\s+0\s+2\s+5000\s+5000\s+0\.6667\s+3\s+0\s*$/m);
+  assert.match(shown.stdout, /^PERIOD\s+KIND\s+CLIENT \/ CERTIFICATE\s+STARTED\s+COMPLETED\s+BILLABLE\s+BILLABLE AUTH\s+BILLABLE SIGN\s+FAILED\s/m);
+  assert.match(shown.stdout, /^2026-10\s+client\s+e-tjanst\s+4\s+3\s+3\s+2\s+1\s+1\s+0\s+0\s+3\s+5000\s+5000\s+0\.75\s+4\s+0\s*$/m);
   const wrong = await brygga('usage', '--tenant', 'default', '--month', '2026-13');
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /--month must be a month YYYY-MM/);

@@ -45,6 +45,9 @@ before(async () => {
   await add({ at: '2026-10-12T10:00:00Z', outcome: 'failed', reason: 'certificateErr', client: 'annan-tjanst' });
   await add({ at: '2026-10-13T10:00:00Z', outcome: 'cancelled', by: 'person', method: 'same_device' });
   await add({ at: '2026-10-14T10:00:00Z', outcome: 'expired', reason: 'expiredTransaction' });
+  // Signatures of another client: one completed (12.50), one failed (never billable).
+  await add({ at: '2026-10-20T10:00:00Z', operation: 'sign', client: 'annan-tjanst', person: 'p4' });
+  await add({ at: '2026-10-21T10:00:00Z', operation: 'sign', client: 'annan-tjanst', outcome: 'failed', reason: 'startFailed' });
 });
 after(async () => { await database?.close(); });
 
@@ -63,7 +66,7 @@ test('a month is the tenant\'s own across the DST change; a tariff change within
   // 1 October at 10 SEK, 25 October ×2 and 31 October at 12.50.
   assert.equal(row.amount, '47.50');
   assert.equal(row.currency, 'SEK');
-  assert.deepEqual(report.rows.filter((r) => r.kind === 'certificate').map((r) => [r.id, r.started, r.billable, r.amount]), [['cert-K', 9, 4, '47.50']]);
+  assert.deepEqual(report.rows.filter((r) => r.kind === 'certificate').map((r) => [r.id, r.started, r.billable, r.amount]), [['cert-K', 11, 5, '60.00']]);
 
   const days = await usageReport(database.db, { tenantId: 'kommun', ...monthDays('2026-10')!, by: 'day' });
   const dst = clientRow(days, '2026-10-25')!;
@@ -73,11 +76,23 @@ test('a month is the tenant\'s own across the DST change; a tariff change within
   assert.equal(days.rows.filter((r) => r.kind === 'client').reduce((sum, r) => sum + r.started, 0), 9, 'the days add up to the month');
 });
 
+test('billable identifications and signatures are counted apart, and add up to the billable total', async () => {
+  const report = await october();
+  assert.deepEqual(report.billable_operations, ['auth', 'sign']);
+  assert.deepEqual(clientRow(report, '2026-10')!.billable_by_operation, { auth: 4, sign: 0 }, 'the payment is no identification');
+  const other = clientRow(report, '2026-10', 'annan-tjanst')!;
+  assert.deepEqual([other.started, other.billable, other.billable_by_operation], [3, 1, { auth: 0, sign: 1 }], 'the failed signature is not billable');
+  const certificate = report.rows.find((r) => r.kind === 'certificate')!;
+  assert.deepEqual(certificate.billable_by_operation, { auth: 4, sign: 1 });
+  for (const row of report.rows) assert.equal(Object.values(row.billable_by_operation).reduce((a, b) => a + b, 0), row.billable, `${row.kind} ${row.id}`);
+});
+
 test('which operations are billable is the tenant\'s contract', async () => {
   await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign', 'payment'] });
   try {
     const row = clientRow(await october(), '2026-10')!;
     assert.deepEqual([row.billable, row.amount], [5, '57.50'], 'the payment on 10 October at 10 SEK');
+    assert.deepEqual(row.billable_by_operation, { auth: 4, sign: 0, payment: 1 }, 'payments a figure of their own');
   } finally {
     await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign'] });
   }
@@ -88,12 +103,14 @@ test('CSV and JSON carry the same numbers', async () => {
   const [header, ...lines] = usageCsv(report).trimEnd().split('\r\n').map((l) => l.split(','));
   assert.equal(lines.length, report.rows.length);
   assert.equal(report.rows.length, 3, 'two clients and the certificate');
+  assert.deepEqual(header!.filter((h) => h.startsWith('billable')), ['billable', 'billable:auth', 'billable:sign']);
   for (const [i, row] of report.rows.entries()) {
     const csv = Object.fromEntries(header!.map((h, j) => [h, lines[i]![j]]));
     for (const [key, value] of Object.entries(row)) {
-      if (key === 'failures') continue;
+      if (key === 'failures' || key === 'billable_by_operation') continue;
       assert.equal(csv[key], value === null ? '' : String(value), `${row.id} ${key}`);
     }
+    assert.deepEqual([csv['billable:auth'], csv['billable:sign']], [String(row.billable_by_operation.auth), String(row.billable_by_operation.sign)], `${row.id} billable per operation`);
     for (const reason of ['certificateErr', 'startFailed']) {
       assert.equal(csv[`failed:${reason}`], row.kind === 'client' ? String(row.failures[reason] ?? 0) : '');
     }
