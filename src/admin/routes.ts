@@ -87,7 +87,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   },
   {
     method: 'patch', path: '/tenants/:tenant_id', operationId: 'updateTenant', tag: 'tenants', summary: 'Change a tenant (JSON merge patch)',
-    description: 'A field replaces the stored value, `null` removes it, `name` and `policy` are patched field by field. Its own tenant admin may change it.',
+    description: 'A field replaces the stored value, `null` removes it (`time_zone` and `billable_operations` go back to their defaults), `name` and `policy` are patched field by field. Its own tenant admin may change it.',
     body: tenantPatch, responses: { 200: { description: 'The changed tenant.', schema: tenant }, 409: { description: 'Changed by someone else meanwhile.' } }, action: updateTenant,
   },
   {

@@ -43,11 +43,13 @@ const texts = {
       'brygga_requirement.pinCode': 'BankID-krav: säkerhetskod', 'brygga_requirement.mrtd': 'BankID-krav: id-handling (MRTD)', 'brygga_requirement.cardReader': 'BankID-krav: kortläsare', 'brygga_requirement.certificatePolicies': 'BankID-krav: certifikatpolicyer',
       brygga_login_text: 'Text i BankID-appen (svenska)', 'brygga_login_text#en': 'Text i BankID-appen (engelska)', brygga_sso_group: 'SSO-grupp',
       id: 'Id', 'name.sv': 'Namn (svenska)', 'name.en': 'Namn (engelska)', organisation_number: 'Organisationsnummer', bankid_environment: 'BankID-miljö',
+      time_zone: 'Tidszon för användningsrapporter (t.ex. Europe/Stockholm)', billable_operations: 'Debiterbara transaktioner enligt avtalet',
       'policy.startMethods': 'Tillåtna startsätt', 'policy.requirement.pinCode': 'Lägsta krav: säkerhetskod', 'policy.requirement.mrtd': 'Lägsta krav: id-handling (MRTD)', 'policy.requirement.cardReader': 'Lägsta krav: kortläsare',
       'policy.requirement.certificatePolicies': 'Lägsta krav: certifikatpolicyer', 'policy.ssoGroups': 'Tillåtna SSO-grupper', 'policy.startsPerClientPerMinute': 'Ordrar per tjänst och minut (högst)', 'policy.acr': 'ACR',
       personal_number: 'Personnummer (12 siffror)', display_name: 'Namn', role: 'Roll',
     } as Record<string, string>,
-    options: { qr: 'QR-kod', same_device: 'Samma enhet', authorization_code: 'authorization_code', refresh_token: 'refresh_token', client_credentials: 'client_credentials', tenant_admin: 'Organisationsadministratör', tenant_auditor: 'Granskare (läsbehörighet)', broker_admin: 'Brokeradministratör' } as Record<string, string>,
+    options: { qr: 'QR-kod', same_device: 'Samma enhet', authorization_code: 'authorization_code', refresh_token: 'refresh_token', client_credentials: 'client_credentials', tenant_admin: 'Organisationsadministratör', tenant_auditor: 'Granskare (läsbehörighet)', broker_admin: 'Brokeradministratör',
+      auth: 'Identifiering (auth)', sign: 'Underskrift (sign)', payment: 'Betalning (payment)', phone_auth: 'Identifiering per telefon (phone_auth)', phone_sign: 'Underskrift per telefon (phone_sign)' } as Record<string, string>,
 
   },
   en: {
@@ -90,11 +92,13 @@ const texts = {
       'brygga_requirement.pinCode': 'BankID requirement: security code', 'brygga_requirement.mrtd': 'BankID requirement: ID document (MRTD)', 'brygga_requirement.cardReader': 'BankID requirement: card reader', 'brygga_requirement.certificatePolicies': 'BankID requirement: certificate policies',
       brygga_login_text: 'Text in the BankID app (Swedish)', 'brygga_login_text#en': 'Text in the BankID app (English)', brygga_sso_group: 'SSO group',
       id: 'Id', 'name.sv': 'Name (Swedish)', 'name.en': 'Name (English)', organisation_number: 'Organisation number', bankid_environment: 'BankID environment',
+      time_zone: 'Time zone of the usage reports (e.g. Europe/Stockholm)', billable_operations: 'Billable transactions under the contract',
       'policy.startMethods': 'Allowed start methods', 'policy.requirement.pinCode': 'Least requirement: security code', 'policy.requirement.mrtd': 'Least requirement: ID document (MRTD)', 'policy.requirement.cardReader': 'Least requirement: card reader',
       'policy.requirement.certificatePolicies': 'Least requirement: certificate policies', 'policy.ssoGroups': 'Allowed SSO groups', 'policy.startsPerClientPerMinute': 'Orders per service per minute (at most)', 'policy.acr': 'ACR',
       personal_number: 'Personal identity number (12 digits)', display_name: 'Name', role: 'Role',
     } as Record<string, string>,
-    options: { qr: 'QR code', same_device: 'Same device', authorization_code: 'authorization_code', refresh_token: 'refresh_token', client_credentials: 'client_credentials', tenant_admin: 'Organisation administrator', tenant_auditor: 'Auditor (read only)', broker_admin: 'Broker administrator' } as Record<string, string>,
+    options: { qr: 'QR code', same_device: 'Same device', authorization_code: 'authorization_code', refresh_token: 'refresh_token', client_credentials: 'client_credentials', tenant_admin: 'Organisation administrator', tenant_auditor: 'Auditor (read only)', broker_admin: 'Broker administrator',
+      auth: 'Identification (auth)', sign: 'Signature (sign)', payment: 'Payment (payment)', phone_auth: 'Identification by phone (phone_auth)', phone_sign: 'Signature by phone (phone_sign)' } as Record<string, string>,
 
   },
 } satisfies Record<Locale, unknown>;

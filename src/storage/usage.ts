@@ -131,14 +131,6 @@ export async function usageSettings(db: Db, tenantId: string): Promise<UsageSett
   return row && { timeZone: row.time_zone, billableOperations: row.billable_operations };
 }
 
-export async function setUsageSettings(db: Db, tenantId: string, settings: Partial<UsageSettings>): Promise<void> {
-  await db.updateTable('tenants').set({
-    ...(settings.timeZone ? { time_zone: settings.timeZone } : {}),
-    ...(settings.billableOperations ? { billable_operations: settings.billableOperations } : {}),
-    updated_at: sql`now()`,
-  }).where('id', '=', tenantId).execute();
-}
-
 export async function tariffs(db: Db, tenantId: string): Promise<Tariff[]> {
   const rows = await db.selectFrom('tenant_tariffs').select([sql<string>`to_char(valid_from, 'YYYY-MM-DD')`.as('valid_from'), sql<string>`price::text`.as('price'), 'currency'])
     .where('tenant_id', '=', tenantId).orderBy('valid_from').execute();

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { foldLedger } from '../../src/storage/usage-fold.ts';
-import { putTariff, setUsageSettings } from '../../src/storage/usage.ts';
+import { putTariff } from '../../src/storage/usage.ts';
+import { TenantService } from '../../src/tenants/service.ts';
 import { usageCsv, usageReport, monthDays, type UsageReport } from '../../src/usage/report.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
@@ -88,13 +89,15 @@ test('billable identifications and signatures are counted apart, and add up to t
 });
 
 test('which operations are billable is the tenant\'s contract', async () => {
-  await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign', 'payment'] });
+  const tenants = new TenantService(database.db);
+  const billing = (billableOperations: string[]) => tenants.get('kommun').then((t) => tenants.update({ ...t, bankidEnvironment: 'simulator', billableOperations }));
+  await billing(['auth', 'sign', 'payment']);
   try {
     const row = clientRow(await october(), '2026-10')!;
     assert.deepEqual([row.billable, row.amount], [5, '57.50'], 'the payment on 10 October at 10 SEK');
     assert.deepEqual(row.billable_by_operation, { auth: 4, sign: 0, payment: 1 }, 'payments a figure of their own');
   } finally {
-    await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign'] });
+    await billing(['auth', 'sign']);
   }
 });
 
