@@ -65,3 +65,33 @@ test('brygga usage --month as CSV, JSON and a table; a wrong month exits 2', asy
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /--month must be a month YYYY-MM/);
 });
+
+test('brygga tariffs against the database: add and list, the report prices with it; a wrong one is refused and writes nothing', async () => {
+  const added = await brygga('tariffs', 'add', '--tenant', 'default', '--valid-from', '2026-10-01', '--price', '2', '--currency', 'SEK', '--json');
+  assert.equal(added.code, 0, added.stderr);
+  assert.deepEqual(JSON.parse(added.stdout), { valid_from: '2026-10-01', price: '2.0000', currency: 'SEK' });
+  const wrong = await brygga('tariffs', 'add', '--tenant', 'default', '--valid-from', '2026-11-01', '--price', 'two', '--currency', 'SEK');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /price: must be a decimal number such as 12\.50/);
+  const otherCurrency = await brygga('tariffs', 'add', '--tenant', 'default', '--valid-from', '2026-11-01', '--price', '2', '--currency', 'EUR');
+  assert.equal(otherCurrency.code, 1);
+  assert.match(otherCurrency.stderr, /currency must be SEK, the currency of the tenant's other tariffs \[input_invalid\]/);
+  assert.equal((await brygga('tariffs', 'add', '--tenant', 'nobody', '--valid-from', '2026-11-01', '--price', '2', '--currency', 'SEK')).code, 2);
+  const listed = await brygga('tariffs', 'list', '--tenant', 'default');
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^VALID FROM\s+PRICE\s+CURRENCY\n2026-10-01\s+2\.0000\s+SEK\n$/);
+  const report = JSON.parse((await brygga('usage', '--tenant', 'default', '--month', '2026-10', '--format', 'json')).stdout);
+  const client = report.rows.find((r: { kind: string }) => r.kind === 'client');
+  assert.deepEqual([client.billable, client.amount, client.currency], [3, '6.00', 'SEK']);
+});
+
+test('brygga tenants add with a report time zone and billable operations; a wrong zone is refused', async () => {
+  const added = await brygga('tenants', 'add', '--id', 'kommun-z', '--name-sv', 'Z', '--name-en', 'Z', '--environment', 'simulator', '--time-zone', 'Europe/London', '--billable', 'auth,sign,payment', '--json');
+  assert.equal(added.code, 0, added.stderr);
+  assert.deepEqual([JSON.parse(added.stdout).timeZone, JSON.parse(added.stdout).billableOperations], ['Europe/London', ['auth', 'sign', 'payment']]);
+  const report = JSON.parse((await brygga('usage', '--tenant', 'kommun-z', '--month', '2026-10', '--format', 'json')).stdout);
+  assert.deepEqual([report.time_zone, report.billable_operations], ['Europe/London', ['auth', 'sign', 'payment']]);
+  const wrong = await brygga('tenants', 'add', '--id', 'kommun-y', '--name-sv', 'Y', '--name-en', 'Y', '--environment', 'simulator', '--time-zone', 'Europe/Atlantis');
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /timeZone must be an IANA time zone such as Europe\/Stockholm \[input_invalid\]/);
+});
