@@ -1,8 +1,8 @@
 /**
  * The login audit trail fed by the domain events: a real login through the broker and the simulator leaves one
  * record per step (order completed, consent, ID token, logout), a failed and a cancelled order theirs, each naming
- * tenant, client, order or request and the account, never the person; written whatever LOG_LEVEL says. With
- * AUDIT_LOG_FILE the records go to that file.
+ * tenant, client, order or request and the account, never the person. Written whatever the log level says; with
+ * AUDIT_LOG_FILE to that file.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -29,8 +29,7 @@ let t: TestBroker;
 let rp: oidc.Configuration;
 
 before(async () => {
-  // LOG_LEVEL=warn: the trail is written all the same.
-  t = await startTestBroker({ LOG_LEVEL: 'warn' });
+  t = await startTestBroker();
   await t.broker.clients.save({ client_id: 'audit-rp', client_secret: secret, client_name: 'Audited', redirect_uris: ['https://rp.example/callback'], post_logout_redirect_uris: ['https://rp.example/bye'], scope: 'openid profile' });
   rp = await discover();
 });
@@ -87,7 +86,8 @@ test('a login leaves one record per step: order completed, consent, ID token, lo
   }
   const text = JSON.stringify(records());
   for (const personal of PERSONAL) assert.ok(!text.includes(personal), `no ${personal} in the trail`);
-  assert.ok(!t.logLines.some((l) => l.includes('"msg":"bankid order complete"')), 'LOG_LEVEL=warn keeps the info lines out, not the trail');
+  const logLine = t.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'bankid order complete' && l.orderId === order.orderId);
+  assert.ok(logLine && !('subject' in logLine), 'the ordinary log line has the order, not the account');
 });
 
 test('a failed order and one the person cancelled in the app leave their records, with the reason and without a subject', { timeout: 60_000 }, async () => {
@@ -111,10 +111,26 @@ test('a failed order and one the person cancelled in the app leave their records
   assert.equal(recordsOf(failed.orderId).length + recordsOf(cancelled.orderId).length, 2, 'one record per order');
 });
 
+/** A logger writing to an array, as the broker's. */
+function collecting(level: string): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  return { lines, logger: createLogger({ level, format: 'json', destination: new Writable({ write(chunk, _e, cb) { lines.push(chunk.toString()); cb(); } }) }) };
+}
+
+test('without AUDIT_LOG_FILE the records go with the log lines, marked, at info whatever the log\'s level', () => {
+  const { logger, lines } = collecting('warn');
+  const events = new DomainEvents();
+  auditDomainEvents(events, auditTrail({}, logger).logger);
+  logger.info('an info line the level keeps out');
+  events.emit('login.logout', { clientId: 'c', tenantId: 'kommun', subject: 'sub-1', requestId: 'r-9' });
+  assert.deepEqual(lines.map((l) => JSON.parse(l) as AuditRecord).map((r) => [r.audit, r.level, r.event, r.outcome, r.clientId, r.tenantId, r.subject, r.requestId]), [
+    [true, 30, 'login.logout', 'logged_out', 'c', 'kommun', 'sub-1', 'r-9'],
+  ]);
+});
+
 test('AUDIT_LOG_FILE: the records are appended to the file as JSON lines (a failed verification its own event), not to the log', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'brygga-audit-')), 'audit.jsonl');
-  const logLines: string[] = [];
-  const logger = createLogger({ level: 'silent', format: 'json', destination: new Writable({ write(chunk, _e, cb) { logLines.push(chunk.toString()); cb(); } }) });
+  const { logger, lines: logLines } = collecting('info');
   const trail = auditTrail({ auditFile: file }, logger);
   const events = new DomainEvents();
   auditDomainEvents(events, trail.logger);
