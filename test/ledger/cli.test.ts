@@ -76,7 +76,6 @@ test('brygga tariffs against the database: add and list, the report prices with 
   const otherCurrency = await brygga('tariffs', 'add', '--tenant', 'default', '--valid-from', '2026-11-01', '--price', '2', '--currency', 'EUR');
   assert.equal(otherCurrency.code, 1);
   assert.match(otherCurrency.stderr, /currency must be SEK, the currency of the tenant's other tariffs \[input_invalid\]/);
-  assert.equal((await brygga('tariffs', 'add', '--tenant', 'nobody', '--valid-from', '2026-11-01', '--price', '2', '--currency', 'SEK')).code, 2);
   const listed = await brygga('tariffs', 'list', '--tenant', 'default');
   assert.equal(listed.code, 0, listed.stderr);
   assert.match(listed.stdout, /^VALID FROM\s+PRICE\s+CURRENCY\n2026-10-01\s+2\.0000\s+SEK\n$/);
