@@ -24,6 +24,7 @@ import { SettingsCertificate } from './certificates/settings-file.ts';
 import type { Config } from './config/load.ts';
 import { derivedKey, resolveSecrets } from './config/secrets.ts';
 import { DomainEvents } from './events/emitter.ts';
+import { auditDomainEvents, auditTrail } from './observability/audit-log.ts';
 import { logDomainEvents } from './observability/event-log.ts';
 import { assetRoutes } from './http/assets.ts';
 import { accessLog } from './http/access-log.ts';
@@ -176,9 +177,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       passphrase: config.bankid.certPassphrase,
     }, { logger, onChange: (_next, previous) => connections.release(previous.fingerprint) }).watch();
     cleanups.push(() => settingsCertificate.close());
-    // What happens, told once where it happens: log lines, the metrics and (through the order statements) the ledger.
+    // What happens, told once where it happens: log lines, the audit trail, the metrics; the ledger is written by the
+    // order statements themselves, so it never misses an order.
     const events = new DomainEvents((err, name) => logger.error({ event: name, err: (err as Error).message }, 'event subscriber failed'));
     logDomainEvents(events, logger);
+    const audit = auditTrail(config.log, logger);
+    cleanups.push(() => audit.close());
+    auditDomainEvents(events, audit.logger);
     const endpoints = endpointsFromConfig(config, simulator?.apiUrl);
     const rpCertificates = new RpCertificateRepository(database.db, box);
     const connections = new CertificateConnections({

@@ -87,7 +87,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   },
   {
     method: 'patch', path: '/tenants/:tenant_id', operationId: 'updateTenant', tag: 'tenants', summary: 'Change a tenant (JSON merge patch)',
-    description: 'A field replaces the stored value, `null` removes it, `name` and `policy` are patched field by field. Its own tenant admin may change it.',
+    description: 'A field replaces the stored value, `null` removes it (`time_zone` and `billable_operations` go back to their defaults), `name` and `policy` are patched field by field. Its own tenant admin may change it.',
     body: tenantPatch, responses: { 200: { description: 'The changed tenant.', schema: tenant }, 409: { description: 'Changed by someone else meanwhile.' } }, action: updateTenant,
   },
   {
@@ -173,7 +173,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   // Usage from the transaction ledger, and the tariffs that price it.
   {
     method: 'get', path: '/tenants/:tenant_id/usage', operationId: 'readUsage', tag: 'usage', summary: 'A tenant\'s BankID usage',
-    description: 'Per client and per certificate, per day or month in the tenant\'s time zone, from the transaction ledger: billable counts, failures by reason, cancellations, unique persons, completion times, conversion, QR against same device, and the amount the tariffs give. `format=csv` has the same rows and numbers.',
+    description: 'Per client and per certificate, per day or month in the tenant\'s time zone, from the transaction ledger: billable counts (in all and per operation: identifications, signatures, …), failures by reason, cancellations, unique persons, completion times, conversion, QR against same device, and the amount the tariffs give. `format=csv` has the same rows and numbers.',
     query: usageQuery, responses: { 200: { description: 'The report (JSON, or CSV with `format=csv`).', schema: usageReportSchema } }, action: readUsage,
   },
   {

@@ -15,6 +15,8 @@ export function tenantView(t: TenantRecord | Tenant): Record<string, unknown> {
     contacts: t.contacts,
     bankid_environment: t.bankidEnvironment ?? null,
     policy: t.policy,
+    time_zone: t.timeZone,
+    billable_operations: t.billableOperations,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
   };
@@ -35,10 +37,14 @@ export function tenantInput(body: Record<string, unknown>): TenantInput {
     contacts: (body.contacts ?? undefined) as TenantInput['contacts'],
     bankidEnvironment: (body.bankid_environment ?? undefined) as TenantInput['bankidEnvironment'],
     policy: (body.policy ?? undefined) as TenantInput['policy'],
+    timeZone: (body.time_zone ?? undefined) as string | undefined,
+    billableOperations: (body.billable_operations ?? undefined) as string[] | undefined,
   };
 }
 
-const API_FIELDS: Record<string, string> = { organisationNumber: 'organisation_number', bankidEnvironment: 'bankid_environment' };
+const API_FIELDS: Record<string, string> = {
+  organisationNumber: 'organisation_number', bankidEnvironment: 'bankid_environment', timeZone: 'time_zone', billableOperations: 'billable_operations',
+};
 
 /** Runs a tenant service call; its field errors come out with the API's field names (`contacts.0.email`). */
 export async function withApiFields<T>(work: () => Promise<T>): Promise<T> {

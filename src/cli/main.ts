@@ -14,6 +14,8 @@ import { keysCommand } from './keys.ts';
 import { takeFlag, takeValue } from './options.ts';
 import { tenantsCommand } from './tenants.ts';
 import { tenantsOverApi } from './tenants-api.ts';
+import { tariffsCommand } from './tariffs.ts';
+import { tariffsOverApi } from './tariffs-api.ts';
 import { UsageError } from './usage.ts';
 import { fromApi, fromDatabase, printUsage, usageRequest } from './usage-report.ts';
 
@@ -27,6 +29,7 @@ const USAGE = `Usage: brygga <command>
   keys rotate [--propagation S]    add new signing keys, used after S seconds (default 600)
   keys list                        list signing keys and their state
   tenants add|list|show            organisations with their own BankID agreement and policy
+  tariffs list|add --tenant T      a tenant's price per billable transaction, from a day on
   certificates add|list|show|activate|rollback|remove   a tenant's BankID RP certificates
   admins add|list|remove           console admins (first setup: the first broker_admin)
   usage --tenant T --month YYYY-MM [--by day] [--format table|csv|json]   BankID usage per client and certificate
@@ -40,6 +43,7 @@ the broker holds the embedded database; tables by default, --json for scripts:
   clients rotate-secret <client_id> [--grace S]  new secret; the old one works S more seconds
   audit [--object-type T] [--object-id ID] [--actor A] [--from ISO] [--to ISO]
   tenants list|show|add|update|remove            tenants, audited by the broker
+  tariffs list|add --tenant T                    tariffs, audited by the broker
   certificates list|show|add|activate|rollback|remove --tenant T   checked live with BankID by the broker
   admins list|show|add|update|remove             console admins (a tenant admin manages its own tenant's)
 
@@ -51,7 +55,7 @@ error code, e.g. [certificate_rejected]); 2 wrong command, setting or input, or 
 refused (401/403).`;
 
 /** The commands that also work over a running broker's admin API. */
-const OVER_API = { clients: clientsOverApi, tenants: tenantsOverApi, certificates: certificatesOverApi, admins: adminsOverApi } as const;
+const OVER_API = { clients: clientsOverApi, tenants: tenantsOverApi, tariffs: tariffsOverApi, certificates: certificatesOverApi, admins: adminsOverApi } as const;
 
 /** How long a command waits for the database before it gives up with a message. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -85,6 +89,7 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
       });
     case 'clients':
     case 'tenants':
+    case 'tariffs':
     case 'certificates':
     case 'admins':
     case 'audit': {
@@ -101,6 +106,7 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
       if (command === 'audit') throw new UsageError('brygga audit reads a running broker\'s admin API: give --url and --token (or BRYGGA_URL and BRYGGA_TOKEN)');
       return withDatabase(config, (h) => command === 'clients' ? clientsCommand(config, h.db, logger, sub, args, out)
         : command === 'tenants' ? tenantsCommand(h.db, sub, args, json, out)
+          : command === 'tariffs' ? tariffsCommand(h.db, sub, args, json, out)
           : command === 'certificates' ? certificatesCommand(config, h.db, sub, args, json, out)
             : adminsCommand(config, h.db, sub, args, json, out));
     }

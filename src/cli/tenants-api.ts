@@ -10,7 +10,10 @@ const COLUMNS: [string, string][] = [['id', 'ID'], ['name_sv', 'NAME'], ['organi
 
 /** The service's field names as the API's. */
 function apiBody(input: Partial<TenantInput>): Record<string, unknown> {
-  const body = { id: input.id, name: input.name, organisation_number: input.organisationNumber, contacts: input.contacts, bankid_environment: input.bankidEnvironment, policy: input.policy };
+  const body = {
+    id: input.id, name: input.name, organisation_number: input.organisationNumber, contacts: input.contacts, bankid_environment: input.bankidEnvironment,
+    policy: input.policy, time_zone: input.timeZone, billable_operations: input.billableOperations,
+  };
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 

@@ -10,6 +10,8 @@ export const TENANTS_HELP = `Usage: brygga tenants add|list|show [--json]   (wit
 
   tenants add --id ID --name-sv NAMN --name-en NAME --environment production|test|simulator
               [--org-number NNNNNN-NNNN] [--contact-email E] [--contact-name N] [--policy JSON] [--file tenant.json]
+              [--time-zone ZONE] [--billable auth,sign]   usage reports: time zone (Europe/Stockholm) and what the
+                                                          contract bills (auth,sign; also payment, phone_auth, phone_sign)
   tenants list [--search S]              (--search over the admin API)
   tenants show <id>
   tenants update <id> [the add flags]   over the admin API: change only what is given (the policy is merged)
@@ -34,7 +36,7 @@ export function tenantFromArgs(args: string[]): Partial<TenantInput> {
     options: {
       id: { type: 'string' }, 'name-sv': { type: 'string' }, 'name-en': { type: 'string' }, environment: { type: 'string' },
       'org-number': { type: 'string' }, 'contact-email': { type: 'string' }, 'contact-name': { type: 'string' },
-      policy: { type: 'string' }, file: { type: 'string' },
+      policy: { type: 'string' }, file: { type: 'string' }, 'time-zone': { type: 'string' }, billable: { type: 'string' },
     },
   });
   const file = values.file ? parseJson(readFileSync(values.file, 'utf8'), values.file) as Partial<TenantInput> : {};
@@ -48,6 +50,8 @@ export function tenantFromArgs(args: string[]): Partial<TenantInput> {
     bankidEnvironment: (values.environment ?? file.bankidEnvironment) as TenantInput['bankidEnvironment'],
     contacts: contact ?? file.contacts,
     policy: values.policy ? parseJson(values.policy, '--policy') as TenantInput['policy'] : file.policy,
+    timeZone: values['time-zone'] ?? file.timeZone,
+    billableOperations: values.billable !== undefined ? values.billable.split(',').map((op) => op.trim()).filter(Boolean) : file.billableOperations,
   };
   return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
 }

@@ -3,7 +3,7 @@
  * database, or from a running broker's admin API with --url/--token. CSV and JSON are the admin API's own.
  */
 import type { Db } from '../storage/database.ts';
-import { usageCsv, usageReport, monthDays, type UsageReport } from '../usage/report.ts';
+import { billableOperationsOf, usageCsv, usageReport, monthDays, type UsageReport } from '../usage/report.ts';
 import { callApi, type ApiTarget } from './admin-api.ts';
 import { takeValue } from './options.ts';
 import { table } from './output.ts';
@@ -47,5 +47,10 @@ export function printUsage(report: UsageReport, format: UsageRequest['format']):
   if (format === 'json') return JSON.stringify(report, null, 2);
   if (format === 'csv') return usageCsv(report).trimEnd();
   const title = `Usage of ${report.tenant_id}, ${report.from} to ${report.to} (exclusive), ${report.time_zone}; billable: ${report.billable_operations.join(', ')}`;
-  return `${title}\n\n${table(report.rows as unknown as Record<string, unknown>[], COLUMNS)}`;
+  // The billable count, then its parts per operation (identifications, signatures, …), as in the CSV.
+  const operations = billableOperationsOf(report);
+  const at = COLUMNS.findIndex(([key]) => key === 'billable') + 1;
+  const columns = [...COLUMNS.slice(0, at), ...operations.map((op): [string, string] => [`billable:${op}`, `BILLABLE ${op.toUpperCase()}`]), ...COLUMNS.slice(at)];
+  const rows = report.rows.map((row) => ({ ...row, ...Object.fromEntries(operations.map((op) => [`billable:${op}`, row.billable_by_operation[op]])) }));
+  return `${title}\n\n${table(rows, columns)}`;
 }

@@ -21,7 +21,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   demo: boolean;
   autoMigrate: boolean;
-  log: { level: string; format: 'json' | 'pretty' };
+  /** `auditFile`: AUDIT_LOG_FILE, where the login audit trail is appended; unset, it goes with the log lines. */
+  log: { level: string; format: 'json' | 'pretty'; auditFile?: string };
   http: { host: string; port: number; metricsPort: number; shutdownGraceMs: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; issuer: string; trustProxy: boolean; proxyHops: number; allowedHosts: string[]; maxEventStreams: number };
   database: { url?: string; dataDir: string; connectTimeoutMs: number; statementTimeoutMs: number };
   bankid: {
@@ -191,7 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     env: nodeEnv,
     demo,
     autoMigrate: raw.AUTO_MIGRATE ?? demo,
-    log: { level: raw.LOG_LEVEL!, format: raw.LOG_FORMAT ?? (nodeEnv === 'production' ? 'json' : 'pretty') },
+    log: { level: raw.LOG_LEVEL!, format: raw.LOG_FORMAT ?? (nodeEnv === 'production' ? 'json' : 'pretty'), auditFile: raw.AUDIT_LOG_FILE },
     http: {
       host: raw.HOST!,
       port,

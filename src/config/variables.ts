@@ -26,6 +26,7 @@ export const variables = [
   { name: 'NODE_ENV', schema: z.enum(['development', 'production', 'test']), default: 'development', description: 'Runtime profile. `production` refuses demo shortcuts (generated secrets, the in-process simulator).' },
   { name: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Minimum log level.' },
   { name: 'LOG_FORMAT', schema: z.enum(['json', 'pretty']), description: 'Log output: `json` (default in production) or `pretty` (default otherwise). Personal numbers, tokens, cookies and secrets are redacted in both.' },
+  { name: 'AUDIT_LOG_FILE', schema: z.string().min(1), description: 'Where the audit trail of logins goes (one JSON line per BankID order\'s end, ID token, consent and logout; see docs/operations.md): appended to this file. Unset: the log output, as lines with `"audit":true`. Written whatever `LOG_LEVEL` says.' },
   { name: 'HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address the broker listens on (`0.0.0.0` in a container).' },
   { name: 'PORT', schema: port, default: '3000', description: 'Port the broker listens on.' },
   { name: 'METRICS_PORT', schema: port, default: '9464', description: 'Port of the Prometheus `/metrics` listener, on `HOST` too but apart from `PORT`, so the public ingress never exposes the metrics (they name clients and tenants). 0 picks a free port.' },

@@ -5,6 +5,7 @@
  */
 import { AdminInputError } from '../admin/errors.ts';
 import type { FieldError } from '../errors/field-errors.ts';
+import { OPERATIONS } from '../usage/settings.ts';
 
 export type FieldKind =
   | 'text' | 'textarea' | 'lines' | 'bool' | 'number'
@@ -73,6 +74,8 @@ export const TENANT_FIELDS: readonly FormField[] = [
   { name: 'organisation_number', kind: 'text' },
   { name: 'bankid_environment', kind: { select: ['simulator', 'test', 'production'] } },
   { name: 'contacts', kind: 'contacts' },
+  { name: 'time_zone', kind: 'text' },
+  { name: 'billable_operations', kind: { multi: OPERATIONS } },
   { name: 'policy.startMethods', kind: { multi: START_METHODS } },
   ...requirementOf('policy.requirement'),
   { name: 'policy.ssoGroups', kind: 'lines' },

@@ -2,7 +2,7 @@
  * The usage page's view of the admin API's usage report: the month's table per client and per certificate (the unit
  * BankID invoices) with totals, and the data of the daily volume and outcome-mix charts.
  */
-import type { UsageReport, UsageReportRow } from '../usage/report.ts';
+import { billableOperationsOf, type UsageReport, type UsageReportRow } from '../usage/report.ts';
 import { barChart, type BarChart } from './charts.ts';
 
 /** The month `YYYY-MM` it is at `now` in `timeZone`. */
@@ -33,7 +33,9 @@ export function sumAmounts(amounts: readonly (string | null)[]): string | null {
 export interface UsageView {
   clients: UsageReportRow[];
   certificates: UsageReportRow[];
-  total: { billable: number; amount: string | null; currency: string | null };
+  /** The operations `billable` is split into (identifications, signatures, …), a column each. */
+  operations: string[];
+  total: { billable: number; billableByOperation: Record<string, number>; amount: string | null; currency: string | null };
   daily: BarChart;
   /** The month's orders by outcome: completed, failed, cancelled, expired. */
   mix: BarChart;
@@ -53,9 +55,15 @@ export function usageView(month: UsageReport, daily: UsageReport): UsageView {
     day.other += row.started - row.completed;
   }
   const sum = (key: (typeof OUTCOMES)[number] | 'billable') => clients.reduce((a, r) => a + r[key], 0);
+  const operations = billableOperationsOf(month);
   return {
-    clients, certificates,
-    total: { billable: sum('billable'), amount: sumAmounts(clients.map((r) => r.amount)), currency: clients.find((r) => r.currency)?.currency ?? null },
+    clients, certificates, operations,
+    total: {
+      billable: sum('billable'),
+      billableByOperation: Object.fromEntries(operations.map((op) => [op, clients.reduce((a, r) => a + (r.billable_by_operation[op] ?? 0), 0)])),
+      amount: sumAmounts(clients.map((r) => r.amount)),
+      currency: clients.find((r) => r.currency)?.currency ?? null,
+    },
     daily: barChart([...days].map(([day, v]) => ({ label: day, values: [v.completed, v.other] }))),
     mix: barChart(OUTCOMES.map((outcome) => ({ label: outcome, values: [sum(outcome)] }))),
   };

@@ -81,6 +81,8 @@ export interface EffectiveSettings extends ClientSettings {
 /** The effective settings with the acr resolved: the tenant's, or the broker's (ACR). */
 export interface LoginSettings extends EffectiveSettings {
   acr: string;
+  /** The client's tenant (its logins' audit records name it). */
+  tenantId: string;
 }
 
 const STRICT_REQUIREMENT_KEYS = new Set(['pinCode', 'mrtd', 'cardReader', 'certificatePolicies']);
@@ -139,6 +141,11 @@ export function clientSettings(client: Record<string, unknown>): ClientSettings 
     refreshTokens: client[CLIENT_SETTINGS.refreshTokens] !== false,
     refreshTokenTtlS: (client[CLIENT_SETTINGS.refreshTokenTtlS] as number | undefined) ?? REFRESH_TOKEN_TTL_S.default,
   };
+}
+
+/** A provider client's tenant, from its login settings; undefined for a client loaded without them. */
+export function tenantOf(client: object): string | undefined {
+  return ((client as Record<string, unknown>)[LOGIN_SETTINGS] as LoginSettings | undefined)?.tenantId;
 }
 
 /** The settings a login of a provider client runs with (set when the client was loaded). */

@@ -12,7 +12,7 @@ import type { CompletionVerifier } from '../bankid/verification/index.ts';
 import type { DomainEvents } from '../events/emitter.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ledgerEntryOf } from '../storage/ledger.ts';
-import type { OrderRepository, OrderRow } from '../storage/orders.ts';
+import type { FinishedOrder, OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
 import { orderEvent } from './order-event.ts';
 import type { BankIdConnections } from './connections.ts';
@@ -154,12 +154,15 @@ export class Collector {
         this.#o.events.emit('order.collected', { ...orderEvent(row), hintCode: result.hintCode });
       }
     } else if (result.status === 'failed') {
-      if (await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode })) this.#failed(row, result.hintCode);
+      const finished = await this.#o.orders.update(row.id, { status: 'failed', hintCode: result.hintCode });
+      if (finished) this.#failed(finished, result.hintCode);
     } else {
       const completion = result.completionData;
       if (!(await this.#verified(row, completion))) return;
-      const update = { status: 'complete', completion: completion as unknown as Record<string, unknown>, subject: this.#o.accountIdFor(completion), personKey: this.#o.personKeyFor(completion), pickedUp: true } as const;
-      if (await this.#o.orders.update(row.id, update)) this.#o.events.emit('order.completed', orderEvent(row));
+      const subject = this.#o.accountIdFor(completion);
+      const update = { status: 'complete', completion: completion as unknown as Record<string, unknown>, subject, personKey: this.#o.personKeyFor(completion), pickedUp: true } as const;
+      const finished = await this.#o.orders.update(row.id, update);
+      if (finished) this.#o.events.emit('order.completed', { ...orderEvent(finished), subject });
     }
   }
 
@@ -172,9 +175,8 @@ export class Collector {
     if (verdict.ok) return true;
     const reasons = verdict.checks.filter((c) => c.outcome === 'failed').map((c) => `${c.check}: ${'reason' in c ? c.reason : ''}`);
     this.#o.logger.error({ orderId: row.id, failedChecks: verdict.failed, reasons }, 'bankid completion failed verification; order failed');
-    if (await this.#o.orders.update(row.id, { status: 'failed', errorCode: UNVERIFIED, hintCode: null, pickedUp: true })) {
-      this.#o.events.emit('order.failed', { ...orderEvent(row), errorCode: UNVERIFIED, failedChecks: verdict.failed });
-    }
+    const finished = await this.#o.orders.update(row.id, { status: 'failed', errorCode: UNVERIFIED, hintCode: null, pickedUp: true });
+    if (finished) this.#o.events.emit('order.failed', { ...orderEvent(finished), errorCode: UNVERIFIED, failedChecks: verdict.failed });
     return false;
   }
 
@@ -182,23 +184,25 @@ export class Collector {
   async #collectFailed(row: OrderRow, err: unknown, timedOut: boolean): Promise<void> {
     const errorCode = err instanceof BankIdError ? err.errorCode : err instanceof BankIdTransportError || timedOut ? NO_ANSWER : 'internal';
     const log = { orderId: row.id, errorCode, err: (err as Error).message };
+    let finished;
     if (timedOut || isTransient(err)) {
-      const after = await this.#o.orders.recordCollectFailure(row.id, errorCode, COLLECT_FAILURE_LIMIT);
-      if (after?.status !== 'failed') {
-        this.#o.logger.warn({ ...log, failures: after?.collect_failures }, 'bankid collect failed; collecting again after the interval');
+      finished = await this.#o.orders.recordCollectFailure(row.id, errorCode, COLLECT_FAILURE_LIMIT);
+      if (finished?.status !== 'failed') {
+        this.#o.logger.warn({ ...log, failures: finished?.collect_failures }, 'bankid collect failed; collecting again after the interval');
         return;
       }
-      this.#o.logger.error({ ...log, failures: after.collect_failures }, 'bankid collect kept failing; order given up');
+      this.#o.logger.error({ ...log, failures: finished.collect_failures }, 'bankid collect kept failing; order given up');
     } else {
       this.#o.logger.error(log, 'bankid collect failed; order given up');
-      if (!(await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code }))) return;
+      finished = await this.#o.orders.update(row.id, { status: 'failed', errorCode, hintCode: row.hint_code });
+      if (!finished) return;
     }
-    this.#o.events.emit('order.failed', { ...orderEvent(row), errorCode });
+    this.#o.events.emit('order.failed', { ...orderEvent(finished), errorCode });
     await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
   }
 
   /** BankID's own end of an order, read as the ledger reads it: expired, cancelled in the app, or failed with its hint. */
-  #failed(row: OrderRow, hintCode: string): void {
+  #failed(row: FinishedOrder, hintCode: string): void {
     const { outcome, cancelledBy } = ledgerEntryOf('failed', hintCode);
     const order = orderEvent(row);
     if (outcome === 'expired') this.#o.events.emit('order.expired', order);

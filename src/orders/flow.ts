@@ -44,6 +44,8 @@ export interface StartOrder {
   returnUrlFor?: (nonce: string) => string;
   /** The browser is on a phone or tablet: chooses the wording of BankID's message when the start fails. */
   mobile: boolean;
+  /** The request starting it (its X-Request-Id), kept with the order for the audit records of its end. */
+  requestId?: string;
 }
 
 export type OrderState =
@@ -128,6 +130,7 @@ export class OrderFlow {
         autoStartToken: response.autoStartToken,
         sentDataDigest: sentDataDigest({ userVisibleData: request.userVisibleData, userNonVisibleData: request.userNonVisibleData }),
         payment: request.payment,
+        requestId: request.requestId,
       });
     } catch (err) {
       // BankID has the order but we could not keep it: cancel it, or it blocks the person's BankID until it expires.
@@ -135,7 +138,7 @@ export class OrderFlow {
       await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: response.orderRef, rpCertificate });
       throw new BrokerError('internal', 'the started order could not be stored', { cause: err });
     }
-    this.#o.events.emit('order.started', { orderId, clientId: request.clientId, startMethod: request.startMethod, rpCertificate });
+    this.#o.events.emit('order.started', { orderId, clientId: request.clientId, startMethod: request.startMethod, rpCertificate, ...(request.requestId ? { requestId: request.requestId } : {}) });
     return { orderId };
   }
 
@@ -232,8 +235,9 @@ export class OrderFlow {
   async #cancel(row: OrderRow, by: CancelledBy): Promise<void> {
     if (row.status !== 'pending') return;
     // Recorded first and only if still pending: a concurrent collect that saw it complete wins.
-    if (!(await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code, cancelledBy: by }))) return;
-    this.#o.events.emit('order.cancelled', { ...orderEvent(row), by });
+    const finished = await this.#o.orders.update(row.id, { status: 'cancelled', hintCode: row.hint_code, cancelledBy: by });
+    if (!finished) return;
+    this.#o.events.emit('order.cancelled', { ...orderEvent(finished), by });
     await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: row.order_ref, rpCertificate: row.rp_certificate, orderId: row.id });
   }
 }

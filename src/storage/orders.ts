@@ -24,7 +24,12 @@ export interface NewOrder {
   sentDataDigest: string;
   /** A payment's transaction (BankID's `userVisibleTransaction` and `riskFlags`): its claim names what was approved. */
   payment?: Record<string, unknown>;
+  /** The request that started it (its X-Request-Id). */
+  requestId?: string;
 }
+
+/** An order as the statement that finished it left it, with its tenant as its ledger row names it. */
+export type FinishedOrder = OrderRow & { tenant_id: string | null };
 
 export interface OrderUpdate {
   status: OrderStatus;
@@ -59,6 +64,7 @@ export class OrderRepository {
       auto_start_token: order.autoStartToken ?? null,
       sent_data_digest: order.sentDataDigest,
       payment: order.payment ? JSON.stringify(order.payment) : null,
+      request_id: order.requestId ?? null,
       hint_code: order.startMethod === 'phone' ? null : 'outstandingTransaction',
       error_code: null,
       completion: null,
@@ -140,9 +146,10 @@ export class OrderRepository {
 
   /**
    * Records what collect (or a cancel) said; an answer ends a run of collect failures. A terminal state is written
-   * once: a late writer cannot undo it. The statement that finishes an order also appends its ledger row.
+   * once: a late writer cannot undo it. The statement that finishes an order also appends its ledger row, and
+   * returns the tenant that row names.
    */
-  async update(id: string, update: OrderUpdate): Promise<OrderRow | undefined> {
+  async update(id: string, update: OrderUpdate): Promise<FinishedOrder | undefined> {
     const terminal = update.status !== 'pending';
     const changed = (db: QueryCreator<Database>) => db.updateTable('bankid_orders')
       .set({
@@ -160,17 +167,21 @@ export class OrderRepository {
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .returningAll();
-    if (update.status === 'pending') return changed(this.#db).executeTakeFirst();
+    if (update.status === 'pending') {
+      const row = await changed(this.#db).executeTakeFirst();
+      return row && { ...row, tenant_id: null }; // no ledger row yet
+    }
     const entry = ledgerEntryOf(update.status, update.hintCode, update.cancelledBy, update.personKey);
-    return this.#db.with('finished', changed).with('ledger', (db) => appendToLedger(db, entry))
-      .selectFrom('finished').selectAll().executeTakeFirst();
+    return this.#db.with('finished', changed).with('ledger', (db) => appendToLedger(db, entry).returning('tenant_id'))
+      .selectFrom('finished').selectAll('finished').select((eb) => eb.selectFrom('ledger').select('ledger.tenant_id').as('tenant_id'))
+      .executeTakeFirst();
   }
 
   /**
    * Counts a collect that got no usable answer; the `limit`-th in a row fails the order with `errorCode`, in the
    * same statement, so replicas agree on when to give up. Undefined when the order is no longer pending.
    */
-  async recordCollectFailure(id: string, errorCode: string, limit: number): Promise<OrderRow | undefined> {
+  async recordCollectFailure(id: string, errorCode: string, limit: number): Promise<FinishedOrder | undefined> {
     const givesUp = sql<boolean>`collect_failures + 1 >= ${limit}`;
     return this.#db.with('finished', (db) => db.updateTable('bankid_orders')
       .set({
@@ -184,8 +195,9 @@ export class OrderRepository {
       .where('status', '=', 'pending')
       .returningAll())
       // Appends only when this collect gave the order up.
-      .with('ledger', (db) => appendToLedger(db, ledgerEntryOf('failed', null)))
-      .selectFrom('finished').selectAll().executeTakeFirst();
+      .with('ledger', (db) => appendToLedger(db, ledgerEntryOf('failed', null)).returning('tenant_id'))
+      .selectFrom('finished').selectAll('finished').select((eb) => eb.selectFrom('ledger').select('ledger.tenant_id').as('tenant_id'))
+      .executeTakeFirst();
   }
 
   /** The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). */

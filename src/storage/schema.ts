@@ -43,6 +43,8 @@ export interface BankIdOrdersTable {
   sent_data_digest: string | null;
   /** A payment order's transaction as sent to BankID (migration 0020). */
   payment: JSONColumnType<Record<string, unknown>> | null;
+  /** The request that started it, for the audit records of its end (migration 0018). */
+  request_id: string | null;
 }
 
 /** One row per finished BankID order (migration 0014): append-only, no personal data but a keyed hash of the person. */

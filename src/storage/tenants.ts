@@ -16,6 +16,10 @@ export interface TenantRecord {
   bankidEnvironment?: BankIdEnvironmentName;
   /** Validated by the tenant service before it is stored. */
   policy: Record<string, unknown>;
+  /** The time zone of its usage reports (an IANA name). */
+  timeZone: string;
+  /** Operations whose completed orders its contract bills (`auth`, `sign`, …). */
+  billableOperations: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,7 +42,8 @@ export const DEFAULT_TENANT = 'default';
 
 type Row = {
   id: string; name_sv: string; name_en: string; organisation_number: string | null; contacts: Contact[];
-  bankid_environment: BankIdEnvironmentName | null; policy: Record<string, unknown>; created_at: Date; updated_at: Date;
+  bankid_environment: BankIdEnvironmentName | null; policy: Record<string, unknown>; time_zone: string; billable_operations: string[];
+  created_at: Date; updated_at: Date;
 };
 
 function toRecord(row: Row): TenantRecord {
@@ -49,6 +54,8 @@ function toRecord(row: Row): TenantRecord {
     contacts: row.contacts,
     bankidEnvironment: row.bankid_environment ?? undefined,
     policy: row.policy,
+    timeZone: row.time_zone,
+    billableOperations: row.billable_operations,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -62,6 +69,8 @@ function columns(tenant: NewTenant) {
     contacts: JSON.stringify(tenant.contacts),
     bankid_environment: tenant.bankidEnvironment ?? null,
     policy: JSON.stringify(tenant.policy),
+    time_zone: tenant.timeZone,
+    billable_operations: tenant.billableOperations,
   };
 }
 
@@ -128,6 +137,12 @@ export class TenantRepository {
   async remove(id: string): Promise<void> {
     await this.#db.deleteFrom('rp_certificates').where('tenant_id', '=', id).where('state', '<>', 'active').execute();
     await this.#db.deleteFrom('tenants').where('id', '=', id).execute();
+  }
+
+  /** Whether the database knows a time zone by this name (its reports bucket in it). */
+  async knowsTimeZone(name: string): Promise<boolean> {
+    const row = await this.#db.selectNoFrom((eb) => eb.exists(sql`(select 1 from pg_timezone_names where name = ${name})`).as('known')).executeTakeFirstOrThrow();
+    return row.known === true;
   }
 
   async findByOrganisationNumber(organisationNumber: string): Promise<TenantRecord | undefined> {

@@ -41,6 +41,9 @@ export interface UsageRow {
 
 export interface UsageReason { period: string; client_id: string; reason: string; orders: number }
 
+/** Billable orders of one operation (`auth`, `sign`, …, as the ledger names it) per period and client or certificate. */
+export interface UsageBillable { period: string; kind: UsageRow['kind']; id: string; operation: string; orders: number }
+
 export interface UsageSettings { timeZone: string; billableOperations: string[] }
 
 export interface Tariff { validFrom: string; price: string; currency: string }
@@ -112,17 +115,20 @@ export async function usageReasons(db: Db, range: UsageRange): Promise<UsageReas
   return result.rows;
 }
 
+/** Billable orders per period, client or certificate, and operation: whatever operations the ledger holds. */
+export async function usageBillable(db: Db, range: UsageRange): Promise<UsageBillable[]> {
+  const result = await sql<UsageBillable>`${priced(range)}
+    select period, case when grouping(client_id) = 0 then 'client' else 'certificate' end as kind,
+           case when grouping(client_id) = 0 then client_id else rp_certificate end as id, operation, sum(orders)::int as orders
+    from priced where billable
+    group by grouping sets ((period, client_id, operation), (period, rp_certificate, operation))
+    order by period, kind desc, id, operation`.execute(db);
+  return result.rows;
+}
+
 export async function usageSettings(db: Db, tenantId: string): Promise<UsageSettings | undefined> {
   const row = await db.selectFrom('tenants').select(['time_zone', 'billable_operations']).where('id', '=', tenantId).executeTakeFirst();
   return row && { timeZone: row.time_zone, billableOperations: row.billable_operations };
-}
-
-export async function setUsageSettings(db: Db, tenantId: string, settings: Partial<UsageSettings>): Promise<void> {
-  await db.updateTable('tenants').set({
-    ...(settings.timeZone ? { time_zone: settings.timeZone } : {}),
-    ...(settings.billableOperations ? { billable_operations: settings.billableOperations } : {}),
-    updated_at: sql`now()`,
-  }).where('id', '=', tenantId).execute();
 }
 
 export async function tariffs(db: Db, tenantId: string): Promise<Tariff[]> {

@@ -12,7 +12,7 @@ export function withLoginSettings(client: LoadedClient, acr: { asserted: string;
   const effective = effectiveSettings(client.tenantPolicy as TenantPolicy, clientSettings(client.metadata));
   // A tenant's acr this deployment may not assert (ACR_SUPPORTED) gives way to ACR: never claim more than is true.
   const tenantAcr = effective.acr && acr.supported.includes(effective.acr) ? effective.acr : undefined;
-  const settings: LoginSettings = { ...effective, acr: tenantAcr ?? acr.asserted };
+  const settings: LoginSettings = { ...effective, acr: tenantAcr ?? acr.asserted, tenantId: client.tenantId };
   return {
     ...client.metadata,
     ...(client.metadata.default_acr_values === undefined ? { default_acr_values: [settings.acr] } : {}),

@@ -7,6 +7,7 @@ import { InputError, refuseIfAny, type FieldError } from '../errors/field-errors
 import { clientSettings, type EffectiveSettings } from '../oidc/client-settings.ts';
 import { DEFAULT_TENANT, TenantRepository, type Contact, type NewTenant, type TenantRecord } from '../storage/tenants.ts';
 import type { Db } from '../storage/database.ts';
+import { billableProblem, DEFAULT_BILLABLE, DEFAULT_TIME_ZONE, timeZoneProblem } from '../usage/settings.ts';
 import { parseOrganisationNumber } from './organisation-number.ts';
 import { effectiveSettings, policyProblems, wideningProblems, type TenantPolicy } from './policy.ts';
 
@@ -17,6 +18,10 @@ export interface TenantInput {
   contacts?: Contact[];
   bankidEnvironment?: 'production' | 'test' | 'simulator';
   policy?: TenantPolicy;
+  /** The time zone of its usage reports; Europe/Stockholm when not given. */
+  timeZone?: string;
+  /** The operations its contract bills; identifications and signatures when not given. */
+  billableOperations?: string[];
 }
 
 export interface Tenant extends Omit<TenantRecord, 'policy'> {
@@ -64,8 +69,14 @@ export function validateTenant(input: TenantInput): NewTenant {
   if (input.id !== DEFAULT_TENANT && input.bankidEnvironment === undefined) errors.push({ field: 'bankidEnvironment', message: 'is required (production, test or simulator)' });
   const policy = input.policy ?? {};
   errors.push(...policyProblems(policy));
+  const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+  const zoneProblem = timeZoneProblem(timeZone);
+  if (zoneProblem) errors.push({ field: 'timeZone', message: zoneProblem });
+  const billableOperations = input.billableOperations ?? [...DEFAULT_BILLABLE];
+  const billable = billableProblem(billableOperations);
+  if (billable) errors.push({ field: 'billableOperations', message: billable });
   refuseIfAny(errors);
-  return { id: input.id, name, organisationNumber, contacts, bankidEnvironment: input.bankidEnvironment, policy: policy as Record<string, unknown> };
+  return { id: input.id, name, organisationNumber, contacts, bankidEnvironment: input.bankidEnvironment, policy: policy as Record<string, unknown>, timeZone, billableOperations };
 }
 
 export class TenantService {
@@ -76,14 +87,14 @@ export class TenantService {
   }
 
   async create(input: TenantInput): Promise<Tenant> {
-    const tenant = validateTenant(input);
+    const tenant = await this.#validate(input);
     if (!(await this.#tenants.insert(tenant))) throw await this.#taken(tenant);
     return this.get(tenant.id);
   }
 
   /** Replaces a tenant's fields. Clients saved under a wider policy are narrowed when their settings are read. */
   async update(input: TenantInput): Promise<Tenant> {
-    const tenant = validateTenant(input);
+    const tenant = await this.#validate(input);
     if (!(await this.#tenants.update(tenant))) throw new BrokerError('tenant_unknown', `no tenant ${input.id}`);
     return this.get(tenant.id);
   }
@@ -114,6 +125,13 @@ export class TenantService {
   async effectiveSettings(clientId: string, metadata: Record<string, unknown>): Promise<EffectiveSettings> {
     const tenantId = await this.#tenants.tenantOfClient(clientId) ?? DEFAULT_TENANT;
     return effectiveSettings((await this.get(tenantId)).policy, clientSettings(metadata));
+  }
+
+  /** The tenant's fields checked, the time zone also by the database, whose reports count days in it. */
+  async #validate(input: TenantInput): Promise<NewTenant> {
+    const tenant = validateTenant(input);
+    if (!(await this.#tenants.knowsTimeZone(tenant.timeZone))) throw new InputError([{ field: 'timeZone', message: `is not a time zone the database knows (${tenant.timeZone})` }]);
+    return tenant;
   }
 
   async #taken(tenant: NewTenant): Promise<InputError> {

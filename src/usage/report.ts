@@ -4,9 +4,14 @@
  */
 import { BrokerError } from '../errors/catalogue.ts';
 import type { Db } from '../storage/database.ts';
-import { usageReasons, usageRows, usageSettings, type UsageRange, type UsageRow } from '../storage/usage.ts';
+import { usageBillable, usageReasons, usageRows, usageSettings, type UsageRange, type UsageRow } from '../storage/usage.ts';
 
 export interface UsageReportRow extends UsageRow {
+  /**
+   * `billable` by operation as the ledger names it (`auth` identifications, `sign` signatures, `payment`, …): every
+   * billable operation of the tenant, 0 included, so the parts always add up to `billable`.
+   */
+  billable_by_operation: Record<string, number>;
   /** Completed of started, 0–1 with 4 decimals; null when nothing started. */
   conversion: number | null;
   /** Failed orders by reason (the error code, else BankID's hint code); clients only. */
@@ -41,7 +46,8 @@ export function isDay(value: string): boolean {
 export async function usageReport(db: Db, range: UsageRange): Promise<UsageReport> {
   const settings = await usageSettings(db, range.tenantId);
   if (!settings) throw new BrokerError('tenant_unknown', `no tenant ${range.tenantId}`);
-  const [rows, reasons] = await Promise.all([usageRows(db, range), usageReasons(db, range)]);
+  const [rows, reasons, billable] = await Promise.all([usageRows(db, range), usageReasons(db, range), usageBillable(db, range)]);
+  const operations = [...new Set([...settings.billableOperations, ...billable.map((b) => b.operation)])];
   return {
     tenant_id: range.tenantId,
     time_zone: settings.timeZone,
@@ -51,6 +57,7 @@ export async function usageReport(db: Db, range: UsageRange): Promise<UsageRepor
     by: range.by,
     rows: rows.map((row) => ({
       ...row,
+      billable_by_operation: Object.fromEntries(operations.map((op) => [op, billable.find((b) => b.period === row.period && b.kind === row.kind && b.id === row.id && b.operation === op)?.orders ?? 0])),
       conversion: row.started ? Math.round((row.completed / row.started) * 10_000) / 10_000 : null,
       failures: Object.fromEntries(reasons.filter((r) => row.kind === 'client' && r.period === row.period && r.client_id === row.id).map((r) => [r.reason, r.orders])),
     })),
@@ -68,10 +75,23 @@ function cell(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The report as CSV: one line per row of the JSON, failures as one `failed:<reason>` column per reason. */
+/** The operations a report splits `billable` into: the tenant's billable ones, in its order. */
+export function billableOperationsOf(report: UsageReport): string[] {
+  return [...new Set([...report.billable_operations, ...report.rows.flatMap((r) => Object.keys(r.billable_by_operation))])];
+}
+
+/**
+ * The report as CSV: one line per row of the JSON, billable orders as one `billable:<operation>` column per billable
+ * operation, failures as one `failed:<reason>` column per reason.
+ */
 export function usageCsv(report: UsageReport): string {
   const reasons = [...new Set(report.rows.flatMap((r) => Object.keys(r.failures)))].sort();
-  const header = [...COLUMNS, ...reasons.map((r) => `failed:${r}`)];
-  const lines = report.rows.map((row) => [...COLUMNS.map((c) => cell(row[c])), ...reasons.map((r) => cell(row.kind === 'client' ? row.failures[r] ?? 0 : ''))].join(','));
+  const operations = billableOperationsOf(report);
+  const header = [...COLUMNS, ...operations.map((op) => `billable:${op}`), ...reasons.map((r) => `failed:${r}`)];
+  const lines = report.rows.map((row) => [
+    ...COLUMNS.map((c) => cell(row[c])),
+    ...operations.map((op) => cell(row.billable_by_operation[op])),
+    ...reasons.map((r) => cell(row.kind === 'client' ? row.failures[r] ?? 0 : '')),
+  ].join(','));
   return `${[header.map(cell).join(','), ...lines].join('\r\n')}\r\n`;
 }

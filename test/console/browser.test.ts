@@ -157,9 +157,13 @@ test('the usage page shows what the admin API reports for the month: the table, 
   const keys = ['billable', 'started', 'completed', 'failures', 'cancelled', 'expired', 'unique_persons', 'median_ms', 'p95_ms', 'conversion', 'qr', 'same_device', 'amount'];
   const shown = await page.$$eval('#usage-clients tbody tr', (rows) => rows.map((row) => [row.getAttribute('data-client'),
     Object.fromEntries([...row.querySelectorAll('td[data-key]')].map((td) => [td.getAttribute('data-key'), td.getAttribute('data-value') ?? td.textContent!.trim()]))]));
-  const expected = api.rows.filter((r: any) => r.kind === 'client').map((r: any) => [r.id, Object.fromEntries(keys.map((k) => [k, k === 'failures' ? JSON.stringify(r[k]) : r[k] === null ? '' : String(r[k])]))]);
+  const expected = api.rows.filter((r: any) => r.kind === 'client').map((r: any) => [r.id, Object.fromEntries([
+    ...keys.map((k) => [k, k === 'failures' ? JSON.stringify(r[k]) : r[k] === null ? '' : String(r[k])]),
+    ...api.billable_operations.map((op: string) => [`billable:${op}`, String(r.billable_by_operation[op])]),
+  ])]);
   assert.deepEqual(shown, expected);
   assert.equal(expected.find(([id]: [string]) => id === 'usage-rp')[1].billable, '2');
+  assert.deepEqual([expected.find(([id]: [string]) => id === 'usage-rp')[1]['billable:auth'], expected.find(([id]: [string]) => id === 'usage-rp')[1]['billable:sign']], ['2', '0']);
   assert.equal(expected.find(([id]: [string]) => id === 'usage-rp')[1].amount, '4.80');
 
   for (const chart of ['daily-chart', 'mix-chart']) {

@@ -50,6 +50,9 @@ test('the usage page shows the month the API reports, per client, with both char
     assert.equal(cell(page.body, 'usage-rp', key), String(row[key]), key);
   }
   assert.equal(cell(page.body, 'usage-rp', 'amount'), '2.50');
+  assert.deepEqual(row.billable_by_operation, { auth: 2, sign: 0, payment: 0 });
+  for (const op of ['auth', 'sign']) assert.equal(cell(page.body, 'usage-rp', `billable:${op}`), String(row.billable_by_operation[op]), op);
+  assert.match(page.body, /<th scope="col">Debiterbara identifieringar<\/th><th scope="col">Debiterbara underskrifter<\/th>/);
   for (const chart of ['daily-chart', 'mix-chart']) {
     assert.match(page.body, new RegExp(`<svg id="${chart}"[^>]*role="img" aria-labelledby="${chart}-title ${chart}-desc"`));
     assert.match(page.body, new RegExp(`<title id="${chart}-title">`));

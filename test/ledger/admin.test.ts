@@ -41,6 +41,7 @@ test('JSON and CSV of a month agree and count the logins; the tariff set through
   assert.equal(json.status, 200, JSON.stringify(json.json));
   const client = json.json.rows.find((r: { kind: string; id: string }) => r.kind === 'client' && r.id === 'usage-rp');
   assert.deepEqual([client.period, client.started, client.completed, client.billable, client.unique_persons, client.amount, client.currency], [thisMonth, 2, 2, 2, 1, '6.50', 'SEK']);
+  assert.deepEqual(client.billable_by_operation, { auth: 2, sign: 0, payment: 0 }, 'two identifications, no signature');
 
   const response = await fetch(`${t.broker.url}/admin/api/tenants/default/usage?month=${thisMonth}&format=csv`, { headers: { authorization: `Bearer ${BOOTSTRAP}` } });
   assert.equal(response.status, 200);
@@ -50,7 +51,8 @@ test('JSON and CSV of a month agree and count the logins; the tariff set through
   assert.equal(lines.length, json.json.rows.length);
   for (const [i, row] of (json.json.rows as Record<string, unknown>[]).entries()) {
     const csv = Object.fromEntries(header!.map((h, j) => [h, lines[i]![j]]));
-    for (const key of header!.filter((h) => !h.startsWith('failed:'))) assert.equal(csv[key], row[key] === null ? '' : String(row[key]), key);
+    for (const key of header!.filter((h) => !h.includes(':'))) assert.equal(csv[key], row[key] === null ? '' : String(row[key]), key);
+    for (const op of ['auth', 'sign']) assert.equal(csv[`billable:${op}`], String((row.billable_by_operation as Record<string, number>)[op]), `billable:${op}`);
   }
 });
 

@@ -176,6 +176,10 @@ test('every way an order ends is one ledger row, counted per client and certific
   assert.deepEqual(events.filter((e) => e.name === 'order.cancelled').map((e) => (e.event as { by: string }).by).sort(), ['broker', 'janitor', 'person', 'person']);
   assert.equal(events.filter((e) => e.name === 'order.expired').length, 1);
   assert.equal(events.filter((e) => e.name === 'order.completed').length, 4);
+  // Each end's event names the tenant its ledger row has: the audit trail's tenant is the invoice's.
+  const ends = events.filter((e) => e.name !== 'order.started' && e.name !== 'order.collected').map((e) => e.event as { orderId: string; tenantId?: string });
+  for (const end of ends) assert.equal(end.tenantId, (await ledgerRow(end.orderId))!.tenant_id, end.orderId);
+  assert.deepEqual([...new Set(ends.map((e) => e.tenantId))].sort(), ['default', 'kommun-b']);
 
   const all = { from: '2000-01-01', to: '2100-01-01', by: 'month' } as const;
   const a = await usageReport(database.db, { tenantId: 'default', ...all });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { foldLedger } from '../../src/storage/usage-fold.ts';
-import { putTariff, setUsageSettings } from '../../src/storage/usage.ts';
+import { putTariff } from '../../src/storage/usage.ts';
+import { TenantService } from '../../src/tenants/service.ts';
 import { usageCsv, usageReport, monthDays, type UsageReport } from '../../src/usage/report.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
@@ -45,6 +46,9 @@ before(async () => {
   await add({ at: '2026-10-12T10:00:00Z', outcome: 'failed', reason: 'certificateErr', client: 'annan-tjanst' });
   await add({ at: '2026-10-13T10:00:00Z', outcome: 'cancelled', by: 'person', method: 'same_device' });
   await add({ at: '2026-10-14T10:00:00Z', outcome: 'expired', reason: 'expiredTransaction' });
+  // Signatures of another client: one completed (12.50), one failed (never billable).
+  await add({ at: '2026-10-20T10:00:00Z', operation: 'sign', client: 'annan-tjanst', person: 'p4' });
+  await add({ at: '2026-10-21T10:00:00Z', operation: 'sign', client: 'annan-tjanst', outcome: 'failed', reason: 'startFailed' });
 });
 after(async () => { await database?.close(); });
 
@@ -63,23 +67,37 @@ test('a month is the tenant\'s own across the DST change; a tariff change within
   // 1 October and the payment on the 10th at 10 SEK, 25 October ×2 and 31 October at 12.50: payments are billable by default.
   assert.equal(row.amount, '57.50');
   assert.equal(row.currency, 'SEK');
-  assert.deepEqual(report.rows.filter((r) => r.kind === 'certificate').map((r) => [r.id, r.started, r.billable, r.amount]), [['cert-K', 9, 5, '57.50']]);
+  assert.deepEqual(report.rows.filter((r) => r.kind === 'certificate').map((r) => [r.id, r.started, r.billable, r.amount]), [['cert-K', 11, 6, '70.00']]);
 
   const days = await usageReport(database.db, { tenantId: 'kommun', ...monthDays('2026-10')!, by: 'day' });
   const dst = clientRow(days, '2026-10-25')!;
   assert.deepEqual([dst.started, dst.unique_persons, dst.amount], [2, 2, '25.00'], 'both ends of the 25-hour day');
   assert.equal(clientRow(days, '2026-10-01')?.started, 1);
   assert.equal(clientRow(days, '2026-10-31')?.started, 1);
-  assert.equal(days.rows.filter((r) => r.kind === 'client').reduce((sum, r) => sum + r.started, 0), 9, 'the days add up to the month');
+  assert.equal(days.rows.filter((r) => r.kind === 'client').reduce((sum, r) => sum + r.started, 0), 11, 'the days add up to the month');
+});
+
+test('billable identifications and signatures are counted apart, and add up to the billable total', async () => {
+  const report = await october();
+  assert.deepEqual(report.billable_operations, ['auth', 'sign', 'payment']);
+  assert.deepEqual(clientRow(report, '2026-10')!.billable_by_operation, { auth: 4, sign: 0, payment: 1 }, 'the payment is no identification');
+  const other = clientRow(report, '2026-10', 'annan-tjanst')!;
+  assert.deepEqual([other.started, other.billable, other.billable_by_operation], [3, 1, { auth: 0, sign: 1, payment: 0 }], 'the failed signature is not billable');
+  const certificate = report.rows.find((r) => r.kind === 'certificate')!;
+  assert.deepEqual(certificate.billable_by_operation, { auth: 4, sign: 1, payment: 1 });
+  for (const row of report.rows) assert.equal(Object.values(row.billable_by_operation).reduce((a, b) => a + b, 0), row.billable, `${row.kind} ${row.id}`);
 });
 
 test('which operations are billable is the tenant\'s contract', async () => {
-  await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign'] });
+  const tenants = new TenantService(database.db);
+  const billing = (billableOperations: string[]) => tenants.get('kommun').then((t) => tenants.update({ ...t, bankidEnvironment: 'simulator', billableOperations }));
+  await billing(['auth', 'sign']);
   try {
     const row = clientRow(await october(), '2026-10')!;
     assert.deepEqual([row.billable, row.amount], [4, '47.50'], 'without the payment on 10 October at 10 SEK');
+    assert.deepEqual(row.billable_by_operation, { auth: 4, sign: 0 }, 'no figure for what the contract does not bill');
   } finally {
-    await setUsageSettings(database.db, 'kommun', { billableOperations: ['auth', 'sign', 'payment'] });
+    await billing(['auth', 'sign', 'payment']);
   }
 });
 
@@ -88,12 +106,14 @@ test('CSV and JSON carry the same numbers', async () => {
   const [header, ...lines] = usageCsv(report).trimEnd().split('\r\n').map((l) => l.split(','));
   assert.equal(lines.length, report.rows.length);
   assert.equal(report.rows.length, 3, 'two clients and the certificate');
+  assert.deepEqual(header!.filter((h) => h.startsWith('billable')), ['billable', 'billable:auth', 'billable:sign', 'billable:payment']);
   for (const [i, row] of report.rows.entries()) {
     const csv = Object.fromEntries(header!.map((h, j) => [h, lines[i]![j]]));
     for (const [key, value] of Object.entries(row)) {
-      if (key === 'failures') continue;
+      if (key === 'failures' || key === 'billable_by_operation') continue;
       assert.equal(csv[key], value === null ? '' : String(value), `${row.id} ${key}`);
     }
+    assert.deepEqual([csv['billable:auth'], csv['billable:sign']], [String(row.billable_by_operation.auth), String(row.billable_by_operation.sign)], `${row.id} billable per operation`);
     for (const reason of ['certificateErr', 'startFailed']) {
       assert.equal(csv[`failed:${reason}`], row.kind === 'client' ? String(row.failures[reason] ?? 0) : '');
     }

@@ -15,6 +15,9 @@ const tenantFields = {
   bankid_environment: environment.describe('The BankID environment of the tenant\'s agreement; its certificates must belong to it. Required for all but the default tenant, which follows BANKID_ENV.'),
   policy: z.record(z.string(), z.unknown())
     .describe('What the tenant\'s clients inherit and may only narrow: `startMethods`, `requirement` (a floor), `ssoGroups`, `startsPerClientPerMinute`, `acr`.'),
+  time_zone: z.string().max(64).describe('The time zone its usage reports count days and months in: an IANA name such as `Europe/Stockholm` (the default), known to Node and the database.'),
+  billable_operations: z.array(z.string().max(32)).max(10)
+    .describe('Operations whose completed orders its contract bills, counted as billable in its usage reports: `auth` and `sign` by default; `payment`, `phone_auth`, `phone_sign` too.'),
 };
 
 export const tenantCreate = z.object({
@@ -36,6 +39,8 @@ export const tenant = z.object({
   contacts: z.array(contact),
   bankid_environment: environment.nullable().describe('Null for the default tenant: it follows BANKID_ENV.'),
   policy: z.record(z.string(), z.unknown()),
+  time_zone: z.string(),
+  billable_operations: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -54,6 +54,7 @@ export const startOrder: Action = (deps) => {
         requirement: personalNumber ? { ...settings.requirement, personalNumber } : settings.requirement,
         returnUrlFor: method === 'same_device' ? (nonce) => `${config.http.issuer}/interaction/${d.uid}/return?nonce=${nonce}` : undefined,
         mobile: detectDevice(ctx.get('user-agent')).mobile,
+        requestId: ctx.state.requestId,
       });
     } catch (err) {
       if (err instanceof BrokerError) deps.logger.warn({ err: err.message, code: err.code, clientId: c.clientId }, 'bankid order not started');

@@ -11,7 +11,7 @@ export const usageQuery = z.object({
   from: day.optional().describe('First day (the tenant\'s time zone), inclusive.'),
   to: day.optional().describe('Last day, exclusive.'),
   by: z.enum(['day', 'month']).default('month').describe('One row per client and certificate per day or per month.'),
-  format: z.enum(['json', 'csv']).default('json').describe('CSV has the same rows and numbers as JSON, failures as one `failed:<reason>` column each.'),
+  format: z.enum(['json', 'csv']).default('json').describe('CSV has the same rows and numbers as JSON: billable orders as one `billable:<operation>` column per billable operation, failures as one `failed:<reason>` column each.'),
 }).strict().superRefine((q, ctx) => {
   if (q.month !== undefined && (q.from !== undefined || q.to !== undefined)) ctx.addIssue({ code: 'custom', path: ['month'], message: 'give either month or from and to, not both' });
   if (q.month === undefined && (q.from === undefined || q.to === undefined)) ctx.addIssue({ code: 'custom', path: [q.from === undefined ? 'from' : 'to'], message: 'is required without month' });
@@ -33,7 +33,10 @@ export const usageReportSchema = z.object({
     period: z.string().describe('YYYY-MM or YYYY-MM-DD in the tenant\'s time zone.'),
     kind: z.enum(['client', 'certificate']),
     id: z.string().describe('The client id, or the certificate fingerprint (the unit BankID invoices).'),
-    started: count, completed: count, billable: count, failed: count, expired: count, cancelled: count,
+    started: count, completed: count,
+    billable: count.describe('Completed orders of the tenant\'s billable operations: what the bank invoices.'),
+    billable_by_operation: z.record(z.string(), count).describe('`billable` per operation as the ledger names it: `auth` (identifications), `sign` (signatures), `payment`, …; every billable operation of the tenant, 0 included.'),
+    failed: count, expired: count, cancelled: count,
     cancelled_by_person: count, cancelled_by_broker: count, cancelled_by_janitor: count, qr: count, same_device: count,
     unique_persons: count.nullable().describe('Null for days the retention fold has summed up.'),
     median_ms: count.nullable(), p95_ms: count.nullable(),
