@@ -25,16 +25,32 @@ function withResponseTypes(metadata: Record<string, unknown>): Record<string, un
   return { ...metadata, response_types: grants.includes('authorization_code') ? ['code'] : [] };
 }
 
-/** `admin` and `admin:read` are granted only by a full admin; `admin:tenant:<id>[:read]` only to a client of that tenant. */
-function checkAdminScopes(principal: Principal, tenantId: string, metadata: Record<string, unknown>): void {
+/**
+ * What only a broker admin (`admin`) grants: admin scopes, and introspecting other clients' tokens (every tenant's).
+ * Anyone who may change the client may keep or drop what it holds. `admin:tenant:<id>[:read]` only to a client of
+ * that tenant.
+ */
+function checkPrivileges(principal: Principal, tenantId: string, metadata: Record<string, unknown>, current: Record<string, unknown> | undefined): void {
+  const held = (current?.[CLIENT_SETTINGS.adminScopes] as string[] | undefined) ?? [];
   const scopes = (metadata[CLIENT_SETTINGS.adminScopes] as string[] | undefined) ?? [];
   scopes.forEach((scope, i) => {
-    if ((scope === 'admin' || scope === 'admin:read') && !isFullAdmin(principal)) throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, `only an admin with the "admin" scope may grant ${scope}`);
+    if (!isFullAdmin(principal) && !held.includes(scope)) throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, `only a broker admin (the "admin" scope) may grant ${scope}`);
     const tenant = /^admin:tenant:([^:]+)/.exec(scope)?.[1];
     if (tenant !== undefined && tenant !== tenantId) {
       throw invalid(`${CLIENT_SETTINGS.adminScopes}.${i}`, `a client of tenant ${tenantId} can only hold admin:tenant:${tenantId} or admin:tenant:${tenantId}:read`);
     }
   });
+  if (metadata[CLIENT_SETTINGS.mayIntrospect] === true && current?.[CLIENT_SETTINGS.mayIntrospect] !== true && !isFullAdmin(principal)) {
+    throw invalid(CLIENT_SETTINGS.mayIntrospect, 'only a broker admin (the "admin" scope) may let a client introspect other clients\' tokens');
+  }
+}
+
+/** A requirement without parts (its last one removed by a patch) is none. */
+function withoutEmptyRequirement(metadata: Record<string, unknown>): Record<string, unknown> {
+  const requirement = metadata[CLIENT_SETTINGS.requirement];
+  if (typeof requirement !== 'object' || requirement === null || Object.keys(requirement).length) return metadata;
+  const { [CLIENT_SETTINGS.requirement]: _empty, ...rest } = metadata;
+  return rest;
 }
 
 /** The field an oidc-provider message is about: it starts with the property name. */
@@ -43,12 +59,15 @@ function fieldOf(description: string, metadata: Record<string, unknown>): string
   return first in metadata || first in clientFields ? first : '';
 }
 
-/** The metadata to store, or a 400 naming the field that oidc-provider or our rules refuse. */
-export async function prepareClient(deps: AdminDeps, principal: Principal, tenantId: string, metadata: Record<string, unknown>): Promise<Record<string, unknown>> {
+/**
+ * The metadata to store, or a 400 naming the field that oidc-provider or our rules refuse; `current` is the client as
+ * stored, when this is a change.
+ */
+export async function prepareClient(deps: AdminDeps, principal: Principal, tenantId: string, metadata: Record<string, unknown>, current?: Record<string, unknown>): Promise<Record<string, unknown>> {
   const policy = seesTenant(principal, tenantId) ? await deps.tenants.policy(tenantId) : undefined;
   if (!policy) throw invalid('tenant_id', `no tenant ${tenantId}`);
-  const complete = withResponseTypes(metadata);
-  checkAdminScopes(principal, tenantId, complete);
+  const complete = withoutEmptyRequirement(withResponseTypes(metadata));
+  checkPrivileges(principal, tenantId, complete, current);
   // The same refusal as the CLI's and a registration's: a client never asks for more than its tenant allows.
   const wider = wideningProblems(policy, complete);
   if (wider.length) throw new AdminInputError(wider);
@@ -59,7 +78,9 @@ export async function prepareClient(deps: AdminDeps, principal: Principal, tenan
   } catch (err) {
     if (!(err instanceof errors.OIDCProviderError) || err.status !== 400) throw err;
     const description = err.error_description ?? err.message;
-    throw new AdminInputError([{ field: fieldOf(description, complete), message: description }]);
+    // Some complaints keep the part that names the field in their detail ("jwks.keys[0].d must not be provided …").
+    const detail = err.error_detail;
+    throw new AdminInputError([{ field: fieldOf(detail ?? '', complete) || fieldOf(description, complete), message: detail ? `${description}: ${detail}` : description }]);
   }
   return complete;
 }

@@ -10,6 +10,8 @@ import { certificatesOverApi } from './certificates-api.ts';
 import { clientsCommand } from './clients.ts';
 import { auditOverApi, clientsOverApi } from './clients-api.ts';
 import { databaseUnavailable, describeDatabase, failure } from './failure.ts';
+import { initialAccessTokensCommand } from './initial-access-tokens.ts';
+import { initialAccessTokensOverApi } from './initial-access-tokens-api.ts';
 import { keysCommand } from './keys.ts';
 import { takeFlag, takeValue } from './options.ts';
 import { tenantsCommand } from './tenants.ts';
@@ -32,6 +34,7 @@ const USAGE = `Usage: brygga <command>
   tariffs list|add --tenant T      a tenant's price per billable transaction, from a day on
   certificates add|list|show|activate|rollback|remove   a tenant's BankID RP certificates
   admins add|list|remove           console admins (first setup: the first broker_admin)
+  initial-access-tokens issue|list|revoke --tenant T   tokens that let a tenant register its own clients (RFC 7591)
   usage --tenant T --month YYYY-MM [--by day] [--format table|csv|json]   BankID usage per client and certificate
 
 Against a running broker's admin API (--url URL --token TOKEN, or BRYGGA_URL and BRYGGA_TOKEN), which works while
@@ -46,16 +49,17 @@ the broker holds the embedded database; tables by default, --json for scripts:
   tariffs list|add --tenant T                    tariffs, audited by the broker
   certificates list|show|add|activate|rollback|remove --tenant T   checked live with BankID by the broker
   admins list|show|add|update|remove             console admins (a tenant admin manages its own tenant's)
+  initial-access-tokens issue|list|revoke --tenant T
 
 Without --url the database is DATABASE_URL, or the embedded one in DATA_DIR (stop the server first: it can have
 one user). Add --json to a list or show for JSON. Run "brygga clients add --help" for the client flags, "brygga
-tenants", "brygga certificates" and "brygga admins" for theirs.
+tenants", "brygga certificates", "brygga admins" and "brygga initial-access-tokens" for theirs.
 Exit codes: 0 done; 1 failed (database or broker unreachable, server error, or refused: the message ends with the
 error code, e.g. [certificate_rejected]); 2 wrong command, setting or input, or no such object; 3 the token was
 refused (401/403).`;
 
 /** The commands that also work over a running broker's admin API. */
-const OVER_API = { clients: clientsOverApi, tenants: tenantsOverApi, tariffs: tariffsOverApi, certificates: certificatesOverApi, admins: adminsOverApi } as const;
+const OVER_API = { clients: clientsOverApi, tenants: tenantsOverApi, tariffs: tariffsOverApi, certificates: certificatesOverApi, admins: adminsOverApi, 'initial-access-tokens': initialAccessTokensOverApi } as const;
 
 /** How long a command waits for the database before it gives up with a message. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -92,6 +96,7 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
     case 'tariffs':
     case 'certificates':
     case 'admins':
+    case 'initial-access-tokens':
     case 'audit': {
       const args = command === 'audit' ? [sub, ...rest].filter((a) => a !== undefined) : rest;
       const url = takeValue(args, 'url') ?? config.cli.url;
@@ -108,7 +113,8 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
         : command === 'tenants' ? tenantsCommand(h.db, sub, args, json, out)
           : command === 'tariffs' ? tariffsCommand(h.db, sub, args, json, out)
           : command === 'certificates' ? certificatesCommand(config, h.db, sub, args, json, out)
-            : adminsCommand(config, h.db, sub, args, json, out));
+            : command === 'initial-access-tokens' ? initialAccessTokensCommand(config, h.db, logger, sub, args, json, out)
+              : adminsCommand(config, h.db, sub, args, json, out));
     }
     case 'keys':
       return withDatabase(config, (h) => keysCommand(config, h.db, sub, rest, out));

@@ -79,6 +79,8 @@ export interface Config {
     secretGraceS: number;
     /** DYNAMIC_CLIENT_REGISTRATION: RFC 7591/7592 at /reg, gated by per-tenant initial access tokens. */
     dynamicRegistration: boolean;
+    /** REGISTRATION_ACCESS_TOKEN_TTL_S: how long a registered client may manage itself without a replacement. */
+    registrationAccessTokenTtlS: number;
   };
   /** The admin console (src/console). */
   console: { idleTimeoutS: number; reauthS: number };
@@ -254,7 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       largeParamMaxBytes: raw.AUTH_LARGE_PARAM_MAX_BYTES!,
       requestMaxBytes: raw.AUTH_REQUEST_MAX_BYTES!,
     },
-    admin: { bootstrapToken: raw.ADMIN_BOOTSTRAP_TOKEN, secretGraceS: raw.CLIENT_SECRET_GRACE_S!, dynamicRegistration: raw.DYNAMIC_CLIENT_REGISTRATION! },
+    admin: { bootstrapToken: raw.ADMIN_BOOTSTRAP_TOKEN, secretGraceS: raw.CLIENT_SECRET_GRACE_S!, dynamicRegistration: raw.DYNAMIC_CLIENT_REGISTRATION!, registrationAccessTokenTtlS: raw.REGISTRATION_ACCESS_TOKEN_TTL_S! },
     console: { idleTimeoutS: raw.CONSOLE_IDLE_TIMEOUT_S!, reauthS: raw.CONSOLE_REAUTH_S! },
     cli: { url: raw.BRYGGA_URL?.replace(/\/$/, ''), token: raw.BRYGGA_TOKEN },
     busy: {

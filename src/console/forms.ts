@@ -3,12 +3,14 @@
  * (and back, to fill the form). The API checks the values; its field errors come back by the same names. A dotted
  * name is a path into the JSON (`policy.acr`).
  */
-import { AdminInputError } from '../admin/errors.ts';
+import { AdminInputError, invalid } from '../admin/errors.ts';
 import type { FieldError } from '../errors/field-errors.ts';
 import { OPERATIONS } from '../usage/settings.ts';
 
 export type FieldKind =
   | 'text' | 'textarea' | 'lines' | 'bool' | 'number'
+  /** A JSON value in a text area (a JWK Set). */
+  | 'json'
   /** Yes, no, or not set (inherit): a boolean that may be absent. */
   | 'yesno'
   /** One contact a line: `name; e-mail; phone`. */
@@ -29,11 +31,12 @@ export interface FormField {
 }
 
 const START_METHODS = ['qr', 'same_device'] as const;
-const requirementOf = (group: string): FormField[] => [
-  { name: `${group}.pinCode`, kind: 'yesno', group },
-  { name: `${group}.mrtd`, kind: 'yesno', group },
-  { name: `${group}.cardReader`, kind: { select: ['class1', 'class2'] }, group },
-  { name: `${group}.certificatePolicies`, kind: 'lines', group },
+/** A requirement's parts; in a `group` where the API cannot remove them one by one (a tenant's policy). */
+const requirementOf = (path: string, group?: string): FormField[] => [
+  { name: `${path}.pinCode`, kind: 'yesno', group },
+  { name: `${path}.mrtd`, kind: 'yesno', group },
+  { name: `${path}.cardReader`, kind: { select: ['class1', 'class2'] }, group },
+  { name: `${path}.certificatePolicies`, kind: 'lines', group },
 ];
 
 export const CLIENT_FIELDS: readonly FormField[] = [
@@ -44,6 +47,8 @@ export const CLIENT_FIELDS: readonly FormField[] = [
   { name: 'organization_name', kind: 'text' },
   { name: 'logo_uri', kind: 'text' },
   { name: 'client_uri', kind: 'text' },
+  { name: 'policy_uri', kind: 'text' },
+  { name: 'tos_uri', kind: 'text' },
   { name: 'contacts', kind: 'lines' },
   { name: 'redirect_uris', kind: 'lines' },
   { name: 'post_logout_redirect_uris', kind: 'lines' },
@@ -51,6 +56,7 @@ export const CLIENT_FIELDS: readonly FormField[] = [
   { name: 'scope', kind: 'text' },
   { name: 'token_endpoint_auth_method', kind: { select: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] } },
   { name: 'jwks_uri', kind: 'text' },
+  { name: 'jwks', kind: 'json' },
   { name: 'userinfo_signed_response_alg', kind: { select: ['RS256', 'ES256'] } },
   { name: 'subject_type', kind: { select: ['public', 'pairwise'] } },
   { name: 'sector_identifier_uri', kind: 'text' },
@@ -58,9 +64,12 @@ export const CLIENT_FIELDS: readonly FormField[] = [
   { name: 'require_pushed_authorization_requests', kind: 'bool' },
   // client_credentials too, so that saving an admin tool's client keeps its grant.
   { name: 'grant_types', kind: { multi: ['authorization_code', 'refresh_token', 'client_credentials'] } },
+  // Granted by a broker admin only; the API refuses anyone else who adds one.
+  { name: 'brygga_admin_scopes', kind: 'lines' },
   { name: 'brygga_refresh_tokens', kind: 'yesno' },
   { name: 'brygga_refresh_token_ttl_s', kind: 'number' },
   { name: 'brygga_start_methods', kind: { multi: START_METHODS } },
+  // The API removes a requirement's parts one by one: an emptied part is removed, the others stay.
   ...requirementOf('brygga_requirement'),
   { name: 'brygga_login_text', kind: 'textarea' },
   { name: 'brygga_login_text#en', kind: 'textarea' },
@@ -77,7 +86,7 @@ export const TENANT_FIELDS: readonly FormField[] = [
   { name: 'time_zone', kind: 'text' },
   { name: 'billable_operations', kind: { multi: OPERATIONS } },
   { name: 'policy.startMethods', kind: { multi: START_METHODS } },
-  ...requirementOf('policy.requirement'),
+  ...requirementOf('policy.requirement', 'policy.requirement'),
   { name: 'policy.ssoGroups', kind: 'lines' },
   { name: 'policy.startsPerClientPerMinute', kind: 'number' },
   { name: 'policy.acr', kind: 'text' },
@@ -105,6 +114,13 @@ function valueOf(field: FormField, form: Record<string, string>): unknown {
   }
   if (!raw) return undefined;
   if (kind === 'lines') return lines();
+  if (kind === 'json') {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch (err) {
+      throw invalid(field.name, `is not valid JSON: ${(err as Error).message}`);
+    }
+  }
   if (kind === 'yesno') return raw === 'yes' ? true : raw === 'no' ? false : raw;
   // Not a whole number: passed on as text, for the API to name the field.
   if (kind === 'number') return /^-?\d{1,15}$/.test(raw) ? Number(raw) : raw;
@@ -163,6 +179,7 @@ export function valuesOf(fields: readonly FormField[], object: Record<string, an
       for (const option of kind.multi) if (Array.isArray(value) && value.includes(option)) values[`${field.name}:${option}`] = 'on';
     } else if (kind === 'bool') values[field.name] = value ? 'on' : '';
     else if (kind === 'yesno') values[field.name] = value ? 'yes' : 'no';
+    else if (kind === 'json') values[field.name] = JSON.stringify(value, null, 2);
     else if (kind === 'contacts') values[field.name] = (value as Record<string, string>[]).map((c) => CONTACT_PARTS.map((p) => c[p] ?? '').join('; ').replace(/(; )+$/, '')).join('\n');
     else values[field.name] = Array.isArray(value) ? value.join('\n') : String(value);
   }

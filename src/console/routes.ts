@@ -60,7 +60,6 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const form = await postedForm(ctx);
     const client = await call(ctx, 'readClient', { params: ctx.params });
     await withFieldErrors(ctx, CLIENT_FIELDS, async () => {
-      refuseKeptMembers(CLIENT_FIELDS, client, form, texts(ctx).groupMember);
       const changed = await call(ctx, 'updateClient', { params: ctx.params, body: bodyOf(CLIENT_FIELDS, form, false) });
       await clientForm(ctx, changed, valuesOf(CLIENT_FIELDS, changed), undefined, changed.client_secret);
     }, (errors) => clientForm(ctx, client, form, errors));

@@ -37,7 +37,8 @@ const texts = {
     labels: {
       client_id: 'Klient-id', tenant_id: 'Organisation (id)', client_name: 'Namn (svenska)', 'client_name#en': 'Namn (engelska)', organization_name: 'Organisationens namn',
       logo_uri: 'Logotyp (https-adress)', client_uri: 'Tjänstens webbplats', contacts: 'Kontakter (e-post)', redirect_uris: 'Redirect-URI:er', post_logout_redirect_uris: 'Adresser efter utloggning',
-      backchannel_logout_uri: 'Back-channel-utloggning (URI)', scope: 'Scope', token_endpoint_auth_method: 'Autentisering mot token-endpoint', jwks_uri: 'JWKS-adress (private_key_jwt)',
+      backchannel_logout_uri: 'Back-channel-utloggning (URI)', scope: 'Scope', token_endpoint_auth_method: 'Autentisering mot token-endpoint', jwks_uri: 'JWKS-adress (private_key_jwt)', jwks: 'Publika nycklar, JWK Set i JSON (private_key_jwt)',
+      policy_uri: 'Integritetspolicy (https-adress)', tos_uri: 'Användarvillkor (https-adress)', brygga_admin_scopes: 'Behörigheter i admin-API:t (admin, admin:tenant:<id>)',
       subject_type: 'Typ av subject', userinfo_signed_response_alg: 'Signerat userinfo-svar (algoritm)', sector_identifier_uri: 'Sector identifier (URI)', brygga_first_party: 'Egen tjänst (inget samtycke)', require_pushed_authorization_requests: 'Kräv PAR',
       grant_types: 'Grant types', brygga_refresh_tokens: 'Refresh-token', brygga_refresh_token_ttl_s: 'Refresh-tokens livslängd (sekunder)', brygga_start_methods: 'Startsätt',
       'brygga_requirement.pinCode': 'BankID-krav: säkerhetskod', 'brygga_requirement.mrtd': 'BankID-krav: id-handling (MRTD)', 'brygga_requirement.cardReader': 'BankID-krav: kortläsare', 'brygga_requirement.certificatePolicies': 'BankID-krav: certifikatpolicyer',
@@ -86,7 +87,8 @@ const texts = {
     labels: {
       client_id: 'Client id', tenant_id: 'Organisation (id)', client_name: 'Name (Swedish)', 'client_name#en': 'Name (English)', organization_name: 'Organisation name',
       logo_uri: 'Logo (https address)', client_uri: 'Service website', contacts: 'Contacts (e-mail)', redirect_uris: 'Redirect URIs', post_logout_redirect_uris: 'Addresses after logout',
-      backchannel_logout_uri: 'Back-channel logout URI', scope: 'Scope', token_endpoint_auth_method: 'Token endpoint authentication', jwks_uri: 'JWKS address (private_key_jwt)',
+      backchannel_logout_uri: 'Back-channel logout URI', scope: 'Scope', token_endpoint_auth_method: 'Token endpoint authentication', jwks_uri: 'JWKS address (private_key_jwt)', jwks: 'Public keys, a JWK Set as JSON (private_key_jwt)',
+      policy_uri: 'Privacy policy (https address)', tos_uri: 'Terms of service (https address)', brygga_admin_scopes: 'Admin API scopes (admin, admin:tenant:<id>)',
       subject_type: 'Subject type', userinfo_signed_response_alg: 'Signed userinfo response (algorithm)', sector_identifier_uri: 'Sector identifier URI', brygga_first_party: 'First-party service (no consent)', require_pushed_authorization_requests: 'Require PAR',
       grant_types: 'Grant types', brygga_refresh_tokens: 'Refresh tokens', brygga_refresh_token_ttl_s: 'Refresh token lifetime (seconds)', brygga_start_methods: 'Start methods',
       'brygga_requirement.pinCode': 'BankID requirement: security code', 'brygga_requirement.mrtd': 'BankID requirement: ID document (MRTD)', 'brygga_requirement.cardReader': 'BankID requirement: card reader', 'brygga_requirement.certificatePolicies': 'BankID requirement: certificate policies',

@@ -192,6 +192,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       Grant: ttl.sessionTtlS,
       RefreshToken: (_ctx, _token, client) => clientSettings(client as unknown as Record<string, unknown>).refreshTokenTtlS,
       PushedAuthorizationRequest: 60,
+      // oidc-provider's default is no expiry: a leaked registration access token would manage its client forever.
+      RegistrationAccessToken: config.admin.registrationAccessTokenTtlS,
     },
 
     features: {
@@ -213,8 +215,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       resourceIndicators: adminResourceIndicators(config.http.issuer, ttl.accessTokenTtlS),
       clientCredentials: { enabled: true },
       // RFC 7591/7592, only with initial access tokens an admin issues per tenant (adapter-backed, so they expire
-      // and can be revoked); a registration access token lets the client read, replace or delete itself, and is
-      // rotated on each replacement.
+      // and can be revoked); a registration access token lets the client read, replace or delete itself until it
+      // expires (ttl above), and each replacement rotates it: a new one for the whole lifetime, the old one ends.
       registration: deps.registrationPolicies
         ? { enabled: true, initialAccessToken: true, issueRegistrationAccessToken: true, policies: deps.registrationPolicies }
         : { enabled: false },

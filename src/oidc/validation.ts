@@ -1,6 +1,7 @@
 /**
  * A provider instance used only to validate client metadata outside the server (the CLI), configured like the
- * server's so that what passes here is accepted there. It never serves requests.
+ * server's so that what passes here is accepted there; with the registration policies it also issues initial access
+ * tokens the server accepts (they name a policy, which the provider must know). It never serves requests.
  */
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
@@ -12,9 +13,9 @@ import { SecretBox } from '../storage/encryption.ts';
 import { createOidcAdapterFactory } from '../storage/oidc-adapter.ts';
 import { KeyStore, maxTokenLifetime } from './keys.ts';
 import { providerPages } from './pages.ts';
-import { createProvider } from './provider.ts';
+import { createProvider, type RegistrationPolicies } from './provider.ts';
 
-export async function validationProvider(config: Config, db: Db, _logger: Logger): Promise<Provider> {
+export async function validationProvider(config: Config, db: Db, _logger: Logger, registrationPolicies?: RegistrationPolicies): Promise<Provider> {
   const secrets = resolveSecrets(config);
   const keys = new KeyStore(db, new SecretBox(secrets.encryptionKey), { jwksFile: config.oidc.jwksFile });
   await keys.ensureKeys(new Date());
@@ -27,5 +28,6 @@ export async function validationProvider(config: Config, db: Db, _logger: Logger
     subjectSecret: secrets.subjectSecret,
     findAccount: async () => undefined,
     pages: providerPages(),
+    registrationPolicies,
   });
 }

@@ -287,6 +287,73 @@ test('a tenant admin sees only its tenant: another tenant\'s client is 404, miss
   assert.equal(escalate.json.errors[0].field, 'brygga_admin_scopes.0');
 });
 
+test('a patch removes one part of the BankID requirement with null and keeps the others; the last part removed, none is left', async () => {
+  const created = await call(t, 'POST', '/clients', { token: admin.token, body: { ...WEB_CLIENT, brygga_requirement: { pinCode: true, mrtd: true, cardReader: 'class1' } } });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const id = created.json.client_id as string;
+  const patch = (requirement: unknown) => call(t, 'PATCH', `/clients/${id}`, { token: admin.token, body: { brygga_requirement: requirement } });
+
+  const one = await patch({ mrtd: null, certificatePolicies: ['1.2.752.78.1.5'] });
+  assert.equal(one.status, 200, JSON.stringify(one.json));
+  assert.deepEqual(one.json.brygga_requirement, { pinCode: true, cardReader: 'class1', certificatePolicies: ['1.2.752.78.1.5'] });
+  const audit = await call(t, 'GET', `/audit?object_type=client&object_id=${id}`, { token: admin.token });
+  assert.deepEqual(audit.json.items[0].after.brygga_requirement, one.json.brygga_requirement);
+
+  const wrong = await patch({ pinCode: null, cardReader: 'class9' });
+  assert.equal(wrong.status, 400);
+  assert.deepEqual(wrong.json.errors.map((e: { field: string }) => e.field), ['brygga_requirement.cardReader']);
+  assert.deepEqual((await call(t, 'GET', `/clients/${id}`, { token: admin.token })).json.brygga_requirement.pinCode, true, 'nothing changed');
+
+  const last = await patch({ pinCode: null, cardReader: null, certificatePolicies: null });
+  assert.equal(last.status, 200, JSON.stringify(last.json));
+  assert.equal('brygga_requirement' in last.json, false, JSON.stringify(last.json.brygga_requirement));
+  // A create takes no null: there is nothing to remove.
+  const nullOnCreate = await call(t, 'POST', '/clients', { token: admin.token, body: { ...WEB_CLIENT, brygga_requirement: { pinCode: null } } });
+  assert.deepEqual(nullOnCreate.json.errors.map((e: { field: string }) => e.field), ['brygga_requirement.pinCode']);
+});
+
+test('only a broker admin grants admin scopes or introspection; a tenant admin keeps or drops what a client holds, and adds nothing', async () => {
+  const tenantAdmin = await adminClient(t, ['admin:tenant:default']);
+  const refusals: [string, Record<string, unknown>, string][] = [
+    ['POST', { ...WEB_CLIENT, grant_types: ['authorization_code', 'client_credentials'], brygga_admin_scopes: ['admin:tenant:default'] }, 'brygga_admin_scopes.0'],
+    ['POST', { ...WEB_CLIENT, grant_types: ['authorization_code', 'client_credentials'], brygga_admin_scopes: ['admin:tenant:default:read'] }, 'brygga_admin_scopes.0'],
+    ['POST', { ...WEB_CLIENT, brygga_may_introspect: true }, 'brygga_may_introspect'],
+  ];
+  for (const [method, body, field] of refusals) {
+    const answer = await call(t, method, '/clients', { token: tenantAdmin.token, body });
+    assert.equal(answer.status, 400, JSON.stringify(body));
+    assert.deepEqual(answer.json.errors.map((e: { field: string }) => e.field), [field]);
+    assert.match(answer.json.errors[0].message, /only a broker admin/);
+  }
+  // Its own token's client: it cannot widen it to read-only everything, nor add its own tenant's read scope.
+  const widen = await call(t, 'PATCH', `/clients/${tenantAdmin.clientId}`, { token: tenantAdmin.token, body: { brygga_admin_scopes: ['admin:tenant:default', 'admin:tenant:default:read'] } });
+  assert.equal(widen.status, 400);
+  assert.deepEqual(widen.json.errors.map((e: { field: string }) => e.field), ['brygga_admin_scopes.1']);
+
+  // Granted by a broker admin, a tenant admin may change the client's other settings and keep the scope, or drop it.
+  const tool = await call(t, 'POST', '/clients', { token: admin.token, body: { grant_types: ['client_credentials'], brygga_admin_scopes: ['admin:tenant:default:read'], brygga_may_introspect: true } });
+  assert.equal(tool.status, 201, JSON.stringify(tool.json));
+  const kept = await call(t, 'PATCH', `/clients/${tool.json.client_id}`, { token: tenantAdmin.token, body: { client_name: 'Granskning' } });
+  assert.equal(kept.status, 200, JSON.stringify(kept.json));
+  assert.deepEqual([kept.json.brygga_admin_scopes, kept.json.brygga_may_introspect], [['admin:tenant:default:read'], true]);
+  const dropped = await call(t, 'PATCH', `/clients/${tool.json.client_id}`, { token: tenantAdmin.token, body: { brygga_admin_scopes: null, brygga_may_introspect: null } });
+  assert.equal(dropped.status, 200, JSON.stringify(dropped.json));
+  assert.deepEqual([dropped.json.brygga_admin_scopes, dropped.json.brygga_may_introspect], [undefined, undefined]);
+  const regrant = await call(t, 'PATCH', `/clients/${tool.json.client_id}`, { token: tenantAdmin.token, body: { brygga_admin_scopes: ['admin:tenant:default:read'] } });
+  assert.equal(regrant.status, 400, 'once dropped, only a broker admin gives it back');
+});
+
+test('a JWK Set is checked by oidc-provider: a private or symmetric key is a field error on jwks', async () => {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const cases = [{ keys: [{ ...(await exportJWK(privateKey)), kid: 'private' }] }, { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] }];
+  for (const jwks of cases) {
+    const answer = await call(t, 'POST', '/clients', { token: admin.token, body: { ...WEB_CLIENT, token_endpoint_auth_method: 'private_key_jwt', jwks } });
+    assert.equal(answer.status, 400, JSON.stringify(answer.json));
+    assert.deepEqual(answer.json.errors.map((e: { field: string }) => e.field), ['jwks']);
+    assert.match(answer.json.errors[0].message, /JSON Web Key Set is invalid: jwks\.keys\[0\]/);
+  }
+});
+
 test('lists are paged with a cursor in client id order', async () => {
   for (const id of ['page-a', 'page-b', 'page-c']) await call(t, 'POST', '/clients', { token: admin.token, body: { client_id: id, ...WEB_CLIENT } });
   const seen: string[] = [];

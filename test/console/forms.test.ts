@@ -4,13 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { exportJWK, generateKeyPair } from 'jose';
 import { BOOTSTRAP, call, createTenant, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
-import { csrfOf, seedAdmin, signIn } from './support.ts';
+import { csrfOf, formValues, seedAdmin, signIn } from './support.ts';
 
 const BROKER_ADMIN = '198112189876';
 const OTHER = '191212121212';
+const TENANT_ADMIN = '199001012385';
 
 let t: TestBroker;
 let clock = Date.now();
@@ -26,7 +28,7 @@ const api = async (path: string) => (await call(t, 'GET', path, { token: BOOTSTR
 
 const EVERY_SETTING = {
   client_id: 'every-setting', tenant_id: 'kommun-f', client_name: 'Alla inställningar', 'client_name#en': 'Every setting', organization_name: 'Kommun F',
-  logo_uri: 'https://rp.example/logo.svg', client_uri: 'https://rp.example/', contacts: 'a@rp.example\nb@rp.example',
+  logo_uri: 'https://rp.example/logo.svg', client_uri: 'https://rp.example/', policy_uri: 'https://rp.example/privacy', tos_uri: 'https://rp.example/terms', contacts: 'a@rp.example\nb@rp.example',
   redirect_uris: 'https://rp.example/callback', post_logout_redirect_uris: 'https://rp.example/bye', backchannel_logout_uri: 'https://rp.example/backchannel',
   token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://rp.example/jwks',
   'grant_types:authorization_code': 'on', 'grant_types:refresh_token': 'on', brygga_refresh_tokens: 'yes', brygga_refresh_token_ttl_s: '7200',
@@ -37,7 +39,7 @@ const EVERY_SETTING = {
 test('a client is registered and changed with every setting a person sets, as the API stores them', async () => {
   const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/clients/new');
   const csrf = csrfOf(step.body);
-  for (const name of ['f-brygga_start_methods-qr', 'f-brygga_requirement-pinCode', 'f-jwks_uri', 'f-brygga_refresh_token_ttl_s', 'f-post_logout_redirect_uris', 'f-backchannel_logout_uri', 'f-brygga_login_text-en', 'f-logo_uri', 'f-contacts', 'f-organization_name']) {
+  for (const name of ['f-brygga_start_methods-qr', 'f-brygga_requirement-pinCode', 'f-jwks_uri', 'f-jwks', 'f-policy_uri', 'f-tos_uri', 'f-brygga_admin_scopes', 'f-brygga_refresh_token_ttl_s', 'f-post_logout_redirect_uris', 'f-backchannel_logout_uri', 'f-brygga_login_text-en', 'f-logo_uri', 'f-contacts', 'f-organization_name']) {
     assert.match(step.body, new RegExp(`id="${name}"`), name);
   }
   const created = await browser.post(`${t.broker.url}/admin/clients`, { _csrf: csrf, ...EVERY_SETTING });
@@ -45,11 +47,11 @@ test('a client is registered and changed with every setting a person sets, as th
   assert.doesNotMatch(created.body, /id="client-secret"/, 'private_key_jwt has no secret');
   const stored = (await api('/clients/every-setting')).json;
   assert.deepEqual({
-    name: [stored.client_name, stored['client_name#en'], stored.organization_name], uris: [stored.logo_uri, stored.client_uri, stored.post_logout_redirect_uris, stored.backchannel_logout_uri],
+    name: [stored.client_name, stored['client_name#en'], stored.organization_name], uris: [stored.logo_uri, stored.client_uri, stored.policy_uri, stored.tos_uri, stored.post_logout_redirect_uris, stored.backchannel_logout_uri],
     contacts: stored.contacts, auth: [stored.token_endpoint_auth_method, stored.jwks_uri], refresh: [stored.grant_types, stored.brygga_refresh_tokens, stored.brygga_refresh_token_ttl_s],
     bankid: [stored.brygga_start_methods, stored.brygga_requirement], text: [stored.brygga_login_text, stored['brygga_login_text#en'], stored.brygga_sso_group],
   }, {
-    name: ['Alla inställningar', 'Every setting', 'Kommun F'], uris: ['https://rp.example/logo.svg', 'https://rp.example/', ['https://rp.example/bye'], 'https://rp.example/backchannel'],
+    name: ['Alla inställningar', 'Every setting', 'Kommun F'], uris: ['https://rp.example/logo.svg', 'https://rp.example/', 'https://rp.example/privacy', 'https://rp.example/terms', ['https://rp.example/bye'], 'https://rp.example/backchannel'],
     contacts: ['a@rp.example', 'b@rp.example'], auth: ['private_key_jwt', 'https://rp.example/jwks'], refresh: [['authorization_code', 'refresh_token'], true, 7200],
     bankid: [['qr'], { pinCode: true, certificatePolicies: ['1.2.752.78.1.5'] }], text: ['Logga in på *F*', 'Sign in to *F*', 'kommun-f'],
   });
@@ -73,13 +75,77 @@ test('saving an admin tool\'s client in the console keeps its client_credentials
   const made = await call(t, 'POST', '/clients', { token: BOOTSTRAP, body: { client_id: 'admin-tool', tenant_id: 'kommun-f', grant_types: ['client_credentials'], brygga_admin_scopes: ['admin:tenant:kommun-f'] } });
   assert.equal(made.status, 201, JSON.stringify(made.json));
   const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/clients/admin-tool');
-  const form = Object.fromEntries([...step.body.matchAll(/<input type="(?:text|hidden)"[^>]* name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-  for (const m of step.body.matchAll(/<input type="checkbox"[^>]* name="([^"]+)" checked/g)) form[m[1]!] = 'on';
+  const form = formValues(step.body);
   assert.equal(form['grant_types:client_credentials'], 'on');
+  assert.equal(form.brygga_admin_scopes, 'admin:tenant:kommun-f');
   const saved = await browser.post(`${t.broker.url}/admin/clients/admin-tool`, { ...form, client_name: 'Admin tool' });
   assert.equal(saved.status, 200, saved.body.slice(0, 1000));
   const stored = (await api('/clients/admin-tool')).json;
   assert.deepEqual([stored.client_name, stored.grant_types, stored.brygga_admin_scopes], ['Admin tool', ['client_credentials'], ['admin:tenant:kommun-f']]);
+});
+
+test('a client\'s JWK Set is typed as JSON and checked as the API checks it; one part of its BankID requirement is cleared, the others stay', async () => {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] };
+  const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/clients/new');
+  const csrf = csrfOf(step.body);
+  const form = {
+    client_id: 'keyed', tenant_id: 'kommun-f', redirect_uris: 'https://rp.example/callback', 'grant_types:authorization_code': 'on', token_endpoint_auth_method: 'private_key_jwt', jwks: JSON.stringify(jwks),
+    'brygga_requirement.pinCode': 'yes', 'brygga_requirement.mrtd': 'yes', 'brygga_requirement.cardReader': 'class1',
+  };
+  const created = await browser.post(`${t.broker.url}/admin/clients`, { _csrf: csrf, ...form });
+  assert.equal(created.status, 201, created.body.slice(0, 2000));
+  assert.deepEqual((await api('/clients/keyed')).json.jwks, jwks);
+  // Shown again as JSON, as the form posts it back.
+  const page = await browser.get(`${t.broker.url}/admin/clients/keyed`);
+  assert.deepEqual(JSON.parse(formValues(page.body).jwks!), jwks);
+
+  const { client_id: _id, tenant_id: _tenant, ...change } = form;
+  void _id; void _tenant;
+  const cleared = await browser.post(`${t.broker.url}/admin/clients/keyed`, { _csrf: csrf, ...change, 'brygga_requirement.mrtd': '' });
+  assert.equal(cleared.status, 200, cleared.body.slice(0, 2000));
+  assert.deepEqual((await api('/clients/keyed')).json.brygga_requirement, { pinCode: true, cardReader: 'class1' });
+
+  const refusals: [string, RegExp][] = [
+    ['{"keys": [', /is not valid JSON/],
+    [JSON.stringify({ keys: [{ ...(await exportJWK(privateKey)), kid: 'k1' }] }), /JSON Web Key Set is invalid: jwks\.keys\[0\]\.d must not be provided/],
+    ['[]', /expected object/],
+  ];
+  for (const [text, reason] of refusals) {
+    const refused = await browser.post(`${t.broker.url}/admin/clients/keyed`, { _csrf: csrf, ...change, jwks: text });
+    assert.equal(refused.status, 400, text);
+    const error = /id="f-jwks-error">([^<]*)</.exec(refused.body)?.[1];
+    assert.match(error ?? '(no error next to the field)', reason);
+    assert.equal(formValues(refused.body).jwks, text, 'the input is kept');
+  }
+  assert.deepEqual((await api('/clients/keyed')).json.jwks, jwks, 'nothing was saved');
+});
+
+test('only a broker admin grants a client admin scopes in the console; a tenant admin is refused next to the field and keeps what was granted', async () => {
+  await seedAdmin(t, TENANT_ADMIN, 'tenant_admin', 'kommun-f');
+  const tool = { tenant_id: 'kommun-f', 'grant_types:client_credentials': 'on', brygga_admin_scopes: 'admin:tenant:kommun-f:read' };
+  const broker = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/clients/new');
+  const granted = await broker.browser.post(`${t.broker.url}/admin/clients`, { _csrf: csrfOf(broker.step.body), client_id: 'granted-tool', ...tool });
+  assert.equal(granted.status, 201, granted.body.slice(0, 2000));
+  assert.deepEqual((await api('/clients/granted-tool')).json.brygga_admin_scopes, ['admin:tenant:kommun-f:read']);
+
+  const { browser, step } = await signIn(t, TENANT_ADMIN, new HttpBrowser(), '/admin/clients/new');
+  const csrf = csrfOf(step.body);
+  const refused = await browser.post(`${t.broker.url}/admin/clients`, { _csrf: csrf, client_id: 'own-tool', ...tool });
+  assert.equal(refused.status, 400);
+  assert.match(/id="f-brygga_admin_scopes-error">([^<]*)</.exec(refused.body)?.[1] ?? '(no error next to the field)', /only a broker admin/);
+  assert.equal((await api('/clients/own-tool')).status, 404);
+
+  // The granted client: its other settings are the tenant admin's to change, its scope stays; one more is refused.
+  const form = formValues((await browser.get(`${t.broker.url}/admin/clients/granted-tool`)).body);
+  assert.equal(form.brygga_admin_scopes, 'admin:tenant:kommun-f:read');
+  const renamed = await browser.post(`${t.broker.url}/admin/clients/granted-tool`, { ...form, client_name: 'Granskningsverktyg' });
+  assert.equal(renamed.status, 200, renamed.body.slice(0, 2000));
+  const widened = await browser.post(`${t.broker.url}/admin/clients/granted-tool`, { ...form, brygga_admin_scopes: 'admin:tenant:kommun-f:read\nadmin:tenant:kommun-f' });
+  assert.equal(widened.status, 400);
+  assert.match(widened.body, /id="f-brygga_admin_scopes-error"/);
+  const stored = (await api('/clients/granted-tool')).json;
+  assert.deepEqual([stored.client_name, stored.brygga_admin_scopes], ['Granskningsverktyg', ['admin:tenant:kommun-f:read']]);
 });
 
 test('the client form shows the API\'s field errors next to their fields and keeps the input; without CSRF nothing is saved', async () => {

@@ -1,9 +1,13 @@
-/** The console over HTTP: sign-in with BankID, unknown people, CSRF, the idle timeout, read-only roles, re-authentication (admins, certificates). */
+/**
+ * The console over HTTP: sign-in with BankID, the session cookie, unknown people, CSRF, the idle timeout, read-only
+ * roles, re-authentication (admins, certificates), the audit log's filters, certificate expiry warnings.
+ */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { BOOTSTRAP, call, createTenant, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
+import { cookieNames } from '../../src/security/cookie-names.ts';
 import { csrfOf, seedAdmin, signIn } from './support.ts';
 
 const BROKER_ADMIN = '198112189876'; // not the demo's own broker admin (199908072391)
@@ -37,6 +41,43 @@ test('a broker admin signs in with BankID and sees the console; a stranger gets 
   const after = await denied.browser.get(`${t.broker.url}/admin/clients`);
   assert.equal(after.status, 303);
   assert.match(after.location!, /\/admin\/login/);
+});
+
+test('the session cookie ends with the browser: no Expires or Max-Age, HttpOnly, SameSite=Lax, only under /admin', async () => {
+  const { browser } = await signIn(t, BROKER_ADMIN);
+  const SESSION_COOKIE = cookieNames(t.broker.url).console;
+  const set = browser.setCookies.filter((line) => line.startsWith(`${SESSION_COOKIE}=`) && !line.startsWith(`${SESSION_COOKIE}=;`));
+  // Set when the sign-in starts and again, with a new id, when it completes.
+  assert.equal(set.length, 2, browser.setCookies.join('\n'));
+  assert.equal(set[1]!.split(';')[0], `${SESSION_COOKIE}=${browser.cookie(SESSION_COOKIE)}`, 'the last one is the one in use');
+  for (const line of set) {
+    const attributes = line.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    assert.deepEqual(attributes.filter((a) => a.startsWith('expires=') || a.startsWith('max-age=')), [], line);
+    for (const attribute of ['httponly', 'samesite=lax', 'path=/admin']) assert.ok(attributes.includes(attribute), `${attribute} in ${line}`);
+  }
+});
+
+test('the audit log filters by object and actor, and keeps the filters in the form', async () => {
+  const { browser } = await signIn(t, BROKER_ADMIN);
+  const page = await browser.get(`${t.broker.url}/admin/audit?object_type=tenant&object_id=kommun-a&actor=bootstrap`);
+  assert.equal(page.status, 200);
+  const rows = [...page.body.matchAll(/<tr><td>[^<]*<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*) <code>([^<]*)<\/code>/g)].map((m) => m.slice(1).join(' '));
+  assert.deepEqual(rows, ['bootstrap create tenant kommun-a']);
+  assert.match(page.body, /id="a-object_id" name="object_id" value="kommun-a"/);
+  const nobody = await browser.get(`${t.broker.url}/admin/audit?object_id=kommun-a&actor=someone-else`);
+  assert.doesNotMatch(nobody.body, /<table id="audit">/);
+});
+
+test('the certificates page warns of a certificate near its end with the threshold it is within', async () => {
+  await createTenant(t, 'kommun-w');
+  const issued = t.simulator.issueRpCertificate({ displayName: 'Kommun W', notAfter: new Date(Date.now() + 10 * 86_400_000) });
+  const uploaded = await call(t, 'POST', '/tenants/kommun-w/certificates', { token: BOOTSTRAP, body: { pkcs12: issued.pkcs12.toString('base64'), passphrase: t.simulator.rpP12Passphrase } });
+  assert.equal(uploaded.status, 201, JSON.stringify(uploaded.json));
+  const { browser } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/tenants/kommun-w/certificates');
+  const row = new RegExp(`<tr data-fingerprint="${issued.fingerprint}"[\\s\\S]*?</tr>`).exec((await browser.get(`${t.broker.url}/admin/tenants/kommun-w/certificates`)).body)?.[0] ?? '';
+  assert.match(row, /\((9|10) dagar\) <strong class="error">Går ut inom 14 dagar<\/strong>/);
+  const english = await browser.get(`${t.broker.url}/admin/tenants/kommun-w/certificates?lang=en`);
+  assert.match(english.body, /<strong class="error">Expires within 14 days<\/strong>/);
 });
 
 test('a form without its CSRF token is refused and changes nothing', async () => {

@@ -24,3 +24,19 @@ export const csrfOf = (html: string) => {
   assert.ok(match, `no CSRF token in ${html.slice(0, 300)}`);
   return match[1]!;
 };
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': '\'' };
+const unescape = (text: string) => text.replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]!);
+
+/** What a browser would post from a console form as it is shown: text inputs, text areas, chosen options, ticked boxes. */
+export function formValues(html: string): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="(?:text|hidden)"[^>]* name="([^"]+)" value="([^"]*)"/g)) form[unescape(m[1]!)] = unescape(m[2]!);
+  for (const m of html.matchAll(/<input type="checkbox"[^>]* name="([^"]+)" checked/g)) form[unescape(m[1]!)] = 'on';
+  for (const m of html.matchAll(/<textarea [^>]*name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) form[unescape(m[1]!)] = unescape(m[2]!);
+  for (const m of html.matchAll(/<select [^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    const chosen = /<option value="([^"]*)" selected>/.exec(m[2]!);
+    if (chosen) form[unescape(m[1]!)] = unescape(chosen[1]!);
+  }
+  return form;
+}

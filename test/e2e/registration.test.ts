@@ -21,6 +21,7 @@ let t: TestBroker;
 const db = () => t.broker.database.db;
 const TENANT = 'kommun-t';
 const OTHER = 'kommun-u';
+const RAT_TTL_S = 7200;
 const CLIENT = { client_name: 'Självservice', redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'client_secret_post' };
 
 interface Reply { status: number; json: any; headers: Headers }
@@ -45,7 +46,7 @@ async function issue(tenantId = TENANT, body: Record<string, unknown> = {}): Pro
 const storedClients = async () => (await db().selectFrom('clients').select(['client_id', 'tenant_id']).orderBy('client_id').execute());
 
 before(async () => {
-  t = await startAdminBroker({ DYNAMIC_CLIENT_REGISTRATION: 'true' });
+  t = await startAdminBroker({ DYNAMIC_CLIENT_REGISTRATION: 'true', REGISTRATION_ACCESS_TOKEN_TTL_S: String(RAT_TTL_S) });
   // Tenant T offers QR only; its logins need its own certificate.
   await t.broker.tenants.create({ id: TENANT, name: { sv: 'Kommun T', en: 'Municipality T' }, bankidEnvironment: 'simulator', policy: { startMethods: ['qr'] } });
   const issued = t.simulator.issueRpCertificate({ displayName: 'Kommun T' });
@@ -150,6 +151,47 @@ test('the client reads, replaces and deletes itself with its registration access
   assert.equal((await send('DELETE', uri, rotated)).status, 204);
   assert.equal((await call(t, 'GET', `/clients/${clientId}`, { token: BOOTSTRAP })).status, 404);
   assert.equal((await send('GET', uri, rotated)).status, 401);
+});
+
+/** When a registration access token ends, as the database keeps it (the adapter finds nothing after it); null: never. */
+async function ratExpiry(rat: string): Promise<Date | null | undefined> {
+  const row = await db().selectFrom('oidc_payload').select('expires_at').where('model', '=', 'RegistrationAccessToken').where('id', '=', rat).executeTakeFirst();
+  return row?.expires_at;
+}
+
+/** Whether `at` is `seconds` from now, give or take the test's own run time. */
+function inAbout(at: Date | null | undefined, seconds: number): boolean {
+  const offset = (at?.getTime() ?? Number.NaN) - Date.now();
+  return offset > (seconds - 60) * 1000 && offset <= seconds * 1000;
+}
+
+test('a registration access token expires after REGISTRATION_ACCESS_TOKEN_TTL_S; each replacement gives a new one for the whole lifetime', async () => {
+  const { token } = await issue();
+  const created = await register(token, CLIENT);
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const { client_id: clientId, registration_client_uri: uri, registration_access_token: rat } = created.json;
+  const first = await ratExpiry(rat);
+  assert.ok(inAbout(first, RAT_TTL_S), `the first token ends in ${RAT_TTL_S} s, not at ${first?.toISOString()}`);
+
+  // Nearly used up, then replaced: the new token has the whole lifetime again, the old one is gone.
+  await sql`update oidc_payload set expires_at = now() + interval '5 minutes' where model = 'RegistrationAccessToken' and id = ${rat}`.execute(db());
+  const updated = await send('PUT', uri, rat, { ...CLIENT, client_id: clientId, client_name: 'Förnyad' });
+  assert.equal(updated.status, 200, JSON.stringify(updated.json));
+  const rotated = updated.json.registration_access_token as string;
+  assert.notEqual(rotated, rat);
+  assert.equal(await ratExpiry(rat), undefined, 'the old token is removed');
+  assert.ok(inAbout(await ratExpiry(rotated), RAT_TTL_S), 'the new token ends a whole lifetime from now');
+
+  // Run out: the client can no longer read, replace or delete itself, and is otherwise untouched.
+  await sql`update oidc_payload set expires_at = now() - interval '1 second' where model = 'RegistrationAccessToken' and id = ${rotated}`.execute(db());
+  for (const [method, body] of [['GET', undefined], ['PUT', { ...CLIENT, client_id: clientId, client_name: 'För sent' }], ['DELETE', undefined]] as const) {
+    const refused = await send(method, uri, rotated, body);
+    assert.equal(refused.status, 401, `${method}: ${JSON.stringify(refused.json)}`);
+    assert.equal(refused.json.error, 'invalid_token');
+  }
+  const stored = await call(t, 'GET', `/clients/${clientId}`, { token: BOOTSTRAP });
+  assert.equal(stored.status, 200, 'an admin still manages it');
+  assert.equal(stored.json.client_name, 'Förnyad');
 });
 
 test('a revoked or an expired initial access token registers nothing; lists show only valid ones', async () => {

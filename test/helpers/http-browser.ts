@@ -14,6 +14,8 @@ export interface BrowserOptions {
 export class HttpBrowser {
   readonly #cookies = new Map<string, Cookie>();
   readonly #options: BrowserOptions;
+  /** Every Set-Cookie line received, in order, with its attributes (for tests of how a cookie is set). */
+  readonly setCookies: string[] = [];
   readonly userAgent: string;
   constructor(options: BrowserOptions = {}) {
     this.#options = options;
@@ -31,6 +33,7 @@ export class HttpBrowser {
 
   #store(url: URL, headers: Headers) {
     for (const line of headers.getSetCookie()) {
+      this.setCookies.push(line);
       const [pair, ...attributes] = line.split(';').map((p) => p.trim());
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq);

@@ -16,6 +16,13 @@ const callbackUrl = z.string().max(2000).refine((v) => {
 }, 'must be an exact https URL (http only on localhost, 127.0.0.1 or [::1]), without a fragment or wildcard');
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+/** The parts of a BankID requirement a client may set; a patch may remove each on its own (`null`). */
+const requirementParts = {
+  pinCode: z.boolean(), mrtd: z.boolean(), cardReader: z.enum(['class1', 'class2']), certificatePolicies: z.array(z.string().max(100)).max(20),
+};
+type RequirementParts = typeof requirementParts;
+const removableParts = Object.fromEntries(Object.entries(requirementParts).map(([k, v]) => [k, v.nullable()])) as { [K in keyof RequirementParts]: z.ZodNullable<RequirementParts[K]> };
+
 export const clientId = z.string().regex(/^[\w.~-]{1,128}$/, 'must be 1 to 128 letters, digits, ".", "~", "-" or "_"');
 
 /** Every setting a client has; all optional on input (defaults come from the broker). */
@@ -49,15 +56,13 @@ export const clientFields = {
   brygga_refresh_token_ttl_s: z.number().int().min(REFRESH_TOKEN_TTL_S.min).max(REFRESH_TOKEN_TTL_S.max).describe('Refresh token lifetime in seconds (default 86400).'),
   brygga_first_party: z.boolean().describe('Consent is implicit (no consent page).'),
   brygga_start_methods: z.array(z.enum(['qr', 'same_device'])).min(1).max(2),
-  brygga_requirement: z.object({
-    pinCode: z.boolean(), mrtd: z.boolean(), cardReader: z.enum(['class1', 'class2']), certificatePolicies: z.array(z.string().max(100)).max(20),
-  }).partial().strict().describe('BankID requirement defaults for this client\'s orders.'),
+  brygga_requirement: z.object(requirementParts).partial().strict().describe('BankID requirement defaults for this client\'s orders.'),
   brygga_login_text: text(4000).describe('Text shown in the BankID app (simpleMarkdownV1), Swedish and the default.'),
   'brygga_login_text#en': text(4000).describe('The login text for English pages.'),
   brygga_sso_group: z.string().regex(/^[\w.-]{1,64}$/).describe('Clients with the same group share a login session.'),
   brygga_may_introspect: z.boolean().describe('May introspect other clients\' tokens (a resource server).'),
   brygga_admin_scopes: z.array(z.string().regex(ADMIN_SCOPE)).max(20)
-    .describe('Admin API scopes the client may use: `admin` or the read-only `admin:read` (only an `admin` may grant them), `admin:tenant:<its own tenant>` or the read-only `admin:tenant:<its own tenant>:read`.'),
+    .describe('Admin API scopes the client may use: `admin` or the read-only `admin:read`, `admin:tenant:<its own tenant>` or the read-only `admin:tenant:<its own tenant>:read`. Only a broker admin (`admin`) grants them; a tenant admin may keep or remove those a client has.'),
 };
 
 type Fields = typeof clientFields;
@@ -70,8 +75,15 @@ export const clientCreate = z.object({
   ...optional,
 }).strict();
 
-/** JSON merge patch (RFC 7396) of the settings: a field replaces, `null` removes (back to the default). */
-export const clientPatch = z.object(removable).strict();
+/**
+ * JSON merge patch (RFC 7396) of the settings: a field replaces, `null` removes (back to the default); the requirement
+ * is patched part by part, so `{"brygga_requirement":{"mrtd":null}}` removes that part and keeps the others.
+ */
+export const clientPatch = z.object({
+  ...removable,
+  brygga_requirement: z.object(removableParts).partial().strict().nullable().optional()
+    .describe('Parts given replace, a part set to `null` is removed, `null` removes the whole requirement.'),
+}).strict();
 
 export const client = z.object({
   client_id: z.string(),

@@ -17,7 +17,7 @@ export const updateClient: Action = (deps) => async (ctx) => {
   const { principal, body } = adminOf<ClientPatch>(ctx);
   const clientId = ctx.params.client_id!;
   const current = await visibleClient(deps, deps.db, principal, clientId);
-  const metadata = await prepareClient(deps, principal, current.tenantId, mergePatch(current.metadata, body));
+  const metadata = await prepareClient(deps, principal, current.tenantId, mergePatch(current.metadata, body), current.metadata);
   const secret = usesSecret(metadata) === current.hasSecret ? undefined : usesSecret(metadata) ? newSecret() : null;
   const row = await commitChange(deps, ctx, async (trx) => {
     const locked = await visibleClient(deps, trx, principal, clientId, true);
