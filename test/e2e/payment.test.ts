@@ -12,7 +12,7 @@ import { BRYGGA, OIDC_SE } from '../../src/oidc/claims.ts';
 import { usageRows } from '../../src/storage/usage.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { field, HttpBrowser, type Step } from '../helpers/http-browser.ts';
-import { afterOrder, authorize, callbackOf, discover, interactionUid, login, REDIRECT_URI, settled, startQr, TEST_PERSON } from '../helpers/rp.ts';
+import { afterOrder, assertRefusedRequests, authorize, callbackOf, discover, interactionUid, login, REDIRECT_URI, settled, startQr, TEST_PERSON } from '../helpers/rp.ts';
 
 const PAYMENT_REQUEST = 'urn:brygga:param:paymentRequest';
 const SIGN_REQUEST = 'https://id.oidc.se/param/signRequest';
@@ -229,18 +229,11 @@ test('every rule violation is refused with invalid_request before any order', as
     });
   };
   assert.ok(await push(paymentRequest()), 'a valid pushed payment is accepted');
-  // One at a time: a refusal must not reject before its assertion awaits it.
-  const refusals: [() => Promise<unknown>, RegExp][] = [
+  const refusals: Parameters<typeof assertRefusedRequests>[0] = [
     [() => push(paymentRequest({ transaction: { ...TRANSACTION, money: { amount: '12.50', currency: 'SEK' } } })), /transaction\.money\.amount is not valid for BankID/],
     [() => push(paymentRequest(), { prompt: 'consent' }), /prompt with both login and consent/],
   ];
-  for (const [refused, described] of refusals) {
-    await assert.rejects(refused(), (err: oidc.ResponseBodyError) => {
-      assert.equal(err.error, 'invalid_request');
-      assert.match(err.error_description!, described);
-      return true;
-    });
-  }
+  await assertRefusedRequests(refusals);
   assert.equal((await t.sim.orders()).length, orders, 'no BankID order was started');
 });
 
