@@ -3,18 +3,15 @@
  * broker holds the database: a real process, real HTTP, a client-credentials token from the broker itself.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { TestBroker } from '../helpers/broker.ts';
 import { startTestBroker } from '../helpers/broker.ts';
+import { runCli } from '../helpers/cli.ts';
 import { call, clientCredentialsToken } from '../admin/support.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/brygga.js', import.meta.url));
 let t: TestBroker;
 let token: string;
 
@@ -25,16 +22,7 @@ before(async () => {
 });
 after(async () => { await t?.close(); });
 
-/** The command as a separate process; asynchronous, so this process's broker keeps answering meanwhile. */
-async function brygga(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const [code] = await once(child, 'close') as [number | null];
-  return { code, stdout, stderr };
-}
+const brygga = runCli;
 
 const api = () => ['--url', t.broker.url, '--token', token];
 

@@ -4,19 +4,16 @@
  * revoked one registers nothing; exit codes as documented.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/storage/database.ts';
 import { BOOTSTRAP, call, createTenant, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
+import { runCli } from '../helpers/cli.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/brygga.js', import.meta.url));
 const CLIENT = { client_name: 'Bygglov', redirect_uris: ['https://bygglov.example.se/cb'] };
 let t: TestBroker;
 
@@ -26,16 +23,7 @@ before(async () => {
 });
 after(async () => { await t?.close(); });
 
-/** The command as a separate process; asynchronous, so this process's broker keeps answering meanwhile. */
-async function brygga(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const [code] = await once(child, 'close') as [number | null];
-  return { code, stdout, stderr };
-}
+const brygga = runCli;
 
 async function register(url: string, token: string): Promise<{ status: number; json: any }> {
   const response = await fetch(`${url}/reg`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(CLIENT) });

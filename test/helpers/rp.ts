@@ -101,3 +101,17 @@ export async function login(t: BrokerAt, config: oidc.Configuration, params: Rec
   const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce });
   return { auth, callback, tokens };
 }
+
+/**
+ * Each request is refused with `invalid_request` and a description that matches; made one at a time, so that no
+ * refusal rejects before the assertion that awaits it.
+ */
+export async function assertRefusedRequests(refusals: [() => Promise<unknown>, RegExp][]): Promise<void> {
+  for (const [refused, described] of refusals) {
+    await assert.rejects(refused(), (err: oidc.ResponseBodyError) => {
+      assert.equal(err.error, 'invalid_request');
+      assert.match(err.error_description!, described);
+      return true;
+    });
+  }
+}

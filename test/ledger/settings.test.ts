@@ -4,17 +4,14 @@
  * API, and the console's tenant page. The usage report follows the settings.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { TENANT_FIELDS, valuesOf } from '../../src/console/forms.ts';
 import { BOOTSTRAP, call, createTenant, fieldsOf, startAdminBroker } from '../admin/support.ts';
 import { csrfOf, seedAdmin, signIn } from '../console/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
+import { runCli } from '../helpers/cli.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/brygga.js', import.meta.url));
 const BROKER_ADMIN = '198112189876';
 let t: TestBroker;
 
@@ -30,16 +27,8 @@ const settingsOf = async (id: string) => {
   return { time_zone, billable_operations };
 };
 
-/** The command as a process of its own, so this process's broker keeps answering. */
-async function brygga(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args, '--url', t.broker.url, '--token', BOOTSTRAP], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const [code] = await once(child, 'close') as [number | null];
-  return { code, stdout, stderr };
-}
+/** The command over the broker's admin API as the bootstrap admin. */
+const brygga = (...args: string[]) => runCli([...args, '--url', t.broker.url, '--token', BOOTSTRAP]);
 
 test('the admin API sets the time zone and billable operations by merge patch; a wrong one is a 400 naming the field and writes nothing', async () => {
   const created = await createTenant(t, 'kommun-s');
