@@ -40,7 +40,9 @@ import { limitStarts } from './interaction/steps/limit-starts.ts';
 import { Admission } from './limits/admission.ts';
 import { authorizationRequestGuard } from './limits/authorization-requests.ts';
 import { RateLimiter } from './limits/limiter.ts';
+import { checkOrderStart } from './limits/order-starts.ts';
 import { Collector } from './orders/collector.ts';
+import { PhoneOrders } from './orders/phone.ts';
 import { CompletionVerifier } from './bankid/verification/index.ts';
 import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
@@ -48,6 +50,7 @@ import { Metrics } from './observability/metrics.ts';
 import { outgoingTraceparent } from './observability/trace.ts';
 import { findAccount } from './oidc/account.ts';
 import { bindLoginsToGrants } from './oidc/login-binding.ts';
+import { CibaResults } from './oidc/ciba-results.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
 import { providerPages } from './oidc/pages.ts';
 import { acceptPreviousSecrets } from './oidc/previous-secrets.ts';
@@ -303,6 +306,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       : config;
 
     const logins = new LoginRepository(database.db);
+    const limiter = new RateLimiter(new RateLimitStore(database.db), { onRefused: (limit) => events.emit('ratelimit.refused', { limit }) });
+    const phoneOrders = new PhoneOrders({ bankid: connections, orders, logger: logger.child({ component: 'orders' }), events });
     const keyLifetime = maxTokenLifetime(config);
     // Dynamic client registration writes clients through the adapter, into the clients table with an audit row.
     const registration: RegistrationDeps | undefined = config.admin.dynamicRegistration
@@ -328,6 +333,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         findAccount: findAccount(logins),
         pages: providerPages(),
         registrationPolicies: registration && { [TENANT_POLICY]: tenantPolicy(registration) },
+        ciba: { limit: (ctx, client) => checkOrderStart(limiter, effective, logger, ctx, client), orders: phoneOrders },
       });
       provider.use(bindLoginsToGrants(logins));
       emitLoginEvents(provider, events);
@@ -338,9 +344,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       provider.on('server_error', (ctx, err) => logger.error({ requestId: ctx.state.requestId, route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
       provider.on('authorization.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
       provider.on('grant.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
+      provider.on('backchannel_authentication.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'phone order request (CIBA) error'));
       return { provider, fingerprint: jwksFingerprint(jwks), middleware: mount(provider) };
     };
     let current = await build();
+    // Phone orders' CIBA requests are answered where their order ends (whichever replica's collector ends it).
+    const cibaResults = new CibaResults({ events, orders, logins, provider: () => current.provider, logger: logger.child({ component: 'ciba' }) });
+    cleanups.push(() => cibaResults.close());
 
     // Keys rotated by `brygga keys rotate` (on any replica) reach this one within a minute.
     const reload = setInterval(() => {
@@ -374,7 +384,6 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       if (done.closed || done.stripped || done.deleted) logger.info(done, 'order data retention applied');
       if (done.backlog) logger.warn(done, 'order data retention is behind; the next runs continue');
     }));
-    const limiter = new RateLimiter(new RateLimitStore(database.db), { onRefused: (limit) => events.emit('ratelimit.refused', { limit }) });
 
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
     app.keys = cookieSigner;

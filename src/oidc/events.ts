@@ -1,6 +1,6 @@
 /**
  * The provider's own events as domain events: a login interaction begun, an ID token issued (token endpoint or front
- * channel), consent, logout, and the errors it answered.
+ * channel), consent, logout, and the errors it answered (a phone order's CIBA request included).
  */
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -27,5 +27,6 @@ export function emitLoginEvents(provider: Provider, events: DomainEvents): void 
   provider.on('server_error', failed('server_error'));
   provider.on('authorization.error', failed('authorization.error'));
   provider.on('grant.error', failed('grant.error'));
+  provider.on('backchannel_authentication.error', failed('backchannel_authentication.error'));
   provider.on('end_session.success', (ctx) => events.emit('login.logout', { clientId: ctx.oidc.client?.clientId, requestId: requestIdOf(ctx) }));
 }

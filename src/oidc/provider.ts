@@ -1,6 +1,7 @@
 /**
  * oidc-provider configured for Brygga. Every choice that differs from the library default is here, with why.
- * The provider knows nothing of BankID: it gets accounts from `findAccount` and logins from the interaction routes.
+ * The provider knows nothing of BankID: it gets accounts from `findAccount`, logins from the interaction routes, and
+ * starts phone orders (CIBA) through the starter it is given.
  */
 import Provider, { errors, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
@@ -8,6 +9,7 @@ import { adminResourceIndicators } from './admin-resource.ts';
 import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-settings.ts';
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { assertClaimsRequest } from './claims-request.ts';
+import { assertCallInitiator, CALL_INITIATOR_PARAM, CIBA_REQUEST_TTL_S, cibaFeature, unauthorizedCibaClients, type CibaDeps } from './ciba.ts';
 import { outageAwareAccounts, outageAwareAdapter } from './outage.ts';
 import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
 import { assertSignRequest, SIGN_REQUEST_PARAM } from './sign-request.ts';
@@ -37,6 +39,8 @@ export interface ProviderDeps {
    * go to the clients table (src/admin/actions/registration/).
    */
   registrationPolicies?: RegistrationPolicies;
+  /** Phone orders over CIBA, for clients registered with its grant type (ciba.ts). */
+  ciba: Omit<CibaDeps, 'subjectSecret'>;
 }
 
 export type RegistrationPolicies = NonNullable<NonNullable<NonNullable<Configuration['features']>['registration']>['policies']>;
@@ -137,8 +141,9 @@ export function createProvider(deps: ProviderDeps): Provider {
 
     extraParams: {
       // The Swedish profile makes state REQUIRED (section 2.1).
-      state: (_ctx, value) => {
-        if (value === undefined) throw new errors.InvalidRequest('state is required');
+      state: (ctx, value) => {
+        // A CIBA request has no redirect to carry it.
+        if (value === undefined && ctx.oidc.route !== 'backchannel_authentication') throw new errors.InvalidRequest('state is required');
       },
       [USER_MESSAGE_PARAM]: (_ctx, value) => {
         if (value === undefined) return;
@@ -151,6 +156,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
       // Signatures (Signature Extension): the scope, prompt and parameter rules, and BankID's size limits.
       [SIGN_REQUEST_PARAM]: assertSignRequest,
+      // Phone orders (CIBA): who called whom, as BankID asks.
+      [CALL_INITIATOR_PARAM]: assertCallInitiator,
     },
 
     interactions: {
@@ -187,6 +194,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       Grant: ttl.sessionTtlS,
       RefreshToken: (_ctx, _token, client) => clientSettings(client as unknown as Record<string, unknown>).refreshTokenTtlS,
       PushedAuthorizationRequest: 60,
+      BackchannelAuthenticationRequest: (ctx) => Math.min(CIBA_REQUEST_TTL_S, Number(ctx?.oidc.params?.requested_expiry ?? CIBA_REQUEST_TTL_S)),
     },
 
     features: {
@@ -215,6 +223,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         : { enabled: false },
       registrationManagement: { enabled: deps.registrationPolicies !== undefined, rotateRegistrationAccessToken: true },
       dPoP: { enabled: true, nonceSecret: deps.dpopNonceSecret },
+      ciba: cibaFeature({ ...deps.ciba, subjectSecret: deps.subjectSecret }),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => { ctx.body = await pages.logout(ctx, form); },
@@ -241,6 +250,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = config.http.trustProxy;
   registeredSecretMethodOnly(provider);
   provider.on('authorization.success', recordSessionHolder);
+  provider.use(unauthorizedCibaClients);
   if (new URL(config.http.issuer).protocol === 'http:') provider.use(secureCookiesOnLoopback);
   return provider;
 }

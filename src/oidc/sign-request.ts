@@ -62,14 +62,14 @@ export function signRequestOf(params: Record<string, unknown>): SignRequest | un
 }
 
 /**
- * The payload of the parameter. A signed request object, or a pushed request from an authenticated client, is
- * trusted as a whole (oidc-provider's `trusted`); otherwise the value must be a JWT signed with a key the client
- * registered (`jwks` or `jwks_uri`, through oidc-provider's client keystore).
+ * The payload of the parameter. A signed request object, or a pushed or backchannel request from an authenticated
+ * client, is trusted as a whole (oidc-provider's `trusted`); otherwise the value must be a JWT signed with a key the
+ * client registered (`jwks` or `jwks_uri`, through oidc-provider's client keystore).
  */
 async function payloadOf(ctx: KoaContextWithOIDC, value: unknown): Promise<unknown> {
   const client = ctx.oidc.client!;
   const trusted = ctx.oidc.trusted?.includes(SIGN_REQUEST_PARAM)
-    || (ctx.oidc.route === 'pushed_authorization_request' && client.clientAuthMethod !== 'none');
+    || ((ctx.oidc.route === 'pushed_authorization_request' || ctx.oidc.route === 'backchannel_authentication') && client.clientAuthMethod !== 'none');
   if (typeof value === 'string' && value.split('.').length === 3) {
     let payload: Record<string, unknown>;
     try {
@@ -98,11 +98,14 @@ export async function assertSignRequest(ctx: KoaContextWithOIDC, value: unknown)
     if (value !== undefined) throw invalid(`${SIGN_REQUEST_PARAM} needs the ${SIGN_SCOPE} or ${SIGN_APPROVAL_SCOPE} scope`);
     return;
   }
-  // A signature is never made on an earlier login, and the person must see what is signed (extension 4.1).
-  if (!ctx.oidc.prompts.has('login') || !ctx.oidc.prompts.has('consent')) throw invalid('a signature request must have prompt with both login and consent');
+  // A signature is never made on an earlier login, and the person must see what is signed (extension 4.1). A phone
+  // order (CIBA, which has no prompt) is always a new BankID order showing the text.
+  const backchannel = ctx.oidc.route === 'backchannel_authentication';
+  if (!backchannel && (!ctx.oidc.prompts.has('login') || !ctx.oidc.prompts.has('consent'))) throw invalid('a signature request must have prompt with both login and consent');
   if (value === undefined) throw invalid(`${SIGN_REQUEST_PARAM} is required with the ${kind === 'sign' ? SIGN_SCOPE : SIGN_APPROVAL_SCOPE} scope`);
   const payload = await payloadOf(ctx, value);
   signRequestFrom(payload, kind);
-  // The interaction keeps the verified payload and never sees the JWT (the pushed request keeps what was sent).
-  if (ctx.oidc.route === 'authorization') ctx.oidc.params![SIGN_REQUEST_PARAM] = JSON.stringify(payload);
+  // The interaction (or the phone order) keeps the verified payload and never sees the JWT (the pushed request keeps
+  // what was sent).
+  if (ctx.oidc.route === 'authorization' || backchannel) ctx.oidc.params![SIGN_REQUEST_PARAM] = JSON.stringify(payload);
 }

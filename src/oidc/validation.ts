@@ -27,5 +27,7 @@ export async function validationProvider(config: Config, db: Db, _logger: Logger
     subjectSecret: secrets.subjectSecret,
     findAccount: async () => undefined,
     pages: providerPages(),
+    // CIBA is on, so that a phone client's metadata validates as on the server; this provider starts no order.
+    ciba: { limit: async () => {}, orders: { start: () => Promise.reject(new Error('the validation provider starts no orders')) } },
   });
 }

@@ -22,6 +22,8 @@ export interface NewOrder {
   autoStartToken?: string;
   /** `sentDataDigest` of the texts sent to BankID: the completion must have signed exactly these. */
   sentDataDigest: string;
+  /** A phone order: the CIBA request it answers. */
+  cibaRequestId?: string;
 }
 
 export interface OrderUpdate {
@@ -56,6 +58,7 @@ export class OrderRepository {
       qr_start_secret: order.qrStartSecret ?? null,
       auto_start_token: order.autoStartToken ?? null,
       sent_data_digest: order.sentDataDigest,
+      ciba_request_id: order.cibaRequestId ?? null,
       hint_code: order.startMethod === 'phone' ? null : 'outstandingTransaction',
       error_code: null,
       completion: null,
@@ -201,15 +204,17 @@ export class OrderRepository {
 
   /**
    * Pending orders nobody watches: QR pages poll every second, same-device pages sleep while the app is open, and a
-   * page that said it left (beacon) and was not polled since is gone after `leftGraceS`.
+   * page that said it left (beacon) and was not polled since is gone after `leftGraceS`. Phone orders have no page:
+   * BankID's own expiry ends them.
    */
   async abandoned(qrIdleS: number, sameDeviceIdleS: number, leftGraceS: number, limit = 100): Promise<OrderRow[]> {
     const ago = (s: number) => sql<Date>`now() - make_interval(secs => ${s})`;
     return this.#db.selectFrom('bankid_orders').selectAll()
       .where('status', '=', 'pending')
+      .where('start_method', '!=', 'phone')
       .where((eb) => eb.or([
         eb.and([eb('start_method', '=', 'qr'), eb('last_seen_at', '<', ago(qrIdleS))]),
-        eb.and([eb('start_method', '!=', 'qr'), eb('last_seen_at', '<', ago(sameDeviceIdleS))]),
+        eb.and([eb('start_method', '=', 'same_device'), eb('last_seen_at', '<', ago(sameDeviceIdleS))]),
         // A poll in the same clock tick as the beacon (PGlite's clock is coarse) counts as coming back.
         eb.and([eb('left_at', '<=', ago(leftGraceS)), eb('last_seen_at', '<', eb.ref('left_at'))]),
       ]))

@@ -41,6 +41,8 @@ export interface BankIdOrdersTable {
   collects: Generated<number>;
   /** Digest of the texts sent to BankID, checked against the completion's signature (migration 0016). */
   sent_data_digest: string | null;
+  /** The CIBA request (oidc-provider's BackchannelAuthenticationRequest) a phone order answers (migration 0017). */
+  ciba_request_id: string | null;
 }
 
 /** One row per finished BankID order (migration 0014): append-only, no personal data but a keyed hash of the person. */
