@@ -211,7 +211,6 @@ export class OrderRepository {
     const ago = (s: number) => sql<Date>`now() - make_interval(secs => ${s})`;
     return this.#db.selectFrom('bankid_orders').selectAll()
       .where('status', '=', 'pending')
-      .where('start_method', '!=', 'phone')
       .where((eb) => eb.or([
         eb.and([eb('start_method', '=', 'qr'), eb('last_seen_at', '<', ago(qrIdleS))]),
         eb.and([eb('start_method', '=', 'same_device'), eb('last_seen_at', '<', ago(sameDeviceIdleS))]),
