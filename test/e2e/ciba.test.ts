@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
+import { loadConfig } from '../../src/config/load.ts';
 import { OIDC_SE } from '../../src/oidc/claims.ts';
 import { setUsageSettings, usageRows } from '../../src/storage/usage.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
@@ -24,6 +25,8 @@ const scope = `openid ${OIDC_SE.naturalPersonNumber}`;
 
 let t: TestBroker;
 let callCentre: oidc.Configuration;
+/** How far the simulated BankID's clock is ahead (an order's lifetime passes without waiting for it). */
+let bankIdAheadMs = 0;
 
 async function client(clientId: string, extra: Record<string, unknown> = {}): Promise<oidc.Configuration> {
   await t.broker.clients.save({
@@ -34,7 +37,7 @@ async function client(clientId: string, extra: Record<string, unknown> = {}): Pr
 }
 
 before(async () => {
-  t = await startTestBroker();
+  t = await startTestBroker({}, { now: () => Date.now() + bankIdAheadMs });
   callCentre = await client('callcentre');
 });
 after(async () => { await t?.close(); });
@@ -223,6 +226,23 @@ test('a phone order started on one replica is collected and answered by another;
   await approve(order.orderRef);
   const tokens = await oidc.pollBackchannelAuthenticationGrant(viaReplica, started);
   assert.equal(tokens.claims()![OIDC_SE.personalIdentityNumber], TEST_PERSON);
+});
+
+test('an order nobody answers expires at BankID: the client gets expired_token, the ledger an expiry', async () => {
+  const started = await oidc.initiateBackchannelAuthentication(callCentre, phoneRequest());
+  const order = await latestPhoneOrder();
+  // Once collected, the order waits for the person to take the call; then BankID's clock passes its lifetime.
+  await until(() => t.sim.order(order.orderRef), (o) => o?.hintCode === 'userCallConfirm', 'the collector reached the order', 200, 50);
+  // Just past it, so the failed order is still there to be collected.
+  bankIdAheadMs = loadConfig({}).simulator.orderTtlS * 1000;
+  try {
+    const err = await refusal(oidc.pollBackchannelAuthenticationGrant(callCentre, started));
+    assert.equal(err.error, 'expired_token', err.error_description);
+    assert.match(err.error_description ?? '', /expired before the person answered/);
+  } finally {
+    bankIdAheadMs = 0;
+  }
+  assert.equal((await ledgerRow((await orderRow(order.orderRef)).id)).outcome, 'expired');
 });
 
 test('phone orders are rate limited like every order: over the client\'s cap, temporarily_unavailable with Retry-After and nothing sent to BankID', async () => {
