@@ -247,6 +247,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());
+    // Made once the provider exists, before the collector starts; closed after it, as its last collects may still end
+    // phone orders.
+    let cibaResults: CibaResults | undefined;
+    cleanups.push(() => cibaResults?.close());
     const collector = new Collector({
       bankid: connections,
       orders,
@@ -258,7 +262,6 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       intervalMs: config.bankid.collectIntervalMs,
       concurrency: config.bankid.collectConcurrency,
     });
-    collector.start();
     cleanups.push(() => collector.close());
     const streams = new StreamHub({ flow: orderFlow, logger: logger.child({ component: 'streams' }), maxStreams: config.http.maxEventStreams });
     const listenLog = logger.child({ component: 'order-changes' });
@@ -349,8 +352,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     };
     let current = await build();
     // Phone orders' CIBA requests are answered where their order ends (whichever replica's collector ends it).
-    const cibaResults = new CibaResults({ events, orders, logins, provider: () => current.provider, logger: logger.child({ component: 'ciba' }) });
-    cleanups.push(() => cibaResults.close());
+    cibaResults = new CibaResults({ events, orders, logins, provider: () => current.provider, logger: logger.child({ component: 'ciba' }) });
+    collector.start();
 
     // Keys rotated by `brygga keys rotate` (on any replica) reach this one within a minute.
     const reload = setInterval(() => {
