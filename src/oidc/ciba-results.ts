@@ -51,7 +51,7 @@ export class CibaResults {
   }
 
   /** Writes the answer of the CIBA request this finished phone order was started for. */
-  async answer(orderId: string): Promise<void> {
+  async #answer(orderId: string): Promise<void> {
     const [row] = await this.#d.orders.byIds([orderId]);
     if (!row?.ciba_request_id || row.status === 'pending') return;
     const provider = this.#d.provider();
@@ -105,7 +105,7 @@ export class CibaResults {
   }
 
   #background(orderId: string): void {
-    const running: Promise<void> = this.answer(orderId).catch((err: unknown) => {
+    const running: Promise<void> = this.#answer(orderId).catch((err: unknown) => {
       // The client polls until the request expires and then gets expired_token.
       this.#d.logger.error({ orderId, err: (err as Error).message }, 'answering the CIBA request of a phone order failed');
     }).finally(() => this.#running.delete(running));
