@@ -118,6 +118,8 @@ export interface RunningBroker {
   events: DomainEvents;
   /** What the order janitor does every 10 s, now (tests): cancels abandoned orders, returns how many. */
   sweepAbandoned(): Promise<number>;
+  /** What the order janitor also does: answers the CIBA requests of phone orders a stopped process left; how many. */
+  answerMissedPhoneOrders(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -377,6 +379,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const sweepAbandoned = async () => admission.refusedWithin(QR_IDLE_S * 1000) ? 0 : orderFlow.cancelAbandoned(QR_IDLE_S);
     const janitor = setInterval(() => {
       sweepAbandoned().then((n) => n && logger.info({ cancelled: n }, 'abandoned bankid orders cancelled'), (err: Error) => logger.error({ err: err.message }, 'order janitor failed'));
+      cibaResults!.answerMissed().then((n) => n && logger.warn({ answered: n }, 'CIBA requests of phone orders left unanswered were answered'), (err: Error) => logger.error({ err: err.message }, 'answering missed CIBA requests failed'));
     }, 10_000);
     janitor.unref();
     cleanups.push(() => clearInterval(janitor));
@@ -457,6 +460,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       streams,
       events,
       sweepAbandoned,
+      answerMissedPhoneOrders: () => cibaResults!.answerMissed(),
       close() {
         // Once: SIGTERM and SIGINT may both arrive, and tests close replicas they may have closed already.
         closing ??= (async () => { for (const cleanup of cleanups.reverse()) await cleanup(); })();

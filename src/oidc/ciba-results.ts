@@ -12,11 +12,12 @@ import type { OrderEvent } from '../events/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { LoginRepository } from '../storage/logins.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
+import { CIBA_REQUEST_TTL_S } from './ciba.ts';
 import { loginSettings } from './client-settings.ts';
 
 export interface CibaResultDeps {
   events: DomainEvents;
-  orders: Pick<OrderRepository, 'byIds'>;
+  orders: Pick<OrderRepository, 'byIds' | 'unansweredPhoneOrders'>;
   logins: Pick<LoginRepository, 'bindGrantToOrder'>;
   /** The current provider (it is rebuilt when the signing keys change). */
   provider: () => Provider;
@@ -25,6 +26,8 @@ export interface CibaResultDeps {
 
 /** How close() waits for answers being written. */
 const CLOSE_WAIT_MS = 5000;
+/** An ended order's own process answers within moments; one unanswered this long after was left by a stopped one. */
+const SETTLE_S = 5;
 
 /** Every end of an order: the collector emits one of these once, where it wrote the end. */
 const ENDS = ['order.completed', 'order.failed', 'order.cancelled', 'order.expired'] as const;
@@ -60,6 +63,8 @@ export class CibaResults {
       this.#d.logger.warn({ orderId }, 'the CIBA request of a finished phone order is gone; nothing to answer');
       return;
     }
+    // Answered already (by the sweep or the event): saving again would make a used request usable once more.
+    if (request.grantId || request.error || request.consumed) return;
     if (row.status !== 'complete') {
       const error = refusal(row);
       // oidc-provider keeps a result's description under this name only: without it the client gets the code alone.
@@ -75,6 +80,16 @@ export class CibaResults {
       return;
     }
     await this.#grant(provider, request, row);
+  }
+
+  /**
+   * Answers the requests of phone orders whose process stopped before it answered them (the order janitor runs it on
+   * every replica); returns how many.
+   */
+  async answerMissed(): Promise<number> {
+    const orderIds = await this.#d.orders.unansweredPhoneOrders(SETTLE_S, CIBA_REQUEST_TTL_S);
+    for (const orderId of orderIds) await this.#answer(orderId);
+    return orderIds.length;
   }
 
   /** Stops listening and waits, bounded, for answers being written. */

@@ -188,6 +188,26 @@ export class OrderRepository {
       .selectFrom('finished').selectAll().executeTakeFirst();
   }
 
+  /**
+   * Phone orders that ended at least `settleS` ago (and within `withinS`) whose CIBA request is still unanswered and
+   * alive: the process that ended them stopped before it answered.
+   */
+  async unansweredPhoneOrders(settleS: number, withinS: number, limit = 100): Promise<string[]> {
+    const ago = (s: number) => sql<Date>`now() - make_interval(secs => ${s})`;
+    const rows = await this.#db.selectFrom('bankid_orders as o')
+      .innerJoin('oidc_payload as p', (join) => join.on('p.model', '=', 'BackchannelAuthenticationRequest').onRef('p.id', '=', 'o.ciba_request_id'))
+      .select('o.id')
+      .where('o.ciba_request_id', 'is not', null)
+      .where('o.completed_at', '<', ago(settleS))
+      .where('o.completed_at', '>', ago(withinS))
+      .where('p.consumed_at', 'is', null)
+      .where('p.expires_at', '>', sql<Date>`now()`)
+      .where(sql<boolean>`p.payload ->> 'grantId' is null and p.payload ->> 'error' is null`)
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   /** The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). */
   async markLeft(id: string): Promise<void> {
     await this.#db.updateTable('bankid_orders').set({ left_at: sql`now()` }).where('id', '=', id).where('status', '=', 'pending').execute();

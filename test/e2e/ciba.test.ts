@@ -228,6 +228,25 @@ test('a phone order started on one replica is collected and answered by another;
   assert.equal(tokens.claims()![OIDC_SE.personalIdentityNumber], TEST_PERSON);
 });
 
+test('a phone order whose process stopped before answering its request is answered by the janitor, once', async () => {
+  const db = t.broker.database.db;
+  const started = await oidc.initiateBackchannelAuthentication(callCentre, phoneRequest());
+  const order = await latestPhoneOrder();
+  await approve(order.orderRef);
+  const stored = () => db.selectFrom('oidc_payload').select('payload').where('model', '=', 'BackchannelAuthenticationRequest').where('id', '=', started.auth_req_id).executeTakeFirstOrThrow();
+  await until(stored, (row) => typeof row.payload.grantId === 'string', 'the request was answered', 200, 50);
+  // As if the process that ended the order had stopped before it wrote the answer.
+  await sql`update oidc_payload set payload = payload - 'grantId' - 'acr' - 'amr' - 'authTime'
+            where model = 'BackchannelAuthenticationRequest' and id = ${started.auth_req_id}`.execute(db);
+  assert.equal((await refusal(oidc.genericGrantRequest(callCentre, CIBA, { auth_req_id: started.auth_req_id }))).error, 'authorization_pending');
+  // The janitor (run here, and every 10 s by the broker itself) leaves an ended order's own process a few seconds first.
+  const janitor = async () => { await t.broker.answerMissedPhoneOrders(); return stored(); };
+  await until(janitor, (row) => typeof row.payload.grantId === 'string', 'the janitor answered the request', 300, 50);
+  const tokens = await oidc.pollBackchannelAuthenticationGrant(callCentre, started);
+  assert.equal(tokens.claims()![OIDC_SE.personalIdentityNumber], TEST_PERSON);
+  assert.equal(await t.broker.answerMissedPhoneOrders(), 0, 'an answered request is not answered again');
+});
+
 test('an order nobody answers expires at BankID: the client gets expired_token, the ledger an expiry', async () => {
   const started = await oidc.initiateBackchannelAuthentication(callCentre, phoneRequest());
   const order = await latestPhoneOrder();
