@@ -42,7 +42,9 @@ import { limitStarts } from './interaction/steps/limit-starts.ts';
 import { Admission } from './limits/admission.ts';
 import { authorizationRequestGuard } from './limits/authorization-requests.ts';
 import { RateLimiter } from './limits/limiter.ts';
+import { checkOrderStart } from './limits/order-starts.ts';
 import { Collector } from './orders/collector.ts';
+import { PhoneOrders } from './orders/phone.ts';
 import { CompletionVerifier } from './bankid/verification/index.ts';
 import { OrderFlow } from './orders/flow.ts';
 import type { Logger } from './observability/logger.ts';
@@ -50,6 +52,7 @@ import { Metrics } from './observability/metrics.ts';
 import { outgoingTraceparent } from './observability/trace.ts';
 import { findAccount } from './oidc/account.ts';
 import { bindLoginsToGrants } from './oidc/login-binding.ts';
+import { CibaResults } from './oidc/ciba-results.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
 import { providerPages } from './oidc/pages.ts';
 import { acceptPreviousSecrets } from './oidc/previous-secrets.ts';
@@ -117,6 +120,8 @@ export interface RunningBroker {
   events: DomainEvents;
   /** What the order janitor does every 10 s, now (tests): cancels abandoned orders, returns how many. */
   sweepAbandoned(): Promise<number>;
+  /** What the order janitor also does: answers the CIBA requests of phone orders a stopped process left; how many. */
+  answerMissedPhoneOrders(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -252,6 +257,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     cleanups.push(() => orderFlow.close());
     // One verifier for every completion, and in demo mode for what the demo relying party received.
     const verifier = new CompletionVerifier({ userRootsPem: readFileSync(config.bankid.userRootCaFile!, 'utf8') });
+    // Made once the provider exists, before the collector starts; closed after it, as its last collects may still end
+    // phone orders.
+    let cibaResults: CibaResults | undefined;
+    cleanups.push(() => cibaResults?.close());
     const collector = new Collector({
       bankid: connections,
       orders,
@@ -263,7 +272,6 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       intervalMs: config.bankid.collectIntervalMs,
       concurrency: config.bankid.collectConcurrency,
     });
-    collector.start();
     cleanups.push(() => collector.close());
     const streams = new StreamHub({ flow: orderFlow, logger: logger.child({ component: 'streams' }), maxStreams: config.http.maxEventStreams });
     // Changes made by any replica; after a reconnect `resync` catches up with what the lost connection missed.
@@ -306,6 +314,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       : config;
 
     const logins = new LoginRepository(database.db);
+    const limiter = new RateLimiter(new RateLimitStore(database.db), { onRefused: (limit) => events.emit('ratelimit.refused', { limit }) });
+    const phoneOrders = new PhoneOrders({ bankid: connections, orders, logger: logger.child({ component: 'orders' }), events });
     const keyLifetime = maxTokenLifetime(config);
     // Dynamic client registration writes clients through the adapter, into the clients table with an audit row.
     const registration: RegistrationDeps | undefined = config.admin.dynamicRegistration
@@ -331,6 +341,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         findAccount: findAccount(logins),
         pages: providerPages(),
         registrationPolicies: registration && { [TENANT_POLICY]: tenantPolicy(registration) },
+        ciba: { limit: (ctx, client) => checkOrderStart(limiter, effective, logger, ctx, client), orders: phoneOrders },
       });
       provider.use(bindLoginsToGrants(logins));
       emitLoginEvents(provider, events);
@@ -341,9 +352,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       provider.on('server_error', (ctx, err) => logger.error({ requestId: ctx.state.requestId, route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
       provider.on('authorization.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
       provider.on('grant.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
+      provider.on('backchannel_authentication.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'phone order request (CIBA) error'));
       return { provider, fingerprint: jwksFingerprint(jwks), middleware: mount(provider) };
     };
     let current = await build();
+    // Phone orders' CIBA requests are answered where their order ends (whichever replica's collector ends it).
+    cibaResults = new CibaResults({ events, orders, logins, provider: () => current.provider, logger: logger.child({ component: 'ciba' }) });
+    collector.start();
 
     // Keys rotated by `brygga keys rotate` (on any replica) reach this one within a minute.
     const reload = setInterval(() => {
@@ -367,6 +382,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const sweepAbandoned = async () => admission.refusedWithin(QR_IDLE_S * 1000) ? 0 : orderFlow.cancelAbandoned(QR_IDLE_S);
     const janitor = setInterval(() => {
       sweepAbandoned().then((n) => n && logger.info({ cancelled: n }, 'abandoned bankid orders cancelled'), (err: Error) => logger.error({ err: err.message }, 'order janitor failed'));
+      cibaResults!.answerMissed().then((n) => n && logger.warn({ answered: n }, 'CIBA requests of phone orders left unanswered were answered'), (err: Error) => logger.error({ err: err.message }, 'answering missed CIBA requests failed'));
     }, 10_000);
     janitor.unref();
     cleanups.push(() => clearInterval(janitor));
@@ -377,7 +393,6 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       if (done.closed || done.stripped || done.deleted) logger.info(done, 'order data retention applied');
       if (done.backlog) logger.warn(done, 'order data retention is behind; the next runs continue');
     }));
-    const limiter = new RateLimiter(new RateLimitStore(database.db), { onRefused: (limit) => events.emit('ratelimit.refused', { limit }) });
 
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
     app.keys = cookieSigner;
@@ -449,6 +464,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       streams,
       events,
       sweepAbandoned,
+      answerMissedPhoneOrders: () => cibaResults!.answerMissed(),
       close() {
         // Once: SIGTERM and SIGINT may both arrive, and tests close replicas they may have closed already.
         closing ??= (async () => { for (const cleanup of cleanups.reverse()) await cleanup(); })();

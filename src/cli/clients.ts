@@ -97,7 +97,9 @@ export async function clientsCommand(config: Config, db: Db, logger: Logger, sub
     case 'add': {
       const { metadata: given, tenant } = metadataFromArgs(args);
       const metadata = { ...given, client_id: typeof given.client_id === 'string' && given.client_id ? given.client_id : randomBytes(12).toString('base64url') } as ClientMetadata;
-      if (!Array.isArray(metadata.redirect_uris) || !metadata.redirect_uris.length) throw new UsageError('a client needs at least one --redirect-uri (or redirect_uris in --file)');
+      // A client without the code flow (admin tools, phone orders over CIBA) redirects nobody.
+      const codeFlow = !Array.isArray(metadata.grant_types) || metadata.grant_types.includes('authorization_code');
+      if (codeFlow && (!Array.isArray(metadata.redirect_uris) || !metadata.redirect_uris.length)) throw new UsageError('a client needs at least one --redirect-uri (or redirect_uris in --file)');
       if (await clients.find(metadata.client_id)) throw new UsageError(`client ${metadata.client_id} already exists; remove it first or choose another --client-id`);
       const needsSecret = !metadata.token_endpoint_auth_method || String(metadata.token_endpoint_auth_method).startsWith('client_secret');
       if (needsSecret && !metadata.client_secret) metadata.client_secret = randomBytes(32).toString('base64url');

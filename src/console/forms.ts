@@ -62,8 +62,10 @@ export const CLIENT_FIELDS: readonly FormField[] = [
   { name: 'sector_identifier_uri', kind: 'text' },
   { name: 'brygga_first_party', kind: 'bool' },
   { name: 'require_pushed_authorization_requests', kind: 'bool' },
-  // client_credentials too, so that saving an admin tool's client keeps its grant.
-  { name: 'grant_types', kind: { multi: ['authorization_code', 'refresh_token', 'client_credentials'] } },
+  // client_credentials too, so that saving an admin tool's client keeps its grant; CIBA for phone orders.
+  { name: 'grant_types', kind: { multi: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:openid:params:grant-type:ciba'] } },
+  { name: 'backchannel_token_delivery_mode', kind: { select: ['poll', 'ping'] } },
+  { name: 'backchannel_client_notification_endpoint', kind: 'text' },
   // Granted by a broker admin only; the API refuses anyone else who adds one.
   { name: 'brygga_admin_scopes', kind: 'lines' },
   { name: 'brygga_refresh_tokens', kind: 'yesno' },

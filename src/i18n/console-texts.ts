@@ -41,6 +41,7 @@ const texts = {
       policy_uri: 'Integritetspolicy (https-adress)', tos_uri: 'Användarvillkor (https-adress)', brygga_admin_scopes: 'Behörigheter i admin-API:t (admin, admin:tenant:<id>)',
       subject_type: 'Typ av subject', userinfo_signed_response_alg: 'Signerat userinfo-svar (algoritm)', sector_identifier_uri: 'Sector identifier (URI)', brygga_first_party: 'Egen tjänst (inget samtycke)', require_pushed_authorization_requests: 'Kräv PAR',
       grant_types: 'Grant types', brygga_refresh_tokens: 'Refresh-token', brygga_refresh_token_ttl_s: 'Refresh-tokens livslängd (sekunder)', brygga_start_methods: 'Startsätt',
+      backchannel_token_delivery_mode: 'Telefonorder (CIBA): hur svaret hämtas', backchannel_client_notification_endpoint: 'Telefonorder (CIBA): adress för ping',
       'brygga_requirement.pinCode': 'BankID-krav: säkerhetskod', 'brygga_requirement.mrtd': 'BankID-krav: id-handling (MRTD)', 'brygga_requirement.cardReader': 'BankID-krav: kortläsare', 'brygga_requirement.certificatePolicies': 'BankID-krav: certifikatpolicyer',
       brygga_login_text: 'Text i BankID-appen (svenska)', 'brygga_login_text#en': 'Text i BankID-appen (engelska)', brygga_sso_group: 'SSO-grupp',
       id: 'Id', 'name.sv': 'Namn (svenska)', 'name.en': 'Namn (engelska)', organisation_number: 'Organisationsnummer', bankid_environment: 'BankID-miljö',
@@ -49,7 +50,7 @@ const texts = {
       'policy.requirement.certificatePolicies': 'Lägsta krav: certifikatpolicyer', 'policy.ssoGroups': 'Tillåtna SSO-grupper', 'policy.startsPerClientPerMinute': 'Ordrar per tjänst och minut (högst)', 'policy.acr': 'ACR',
       personal_number: 'Personnummer (12 siffror)', display_name: 'Namn', role: 'Roll',
     } as Record<string, string>,
-    options: { qr: 'QR-kod', same_device: 'Samma enhet', authorization_code: 'authorization_code', refresh_token: 'refresh_token', client_credentials: 'client_credentials', tenant_admin: 'Organisationsadministratör', tenant_auditor: 'Granskare (läsbehörighet)', broker_admin: 'Brokeradministratör',
+    options: { qr: 'QR-kod', same_device: 'Samma enhet', authorization_code: 'authorization_code', refresh_token: 'refresh_token', client_credentials: 'client_credentials', 'urn:openid:params:grant-type:ciba': 'CIBA (telefonorder)', tenant_admin: 'Organisationsadministratör', tenant_auditor: 'Granskare (läsbehörighet)', broker_admin: 'Brokeradministratör',
       auth: 'Identifiering (auth)', sign: 'Underskrift (sign)', payment: 'Betalning (payment)', phone_auth: 'Identifiering per telefon (phone_auth)', phone_sign: 'Underskrift per telefon (phone_sign)' } as Record<string, string>,
 
   },
@@ -91,6 +92,7 @@ const texts = {
       policy_uri: 'Privacy policy (https address)', tos_uri: 'Terms of service (https address)', brygga_admin_scopes: 'Admin API scopes (admin, admin:tenant:<id>)',
       subject_type: 'Subject type', userinfo_signed_response_alg: 'Signed userinfo response (algorithm)', sector_identifier_uri: 'Sector identifier URI', brygga_first_party: 'First-party service (no consent)', require_pushed_authorization_requests: 'Require PAR',
       grant_types: 'Grant types', brygga_refresh_tokens: 'Refresh tokens', brygga_refresh_token_ttl_s: 'Refresh token lifetime (seconds)', brygga_start_methods: 'Start methods',
+      backchannel_token_delivery_mode: 'Phone orders (CIBA): how the result is fetched', backchannel_client_notification_endpoint: 'Phone orders (CIBA): ping address',
       'brygga_requirement.pinCode': 'BankID requirement: security code', 'brygga_requirement.mrtd': 'BankID requirement: ID document (MRTD)', 'brygga_requirement.cardReader': 'BankID requirement: card reader', 'brygga_requirement.certificatePolicies': 'BankID requirement: certificate policies',
       brygga_login_text: 'Text in the BankID app (Swedish)', 'brygga_login_text#en': 'Text in the BankID app (English)', brygga_sso_group: 'SSO group',
       id: 'Id', 'name.sv': 'Name (Swedish)', 'name.en': 'Name (English)', organisation_number: 'Organisation number', bankid_environment: 'BankID environment',
@@ -99,7 +101,7 @@ const texts = {
       'policy.requirement.certificatePolicies': 'Least requirement: certificate policies', 'policy.ssoGroups': 'Allowed SSO groups', 'policy.startsPerClientPerMinute': 'Orders per service per minute (at most)', 'policy.acr': 'ACR',
       personal_number: 'Personal identity number (12 digits)', display_name: 'Name', role: 'Role',
     } as Record<string, string>,
-    options: { qr: 'QR code', same_device: 'Same device', authorization_code: 'authorization_code', refresh_token: 'refresh_token', client_credentials: 'client_credentials', tenant_admin: 'Organisation administrator', tenant_auditor: 'Auditor (read only)', broker_admin: 'Broker administrator',
+    options: { qr: 'QR code', same_device: 'Same device', authorization_code: 'authorization_code', refresh_token: 'refresh_token', client_credentials: 'client_credentials', 'urn:openid:params:grant-type:ciba': 'CIBA (phone orders)', tenant_admin: 'Organisation administrator', tenant_auditor: 'Auditor (read only)', broker_admin: 'Broker administrator',
       auth: 'Identification (auth)', sign: 'Signature (sign)', payment: 'Payment (payment)', phone_auth: 'Identification by phone (phone_auth)', phone_sign: 'Signature by phone (phone_sign)' } as Record<string, string>,
 
   },

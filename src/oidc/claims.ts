@@ -101,7 +101,7 @@ export function claimsFromCompletion(completion: CompletionData, orderRef: strin
     bankid_risk: completion.risk,
     bankid_mrtd: completion.stepUp?.mrtd,
     txn: orderRef,
-    [OIDC_SE.userSignature]: operation === 'sign' ? completion.signature : undefined,
+    [OIDC_SE.userSignature]: operation === 'sign' || operation === 'phone_sign' ? completion.signature : undefined,
     [BRYGGA.paymentClaim]: operation === 'payment' && payment ? paymentClaim(payment, completion.signature) : undefined,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The provider's own events as domain events: a login interaction begun, an ID token issued (token endpoint or front
- * channel), consent, logout, and the errors it answered. Login events name the client's tenant and the account.
+ * channel), consent, logout, and the errors it answered (a phone order's CIBA request included). Login events name
+ * the client's tenant and the account.
  */
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -45,5 +46,6 @@ export function emitLoginEvents(provider: Provider, events: DomainEvents): void 
   provider.on('server_error', failed('server_error'));
   provider.on('authorization.error', failed('authorization.error'));
   provider.on('grant.error', failed('grant.error'));
+  provider.on('backchannel_authentication.error', failed('backchannel_authentication.error'));
   provider.on('end_session.success', (ctx) => events.emit('login.logout', loginEvent(ctx, ctx.oidc.session?.accountId)));
 }

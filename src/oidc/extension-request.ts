@@ -9,14 +9,14 @@ import { verify } from 'oidc-provider/lib/helpers/jwt.js';
 const invalid = (message: string) => new errors.InvalidRequest(message);
 
 /**
- * The payload of the parameter `param`. A signed request object, or a pushed request from an authenticated client, is
- * trusted as a whole (oidc-provider's `trusted`); otherwise the value must be a JWT signed with a key the client
+ * The payload of the parameter `param`. A signed request object, or a pushed or backchannel (CIBA) request from an
+ * authenticated client, is trusted as a whole (oidc-provider's `trusted`); otherwise the value must be a JWT signed with a key the client
  * registered (`jwks` or `jwks_uri`, through oidc-provider's client keystore).
  */
 export async function extensionPayload(ctx: KoaContextWithOIDC, param: string, value: unknown): Promise<unknown> {
   const client = ctx.oidc.client!;
   const trusted = ctx.oidc.trusted?.includes(param)
-    || (ctx.oidc.route === 'pushed_authorization_request' && client.clientAuthMethod !== 'none');
+    || ((ctx.oidc.route === 'pushed_authorization_request' || ctx.oidc.route === 'backchannel_authentication') && client.clientAuthMethod !== 'none');
   // A compact JWS has three parts; JSON (which may hold two dots of its own) starts with a brace.
   if (typeof value === 'string' && !value.trimStart().startsWith('{') && value.split('.').length === 3) {
     let payload: Record<string, unknown>;
@@ -44,7 +44,10 @@ export function assertLoginAndConsent(ctx: KoaContextWithOIDC, what: string): vo
   if (!ctx.oidc.prompts.has('login') || !ctx.oidc.prompts.has('consent')) throw invalid(`${what} must have prompt with both login and consent`);
 }
 
-/** The interaction keeps the verified payload and never sees the JWT (the pushed request keeps what was sent). */
+/**
+ * The interaction (or the phone order) keeps the verified payload and never sees the JWT (the pushed request keeps
+ * what was sent).
+ */
 export function keepPayload(ctx: KoaContextWithOIDC, param: string, payload: unknown): void {
-  if (ctx.oidc.route === 'authorization') ctx.oidc.params![param] = JSON.stringify(payload);
+  if (ctx.oidc.route === 'authorization' || ctx.oidc.route === 'backchannel_authentication') ctx.oidc.params![param] = JSON.stringify(payload);
 }

@@ -69,7 +69,8 @@ function requestedAcrSets(ctx: KoaContextWithOIDC): string[][] {
   return sets;
 }
 
-const acrUnsatisfiable = new Check('acr_unsatisfiable', 'the requested acr cannot be asserted', (ctx) => {
+/** Refuses a request whose acr no login of this client can meet (a CIBA request too, which has no interaction). */
+export function assertAcrSatisfiable(ctx: KoaContextWithOIDC): void {
   const asserted = loginSettings(ctx.oidc.client!).acr;
   for (const requested of requestedAcrSets(ctx)) {
     if (!requested.includes(asserted)) {
@@ -77,6 +78,10 @@ const acrUnsatisfiable = new Check('acr_unsatisfiable', 'the requested acr canno
       throw new errors.UnmetAuthenticationRequirements(`none of the requested acr values (${requested.join(' ')}) can be met; logins of this client are asserted as ${asserted}`);
     }
   }
+}
+
+const acrUnsatisfiable = new Check('acr_unsatisfiable', 'the requested acr cannot be asserted', (ctx) => {
+  assertAcrSatisfiable(ctx);
   return Check.NO_NEED_TO_PROMPT;
 });
 

@@ -1,6 +1,7 @@
 /**
  * oidc-provider configured for Brygga. Every choice that differs from the library default is here, with why.
- * The provider knows nothing of BankID: it gets accounts from `findAccount` and logins from the interaction routes.
+ * The provider knows nothing of BankID: it gets accounts from `findAccount`, logins from the interaction routes, and
+ * starts phone orders (CIBA) through the starter it is given.
  */
 import Provider, { errors, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
@@ -9,6 +10,7 @@ import { clientSettings, EXTRA_CLIENT_METADATA, settingProblem } from './client-
 import { SCOPE_CLAIMS, withoutUnrequested } from './claims.ts';
 import { cookieNames } from '../security/cookie-names.ts';
 import { assertClaimsRequest } from './claims-request.ts';
+import { assertCallInitiator, CALL_INITIATOR_PARAM, CIBA_REQUEST_TTL_S, cibaFeature, unauthorizedCibaClients, type CibaDeps } from './ciba.ts';
 import { outageAwareAccounts, outageAwareAdapter } from './outage.ts';
 import { assertPaymentRequest, PAYMENT_DISCOVERY, PAYMENT_REQUEST_PARAM } from './payment-request.ts';
 import { interactionPolicyFor, recordSessionHolder } from './policy.ts';
@@ -39,6 +41,8 @@ export interface ProviderDeps {
    * go to the clients table (src/admin/actions/registration/).
    */
   registrationPolicies?: RegistrationPolicies;
+  /** Phone orders over CIBA, for clients registered with its grant type (ciba.ts). */
+  ciba: Omit<CibaDeps, 'subjectSecret'>;
 }
 
 export type RegistrationPolicies = NonNullable<NonNullable<NonNullable<Configuration['features']>['registration']>['policies']>;
@@ -139,8 +143,9 @@ export function createProvider(deps: ProviderDeps): Provider {
 
     extraParams: {
       // The Swedish profile makes state REQUIRED (section 2.1).
-      state: (_ctx, value) => {
-        if (value === undefined) throw new errors.InvalidRequest('state is required');
+      state: (ctx, value) => {
+        // A CIBA request has no redirect to carry it.
+        if (value === undefined && ctx.oidc.route !== 'backchannel_authentication') throw new errors.InvalidRequest('state is required');
       },
       [USER_MESSAGE_PARAM]: (_ctx, value) => {
         if (value === undefined) return;
@@ -155,6 +160,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       [SIGN_REQUEST_PARAM]: assertSignRequest,
       // Payments (Brygga's Payment Extension, docs/extensions.md): the same shape of rules, BankID's transaction rules.
       [PAYMENT_REQUEST_PARAM]: assertPaymentRequest,
+      // Phone orders (CIBA): who called whom, as BankID asks.
+      [CALL_INITIATOR_PARAM]: assertCallInitiator,
     },
 
     interactions: {
@@ -194,6 +201,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       PushedAuthorizationRequest: 60,
       // oidc-provider's default is no expiry: a leaked registration access token would manage its client forever.
       RegistrationAccessToken: config.admin.registrationAccessTokenTtlS,
+      BackchannelAuthenticationRequest: (ctx) => Math.min(CIBA_REQUEST_TTL_S, Number(ctx?.oidc.params?.requested_expiry ?? CIBA_REQUEST_TTL_S)),
     },
 
     features: {
@@ -222,6 +230,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         : { enabled: false },
       registrationManagement: { enabled: deps.registrationPolicies !== undefined, rotateRegistrationAccessToken: true },
       dPoP: { enabled: true, nonceSecret: deps.dpopNonceSecret },
+      ciba: cibaFeature({ ...deps.ciba, subjectSecret: deps.subjectSecret }),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => { ctx.body = await pages.logout(ctx, form); },
@@ -249,6 +258,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = config.http.trustProxy;
   registeredSecretMethodOnly(provider);
   provider.on('authorization.success', recordSessionHolder);
+  provider.use(unauthorizedCibaClients);
   if (new URL(config.http.issuer).protocol === 'http:') provider.use(secureCookiesOnLoopback);
   return provider;
 }

@@ -68,7 +68,8 @@ export async function assertSignRequest(ctx: KoaContextWithOIDC, value: unknown)
     if (value !== undefined) throw invalid(`${SIGN_REQUEST_PARAM} needs the ${SIGN_SCOPE} or ${SIGN_APPROVAL_SCOPE} scope`);
     return;
   }
-  assertLoginAndConsent(ctx, 'a signature request');
+  // A phone order (CIBA, which has no prompt) is always a new BankID order that shows the text.
+  if (ctx.oidc.route !== 'backchannel_authentication') assertLoginAndConsent(ctx, 'a signature request');
   if (value === undefined) throw invalid(`${SIGN_REQUEST_PARAM} is required with the ${kind === 'sign' ? SIGN_SCOPE : SIGN_APPROVAL_SCOPE} scope`);
   const payload = await extensionPayload(ctx, SIGN_REQUEST_PARAM, value);
   signRequestFrom(payload, kind);

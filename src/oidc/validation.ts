@@ -29,5 +29,7 @@ export async function validationProvider(config: Config, db: Db, _logger: Logger
     findAccount: async () => undefined,
     pages: providerPages(),
     registrationPolicies,
+    // CIBA is on, so that a phone client's metadata validates as on the server; this provider starts no order.
+    ciba: { limit: async () => {}, orders: { start: () => Promise.reject(new Error('the validation provider starts no orders')) } },
   });
 }

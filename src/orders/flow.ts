@@ -17,6 +17,7 @@ import { BrokerError, CATALOGUE, type ErrorCode } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
+import { keepOrder } from './keep-order.ts';
 import { orderEvent } from './order-event.ts';
 import type { BankIdConnections } from './connections.ts';
 import { qrFrame, qrSource, qrTimeAt, type QrSource } from './qr-source.ts';
@@ -114,30 +115,23 @@ export class OrderFlow {
       throw startError(err, request);
     }
     const orderId = randomUUID();
-    try {
-      await this.#o.orders.create({
-        id: orderId,
-        orderRef: response.orderRef,
-        operation,
-        startMethod: request.startMethod,
-        rpCertificate,
-        clientId: request.clientId,
-        interactionId: request.interactionId,
-        browserBinding: request.browserBinding,
-        returnNonce: nonce,
-        qrStartToken: response.qrStartToken,
-        qrStartSecret: response.qrStartSecret,
-        autoStartToken: response.autoStartToken,
-        sentDataDigest: sentDataDigest({ userVisibleData: request.userVisibleData, userNonVisibleData: request.userNonVisibleData }),
-        payment: request.payment,
-        requestId: request.requestId,
-      });
-    } catch (err) {
-      // BankID has the order but we could not keep it: cancel it, or it blocks the person's BankID until it expires.
-      this.#o.logger.error({ clientId: request.clientId, err: (err as Error).message }, 'bankid order could not be stored');
-      await cancelAtBankId(this.#o.bankid, this.#o.logger, { orderRef: response.orderRef, rpCertificate });
-      throw new BrokerError('internal', 'the started order could not be stored', { cause: err });
-    }
+    await keepOrder(this.#o, {
+      id: orderId,
+      orderRef: response.orderRef,
+      operation,
+      startMethod: request.startMethod,
+      rpCertificate,
+      clientId: request.clientId,
+      interactionId: request.interactionId,
+      browserBinding: request.browserBinding,
+      returnNonce: nonce,
+      qrStartToken: response.qrStartToken,
+      qrStartSecret: response.qrStartSecret,
+      autoStartToken: response.autoStartToken,
+      sentDataDigest: sentDataDigest({ userVisibleData: request.userVisibleData, userNonVisibleData: request.userNonVisibleData }),
+      payment: request.payment,
+      requestId: request.requestId,
+    });
     this.#o.events.emit('order.started', { orderId, clientId: request.clientId, startMethod: request.startMethod, rpCertificate, ...(request.requestId ? { requestId: request.requestId } : {}) });
     return { orderId };
   }
@@ -271,13 +265,13 @@ function watched(row: OrderRow, dbNow: Date): WatchedOrder {
  * BankID's advice for a failed call; no answer at all is, to the person, BankID's technical trouble like a 500 (RFA5).
  * A completion that failed verification is our verdict, not BankID's: the catalogue says it.
  */
-export function errorMessage(errorCode: string, startMethod: StartMethod, mobile: boolean): Record<'sv' | 'en', string> {
+export function errorMessage(errorCode: string, startMethod: StartMethod | 'phone', mobile: boolean): Record<'sv' | 'en', string> {
   if (errorCode === UNVERIFIED) return CATALOGUE[UNVERIFIED].text;
   return userMessage({ errorCode: errorCode === NO_ANSWER ? 'internalError' : errorCode, startMethod, mobile });
 }
 
 /** Why an order did not start, with BankID's own advice to the person; our own bad request is not BankID's fault. */
-function startError(err: unknown, request: StartOrder): BrokerError {
+export function startError(err: unknown, request: { startMethod: StartMethod | 'phone'; mobile: boolean }): BrokerError {
   if (err instanceof BankIdRequestError) return new BrokerError('request_invalid', err.message, { cause: err });
   const errorCode = err instanceof BankIdError ? err.errorCode : NO_ANSWER;
   const text = errorMessage(errorCode, request.startMethod, request.mobile);

@@ -26,6 +26,8 @@ export interface NewOrder {
   payment?: Record<string, unknown>;
   /** The request that started it (its X-Request-Id). */
   requestId?: string;
+  /** A phone order: the CIBA request it answers. */
+  cibaRequestId?: string;
 }
 
 /** An order as the statement that finished it left it, with its tenant as its ledger row names it. */
@@ -65,6 +67,7 @@ export class OrderRepository {
       sent_data_digest: order.sentDataDigest,
       payment: order.payment ? JSON.stringify(order.payment) : null,
       request_id: order.requestId ?? null,
+      ciba_request_id: order.cibaRequestId ?? null,
       hint_code: order.startMethod === 'phone' ? null : 'outstandingTransaction',
       error_code: null,
       completion: null,
@@ -200,6 +203,26 @@ export class OrderRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Phone orders that ended at least `settleS` ago (and within `withinS`) whose CIBA request is still unanswered and
+   * alive: the process that ended them stopped before it answered.
+   */
+  async unansweredPhoneOrders(settleS: number, withinS: number, limit = 100): Promise<string[]> {
+    const ago = (s: number) => sql<Date>`now() - make_interval(secs => ${s})`;
+    const rows = await this.#db.selectFrom('bankid_orders as o')
+      .innerJoin('oidc_payload as p', (join) => join.on('p.model', '=', 'BackchannelAuthenticationRequest').onRef('p.id', '=', 'o.ciba_request_id'))
+      .select('o.id')
+      .where('o.ciba_request_id', 'is not', null)
+      .where('o.completed_at', '<', ago(settleS))
+      .where('o.completed_at', '>', ago(withinS))
+      .where('p.consumed_at', 'is', null)
+      .where('p.expires_at', '>', sql<Date>`now()`)
+      .where(sql<boolean>`p.payload ->> 'grantId' is null and p.payload ->> 'error' is null`)
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   /** The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). */
   async markLeft(id: string): Promise<void> {
     await this.#db.updateTable('bankid_orders').set({ left_at: sql`now()` }).where('id', '=', id).where('status', '=', 'pending').execute();
@@ -216,7 +239,8 @@ export class OrderRepository {
 
   /**
    * Pending orders nobody watches: QR pages poll every second, same-device pages sleep while the app is open, and a
-   * page that said it left (beacon) and was not polled since is gone after `leftGraceS`.
+   * page that said it left (beacon) and was not polled since is gone after `leftGraceS`. Phone orders have no page:
+   * BankID's own expiry ends them.
    */
   async abandoned(qrIdleS: number, sameDeviceIdleS: number, leftGraceS: number, limit = 100): Promise<OrderRow[]> {
     const ago = (s: number) => sql<Date>`now() - make_interval(secs => ${s})`;
@@ -224,7 +248,7 @@ export class OrderRepository {
       .where('status', '=', 'pending')
       .where((eb) => eb.or([
         eb.and([eb('start_method', '=', 'qr'), eb('last_seen_at', '<', ago(qrIdleS))]),
-        eb.and([eb('start_method', '!=', 'qr'), eb('last_seen_at', '<', ago(sameDeviceIdleS))]),
+        eb.and([eb('start_method', '=', 'same_device'), eb('last_seen_at', '<', ago(sameDeviceIdleS))]),
         // A poll in the same clock tick as the beacon (PGlite's clock is coarse) counts as coming back.
         eb.and([eb('left_at', '<=', ago(leftGraceS)), eb('last_seen_at', '<', eb.ref('left_at'))]),
       ]))

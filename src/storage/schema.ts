@@ -45,6 +45,8 @@ export interface BankIdOrdersTable {
   payment: JSONColumnType<Record<string, unknown>> | null;
   /** The request that started it, for the audit records of its end (migration 0018). */
   request_id: string | null;
+  /** The CIBA request (oidc-provider's BackchannelAuthenticationRequest) a phone order answers (migration 0017). */
+  ciba_request_id: string | null;
 }
 
 /** One row per finished BankID order (migration 0014): append-only, no personal data but a keyed hash of the person. */

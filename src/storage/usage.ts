@@ -72,7 +72,9 @@ function priced(range: UsageRange) {
     ),
     priced as (
       select r.*, to_char(date_trunc(${range.by}, r.day::timestamp), ${range.by === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'}) as period,
-             (r.outcome = 'complete' and r.operation = any(t.billable)) as billable, p.price, p.currency
+             -- A phone order (phone_auth, phone_sign) is billable when its operation is (auth, sign), or listed by its own name.
+             (r.outcome = 'complete' and (r.operation = any(t.billable) or replace(r.operation, 'phone_', '') = any(t.billable))) as billable,
+             p.price, p.currency
       from rows r cross join t
       left join prices p on r.day >= p.valid_from and (p.valid_to is null or r.day < p.valid_to)
     )`;

@@ -120,6 +120,28 @@ test('a client is created with every setting, read, listed, patched and deleted;
   assert.equal(await t.broker.provider().Client.find('kommun'), undefined);
 });
 
+test('a phone-order client (CIBA) is created with its delivery mode, which oidc-provider checks field by field', async () => {
+  const CIBA = 'urn:openid:params:grant-type:ciba';
+  const phone = { client_name: 'Kundtjänsten', grant_types: [CIBA], backchannel_token_delivery_mode: 'ping', backchannel_client_notification_endpoint: 'https://cc.example.se/ping' };
+  const created = await call(t, 'POST', '/clients', { token: admin.token, body: { client_id: 'callcentre', ...phone } });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  for (const [key, value] of Object.entries(phone)) assert.deepEqual(created.json[key], value, key);
+  const client = await t.broker.provider().Client.find('callcentre');
+  assert.equal(client?.backchannelTokenDeliveryMode, 'ping');
+  assert.ok(client?.grantTypeAllowed(CIBA));
+  const cases: [Record<string, unknown>, string][] = [
+    [{ grant_types: [CIBA] }, 'backchannel_token_delivery_mode'],
+    [{ grant_types: [CIBA], backchannel_token_delivery_mode: 'push' }, 'backchannel_token_delivery_mode'],
+    [{ grant_types: [CIBA], backchannel_token_delivery_mode: 'ping' }, 'backchannel_client_notification_endpoint'],
+    [{ grant_types: [CIBA], backchannel_token_delivery_mode: 'ping', backchannel_client_notification_endpoint: 'http://cc.example.se/ping' }, 'backchannel_client_notification_endpoint'],
+  ];
+  for (const [body, field] of cases) {
+    const answer = await call(t, 'POST', '/clients', { token: admin.token, body: { client_name: 'Kundtjänsten', ...body } });
+    assert.equal(answer.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(answer.json)}`);
+    assert.ok(answer.json.errors.some((e: { field: string }) => e.field === field), `${JSON.stringify(body)}: ${JSON.stringify(answer.json.errors)}`);
+  }
+});
+
 test('each wrong field gets its own field error, from our rules and from oidc-provider', async () => {
   const cases: [Record<string, unknown>, string][] = [
     [{ redirect_uris: ['http://app.example.se/cb'] }, 'redirect_uris.0'],

@@ -83,6 +83,16 @@ test('clients add --file takes standard metadata plus Brygga settings; bad metad
   assert.equal(noRedirect.code, 2);
   assert.match(noRedirect.stderr, /redirect-uri/);
 
+  // A phone-order client (CIBA) redirects nobody; its delivery mode is checked like any metadata.
+  writeFileSync(file, JSON.stringify({ client_id: 'phone', grant_types: ['urn:openid:params:grant-type:ciba'], response_types: [], backchannel_token_delivery_mode: 'poll' }));
+  const phone = brygga('clients', 'add', '--file', file);
+  assert.equal(phone.code, 0, phone.stderr);
+  assert.equal(JSON.parse(phone.stdout).backchannel_token_delivery_mode, 'poll');
+  writeFileSync(file, JSON.stringify({ client_id: 'phone-2', grant_types: ['urn:openid:params:grant-type:ciba'], response_types: [] }));
+  const noMode = brygga('clients', 'add', '--file', file);
+  assert.equal(noMode.code, 2);
+  assert.match(noMode.stderr, /backchannel_token_delivery_mode is mandatory/);
+
   const implicit = brygga('clients', 'add', '--redirect-uri', 'https://x.example/cb', '--auth-method', 'none');
   assert.equal(implicit.code, 2);
   assert.match(implicit.stderr, /token_endpoint_auth_method/);

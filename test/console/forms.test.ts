@@ -148,6 +148,23 @@ test('only a broker admin grants a client admin scopes in the console; a tenant 
   assert.deepEqual([stored.client_name, stored.brygga_admin_scopes], ['Granskningsverktyg', ['admin:tenant:kommun-f:read']]);
 });
 
+test('saving a phone-order client (CIBA) in the console keeps its grant and delivery mode', async () => {
+  const CIBA = 'urn:openid:params:grant-type:ciba';
+  const made = await call(t, 'POST', '/clients', { token: BOOTSTRAP, body: { client_id: 'call-centre', tenant_id: 'kommun-f', grant_types: [CIBA], backchannel_token_delivery_mode: 'poll' } });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/clients/call-centre');
+  const form = Object.fromEntries([...step.body.matchAll(/<input type="(?:text|hidden)"[^>]* name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  for (const m of step.body.matchAll(/<input type="checkbox"[^>]* name="([^"]+)" checked/g)) form[m[1]!] = 'on';
+  // What a browser sends of each select: its selected option.
+  for (const m of step.body.matchAll(/<select[^>]* name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) form[m[1]!] = /<option value="([^"]*)" selected>/.exec(m[2]!)?.[1] ?? '';
+  assert.equal(form[`grant_types:${CIBA}`], 'on');
+  assert.equal(form.backchannel_token_delivery_mode, 'poll');
+  const saved = await browser.post(`${t.broker.url}/admin/clients/call-centre`, { ...form, client_name: 'Kundtjänsten' });
+  assert.equal(saved.status, 200, saved.body.slice(0, 1000));
+  const stored = (await api('/clients/call-centre')).json;
+  assert.deepEqual([stored.client_name, stored.grant_types, stored.backchannel_token_delivery_mode], ['Kundtjänsten', [CIBA], 'poll']);
+});
+
 test('the client form shows the API\'s field errors next to their fields and keeps the input; without CSRF nothing is saved', async () => {
   const { browser, step } = await signIn(t, BROKER_ADMIN, new HttpBrowser(), '/admin/clients/new');
   const bad = { ...EVERY_SETTING, client_id: 'bad-settings', logo_uri: 'http://rp.example/logo.svg', brygga_refresh_token_ttl_s: 'soon', 'brygga_requirement.cardReader': 'class9' };

@@ -104,6 +104,8 @@ test('metadata wider than the tenant\'s policy, against Brygga\'s rules or grant
     [{ brygga_first_party: true }, /brygga_first_party is set by an admin only/],
     [{ brygga_admin_scopes: [`admin:tenant:${TENANT}`] }, /brygga_admin_scopes is set by an admin only/],
     [{ grant_types: ['authorization_code', 'client_credentials'] }, /grant_types client_credentials is granted by an admin only/],
+    // Phone orders reach any person's BankID by personal number.
+    [{ grant_types: ['authorization_code', 'urn:openid:params:grant-type:ciba'], backchannel_token_delivery_mode: 'poll' }, /grant_types urn:openid:params:grant-type:ciba is granted by an admin only/],
     [{ redirect_uris: ['http://rp.example/cb'] }, /redirect_uris\.0 must be an exact https URL/],
     [{ brygga_requirement: { pinCode: 'yes' } }, /brygga_requirement/],
   ];

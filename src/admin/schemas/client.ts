@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isSecureOrigin } from '../../config/load.ts';
+import { CIBA_GRANT_TYPE } from '../../oidc/ciba.ts';
 import { ADMIN_SCOPE, REFRESH_TOKEN_TTL_S } from '../../oidc/client-settings.ts';
 import { cursor, limit, tenantId } from './common.ts';
 
@@ -50,8 +51,11 @@ export const clientFields = {
   userinfo_signed_response_alg: z.enum(['RS256', 'ES256']),
   id_token_signed_response_alg: z.enum(['RS256', 'ES256']),
   require_pushed_authorization_requests: z.boolean().describe('The client must use PAR.'),
-  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).min(1).max(3)
-    .describe('Default `["authorization_code"]`. `refresh_token` turns refresh tokens on (see `brygga_refresh_tokens`); `client_credentials` is for admin clients.'),
+  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', CIBA_GRANT_TYPE])).min(1).max(4)
+    .describe(`Default \`["authorization_code"]\`. \`refresh_token\` turns refresh tokens on (see \`brygga_refresh_tokens\`); \`client_credentials\` is for admin clients; \`${CIBA_GRANT_TYPE}\` for phone orders (CIBA, docs/extensions.md), with \`backchannel_token_delivery_mode\`.`),
+  backchannel_token_delivery_mode: z.enum(['poll', 'ping'])
+    .describe('Phone orders (CIBA): `poll` the token endpoint for the result, or be told at `backchannel_client_notification_endpoint` (`ping`).'),
+  backchannel_client_notification_endpoint: httpsUrl.describe('Phone orders in `ping` mode: where the broker tells the client that the result is ready.'),
   brygga_refresh_tokens: z.boolean().describe('`false`: no new refresh tokens, even with the `refresh_token` grant type. Default: as the grant types allow.'),
   brygga_refresh_token_ttl_s: z.number().int().min(REFRESH_TOKEN_TTL_S.min).max(REFRESH_TOKEN_TTL_S.max).describe('Refresh token lifetime in seconds (default 86400).'),
   brygga_first_party: z.boolean().describe('Consent is implicit (no consent page).'),

@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { z } from 'zod';
 import type { FieldError } from '../../../errors/field-errors.ts';
+import { CIBA_GRANT_TYPE } from '../../../oidc/ciba.ts';
 import { CLIENT_SETTINGS } from '../../../oidc/client-settings.ts';
 import { TenantRepository } from '../../../storage/tenants.ts';
 import { wideningProblems, type TenantPolicy } from '../../../tenants/policy.ts';
@@ -24,13 +25,17 @@ export const TENANT_POLICY = 'brygga-tenant';
 const fieldRules = z.object(clientFields).partial();
 
 const ADMIN_ONLY = [CLIENT_SETTINGS.firstParty, CLIENT_SETTINGS.mayIntrospect, CLIENT_SETTINGS.adminScopes] as const;
+/** Admin tools, and phone orders, which reach any person's BankID by personal number. */
+const ADMIN_ONLY_GRANTS = ['client_credentials', CIBA_GRANT_TYPE] as const;
 
 function privilegeProblems(metadata: Record<string, unknown>, current: Record<string, unknown> | undefined): FieldError[] {
   const problems: FieldError[] = ADMIN_ONLY
     .filter((key) => metadata[key] !== undefined && !isDeepStrictEqual(metadata[key], current?.[key]))
     .map((field) => ({ field, message: 'is set by an admin only, not by dynamic registration' }));
-  const wantsCredentials = (m: Record<string, unknown> | undefined) => Array.isArray(m?.grant_types) && m.grant_types.includes('client_credentials');
-  if (wantsCredentials(metadata) && !wantsCredentials(current)) problems.push({ field: 'grant_types', message: 'client_credentials is granted by an admin only, not by dynamic registration' });
+  const wants = (m: Record<string, unknown> | undefined, grant: string) => Array.isArray(m?.grant_types) && m.grant_types.includes(grant);
+  for (const grant of ADMIN_ONLY_GRANTS) {
+    if (wants(metadata, grant) && !wants(current, grant)) problems.push({ field: 'grant_types', message: `${grant} is granted by an admin only, not by dynamic registration` });
+  }
   return problems;
 }
 
