@@ -121,6 +121,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     // An idle connection dropped by the server (restart, failover) must not crash the process; the pool reconnects.
     pool.on('error', () => {});
+    // Nor one dropped while checked out between two statements: the pool's own listener is only on idle connections.
+    // The statement in flight, if any, still fails with the error; the pool discards the broken connection on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: outageAwarePool(pool) }), log });
     const url = options.url;
     return {
