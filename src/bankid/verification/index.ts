@@ -4,6 +4,7 @@
  * storage: the caller says what it expects and gets every check's outcome back.
  */
 import type { CompletionData, Operation } from '../types.ts';
+import { VerificationCache } from './cache.ts';
 import { checkChain, parseCertificate, subjectSerialNumber } from './chain.ts';
 import { Outcomes, type VerificationResult } from './checks.ts';
 import { FUNC_ID } from './function-id.ts';
@@ -34,6 +35,7 @@ export interface CompletionVerifierOptions {
 export class CompletionVerifier {
   readonly #roots;
   readonly #now: () => Date;
+  readonly #cache = new VerificationCache();
 
   constructor(options: CompletionVerifierOptions) {
     const blocks = options.userRootsPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -49,18 +51,19 @@ export class CompletionVerifier {
 
     let certificates;
     try {
-      certificates = content.certificates.map(parseCertificate);
+      // The signer is new with each person; the CAs after it are the same few every time.
+      certificates = content.certificates.map((der, i) => (i === 0 ? parseCertificate(der) : this.#cache.certificate(der)));
     } catch (err) {
       outcomes.fail('certificateChain', `a KeyInfo certificate cannot be read: ${(err as Error).message}`);
       return outcomes.result();
     }
     const [signer, issuer] = certificates as [typeof certificates[0], typeof certificates[0] | undefined];
-    await checkChain(certificates, this.#roots, this.#now(), outcomes);
+    await checkChain(certificates, this.#roots, this.#now(), outcomes, this.#cache.crypto);
     outcomes.expect('sentData', sentDataDigest(content) === expected.sentDataDigest, 'usrVisibleData or usrNonVisibleData differs from what the order sent');
     const funcId = FUNC_ID[expected.operation];
     outcomes.expect('function', content.funcId === funcId, `funcId is ${content.funcId ?? 'missing'}, expected ${funcId}`);
     outcomes.expect('personalNumber', subjectSerialNumber(signer) === completion.user.personalNumber, 'user.personalNumber differs from the certificate\'s serialNumber');
-    if (issuer) await checkOcsp(completion.ocspResponse, { signer, issuer, signatureBase64: completion.signature }, outcomes);
+    if (issuer) await checkOcsp(completion.ocspResponse, { signer, issuer, signatureBase64: completion.signature }, outcomes, this.#cache);
     else outcomes.fail('ocspSignature', 'KeyInfo holds no issuing CA to check the OCSP response against');
     return outcomes.result();
   }

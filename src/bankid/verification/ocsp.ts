@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import type { VerificationCache } from './cache.ts';
 import type { Outcomes } from './checks.ts';
 
 const BASIC_RESPONSE = '1.3.6.1.5.5.7.48.1.1';
@@ -22,9 +23,9 @@ export interface OcspSubject {
   signatureBase64: string;
 }
 
-export async function checkOcsp(ocspBase64: string, subject: OcspSubject, outcomes: Outcomes): Promise<void> {
+export async function checkOcsp(ocspBase64: string, subject: OcspSubject, outcomes: Outcomes, cache: VerificationCache): Promise<void> {
   // The responder is trusted through this CA: it must be the one that issued the signer, not any certificate in KeyInfo.
-  if (!subject.signer.issuer.isEqual(subject.issuer.subject) || !(await subject.signer.verify(subject.issuer))) {
+  if (!subject.signer.issuer.isEqual(subject.issuer.subject) || !(await subject.signer.verify(subject.issuer, cache.crypto))) {
     outcomes.fail('ocspSignature', 'KeyInfo\'s second certificate did not issue the signer, so no responder can be trusted');
     for (const check of ['ocspStatus', 'ocspNonce'] as const) outcomes.skip(check, 'no trusted responder');
     return;

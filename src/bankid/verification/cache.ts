@@ -1,0 +1,68 @@
+/**
+ * What is the same for every completion, kept between them (issue 7): the few BankID CAs and OCSP responders, parsed
+ * once by their DER bytes, and the certificate signatures that verified. It decides nothing by itself: a signature is
+ * remembered only once it verified, under a digest of every byte the verification read (signed data, signature,
+ * key, algorithms), so a hit means these very bytes verified before and a changed byte is a miss that verifies
+ * afresh. Names, validity windows, revocation and the person's own certificate are checked on every completion.
+ */
+import { createHash } from 'node:crypto';
+import type * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { Lru } from '../../cache/lru.ts';
+
+/** Far more than the BankID CAs and responders in use; the person certificates they sign come and go. */
+const MAX_ENTRIES = 256;
+
+export class VerificationCache {
+  readonly #certificates = new Lru<pkijs.Certificate>(MAX_ENTRIES);
+  /** Verifies certificate signatures with pkijs, remembering the ones that passed. */
+  readonly crypto: pkijs.ICryptoEngine = new RememberingCrypto(new Lru<true>(MAX_ENTRIES));
+
+  /** A CA or responder certificate, parsed on first sight. Callers must not change it: it is shared. */
+  certificate(der: Uint8Array): pkijs.Certificate {
+    const key = digest([der]);
+    let certificate = this.#certificates.get(key);
+    if (!certificate) {
+      certificate = pkijs.Certificate.fromBER(new Uint8Array(der));
+      this.#certificates.set(key, certificate);
+    }
+    return certificate;
+  }
+}
+
+class RememberingCrypto extends pkijs.CryptoEngine {
+  readonly #passed: Lru<true>;
+
+  constructor(passed: Lru<true>) {
+    super({ name: 'remembering', crypto: globalThis.crypto });
+    this.#passed = passed;
+  }
+
+  override async verifyWithPublicKey(data: BufferSource, signature: asn1js.BitString | asn1js.OctetString, publicKeyInfo: pkijs.PublicKeyInfo,
+    signatureAlgorithm: pkijs.AlgorithmIdentifier, shaAlgorithm?: string): Promise<boolean> {
+    const key = digest([
+      bytesOf(data), signature.valueBlock.valueHexView, publicKeyInfo.subjectPublicKey.valueBlock.valueHexView,
+      ...algorithmBytes(publicKeyInfo.algorithm), ...algorithmBytes(signatureAlgorithm), Buffer.from(shaAlgorithm ?? ''),
+    ]);
+    if (this.#passed.get(key)) return true;
+    const valid = await super.verifyWithPublicKey(data, signature, publicKeyInfo, signatureAlgorithm, shaAlgorithm);
+    if (valid) this.#passed.set(key, true);
+    return valid;
+  }
+}
+
+function algorithmBytes(algorithm: pkijs.AlgorithmIdentifier): Uint8Array[] {
+  const params = algorithm.algorithmParams as asn1js.BaseBlock | undefined;
+  return [Buffer.from(algorithm.algorithmId), params ? new Uint8Array(params.toBER()) : new Uint8Array()];
+}
+
+function bytesOf(data: BufferSource): Uint8Array {
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
+/** SHA-256 over the parts, each with its length first, so no two different lists of parts read alike. */
+function digest(parts: Uint8Array[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(Buffer.from(Uint32Array.of(part.byteLength).buffer)).update(part);
+  return hash.digest('base64');
+}
