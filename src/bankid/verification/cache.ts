@@ -5,7 +5,7 @@
  * key, algorithms), so a hit means these very bytes verified before and a changed byte is a miss that verifies
  * afresh. Names, validity windows, revocation and the person's own certificate are checked on every completion.
  */
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Lru } from '../../cache/lru.ts';
@@ -13,17 +13,25 @@ import { Lru } from '../../cache/lru.ts';
 /** Far more than the BankID CAs and responders in use; the person certificates they sign come and go. */
 const MAX_ENTRIES = 256;
 
+/** A CA or responder certificate as the checks read it. Shared between completions: never to be changed. */
+export interface CachedCertificate {
+  der: Buffer;
+  parsed: pkijs.Certificate;
+  publicKey: KeyObject;
+}
+
 export class VerificationCache {
-  readonly #certificates = new Lru<pkijs.Certificate>(MAX_ENTRIES);
+  readonly #certificates = new Lru<CachedCertificate>(MAX_ENTRIES);
   /** Verifies certificate signatures with pkijs, remembering the ones that passed. */
   readonly crypto: pkijs.ICryptoEngine = new RememberingCrypto(new Lru<true>(MAX_ENTRIES));
 
-  /** A CA or responder certificate, parsed on first sight. Callers must not change it: it is shared. */
-  certificate(der: Uint8Array): pkijs.Certificate {
+  /** Parsed on first sight; throws when the bytes are no certificate (and keeps nothing). */
+  certificate(der: Buffer): CachedCertificate {
     const key = digest([der]);
     let certificate = this.#certificates.get(key);
     if (!certificate) {
-      certificate = pkijs.Certificate.fromBER(new Uint8Array(der));
+      const copy = Buffer.from(der);
+      certificate = { der: copy, parsed: pkijs.Certificate.fromBER(new Uint8Array(copy)), publicKey: new X509Certificate(copy).publicKey };
       this.#certificates.set(key, certificate);
     }
     return certificate;

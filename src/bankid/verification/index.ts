@@ -49,21 +49,23 @@ export class CompletionVerifier {
     const content = checkXmlSignature(completion.signature, outcomes);
     if (!content) return outcomes.result();
 
-    let certificates;
+    let signer, cas;
     try {
       // The signer is new with each person; the CAs after it are the same few every time.
-      certificates = content.certificates.map((der, i) => (i === 0 ? parseCertificate(der) : this.#cache.certificate(der)));
+      signer = parseCertificate(content.certificates[0]!);
+      cas = content.certificates.slice(1).map((der) => this.#cache.certificate(der));
     } catch (err) {
       outcomes.fail('certificateChain', `a KeyInfo certificate cannot be read: ${(err as Error).message}`);
       return outcomes.result();
     }
-    const [signer, issuer] = certificates as [typeof certificates[0], typeof certificates[0] | undefined];
-    await checkChain(certificates, this.#roots, this.#now(), outcomes, this.#cache.crypto);
+    const at = this.#now();
+    await checkChain([signer, ...cas.map((ca) => ca.parsed)], this.#roots, at, outcomes, this.#cache.crypto);
     outcomes.expect('sentData', sentDataDigest(content) === expected.sentDataDigest, 'usrVisibleData or usrNonVisibleData differs from what the order sent');
     const funcId = FUNC_ID[expected.operation];
     outcomes.expect('function', content.funcId === funcId, `funcId is ${content.funcId ?? 'missing'}, expected ${funcId}`);
     outcomes.expect('personalNumber', subjectSerialNumber(signer) === completion.user.personalNumber, 'user.personalNumber differs from the certificate\'s serialNumber');
-    if (issuer) await checkOcsp(completion.ocspResponse, { signer, issuer, signatureBase64: completion.signature }, outcomes, this.#cache);
+    const issuer = cas[0];
+    if (issuer) await checkOcsp(completion.ocspResponse, { signer, issuer, signatureBase64: completion.signature, at }, outcomes, this.#cache);
     else outcomes.fail('ocspSignature', 'KeyInfo holds no issuing CA to check the OCSP response against');
     return outcomes.result();
   }
