@@ -14,8 +14,8 @@ const BASIC_RESPONSE = '1.3.6.1.5.5.7.48.1.1';
 const NONCE = '1.3.6.1.5.5.7.48.1.2';
 const EXT_KEY_USAGE = '2.5.29.37';
 const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
-/** certStatus is [0] good, [1] revoked, [2] unknown (implicitly tagged, so only the tag number tells). */
-const CERT_STATUS: Record<number, string> = { 0: 'good', 1: 'revoked', 2: 'unknown' };
+/** certStatus by its tag: [0] IMPLICIT NULL good, [1] IMPLICIT RevokedInfo revoked, [2] IMPLICIT UnknownInfo unknown. */
+const CERT_STATUS: Record<number, string> = { 0x80: 'good', 0xa1: 'revoked', 0x82: 'unknown' };
 /** The signature algorithms a response may use, as node:crypto's digest and the key type they need. */
 const SIGNATURE_ALGORITHMS: Record<string, { hash: string; key: 'rsa' | 'ec' }> = {
   '1.2.840.113549.1.1.5': { hash: 'sha1', key: 'rsa' },
@@ -125,7 +125,7 @@ function singleResponse(element: Der): SingleResponse {
   if (nameHash?.tag !== 0x04 || keyHash?.tag !== 0x04 || serialNumber?.tag !== 0x02 || !status) throw new Error('not a SingleResponse');
   return {
     hash: HASHES[oidOf(sequence(algorithm)[0])], nameHash: nameHash.content, keyHash: keyHash.content, serialNumber: serialNumber.content,
-    status: CERT_STATUS[status.tag & 0x1f] ?? 'not one RFC 6960 knows',
+    status: CERT_STATUS[status.tag] ?? 'not one RFC 6960 knows',
   };
 }
 
