@@ -93,6 +93,14 @@ function withXml(completion: CompletionData, edit: (xml: string) => string): Com
   return { ...completion, signature, ocspResponse: ocspFor(completion, { signature }) };
 }
 
+/** An identification of VISIBLE signed by `signer`, KeyInfo carrying `chain`, with an OCSP response saying good for it. */
+function signedBy(signer: Issued, chain: Issued[], ocsp: { issuer: Issued; responder: Issued } = { issuer: certs.userCustomerCa, responder: certs.userOcsp }): CompletionData {
+  const signature = Buffer.from(buildSignature({
+    operation: 'auth', userVisibleData: base64(VISIBLE), rpName: 'Brygga', rpDisplayName: 'Brygga', uhi: 'uhi', signer, chain, now: Date.now(),
+  }), 'utf8').toString('base64');
+  return { ...auth, signature, ocspResponse: buildOcspResponse({ subject: signer, ...ocsp, signature, now: Date.now() }) };
+}
+
 test('an identification signed by the simulator passes every check', async () => {
   assertPassed(await verifier.verify(auth, authExpected));
 });
@@ -137,12 +145,7 @@ test('a chain that does not end in the configured user root: certificateChain fa
 test('a signer certificate issued by a look-alike of the customer CA: certificateChain fails, and no OCSP answer can vouch for it', async () => {
   const lookAlike = createCertificate({ subject: subjectOf(certs.userCustomerCa), ca: true, keyBits: 1024 });
   const forged = createCertificate({ subject: { ...subjectOf(signerOf(auth)) }, issuer: lookAlike, keyBits: 1024 });
-  const signature = Buffer.from(buildSignature({
-    operation: 'auth', userVisibleData: base64(VISIBLE), rpName: 'Brygga', rpDisplayName: 'Brygga', uhi: 'uhi',
-    signer: forged, chain: [certs.userCustomerCa, certs.userBankCa], now: Date.now(),
-  }), 'utf8').toString('base64');
-  const completion = { ...auth, signature, ocspResponse: buildOcspResponse({ subject: forged, issuer: certs.userCustomerCa, responder: certs.userOcsp, signature, now: Date.now() }) };
-  const result = await verifier.verify(completion, authExpected);
+  const result = await verifier.verify(signedBy(forged, [certs.userCustomerCa, certs.userBankCa]), authExpected);
   assert.deepEqual(result.failed, ['certificateChain', 'ocspSignature'], JSON.stringify(result.checks));
   assert.match(JSON.stringify(result.checks.find((c) => c.check === 'ocspSignature')), /did not issue the signer/);
   assert.deepEqual(result.checks.filter((c) => c.outcome === 'skipped').map((c) => c.check), ['ocspStatus', 'ocspNonce']);
@@ -232,16 +235,45 @@ test('cache: a signer under a look-alike of the cached customer CA (same names a
   const lookAlike = createCertificate({ subject: subjectOf(certs.userCustomerCa), issuer: { ...certs.userBankCa, key: otherKey.key, keyPem: otherKey.keyPem }, ca: true, keyBits: 1024 });
   const responder = createCertificate({ subject: subjectOf(certs.userOcsp), issuer: lookAlike, extKeyUsage: ['OCSPSigning'], keyBits: 1024 });
   const forged = createCertificate({ subject: subjectOf(signerOf(auth)), issuer: lookAlike, keyBits: 1024 });
-  const signature = Buffer.from(buildSignature({
-    operation: 'auth', userVisibleData: base64(VISIBLE), rpName: 'Brygga', rpDisplayName: 'Brygga', uhi: 'uhi',
-    signer: forged, chain: [lookAlike, certs.userBankCa], now: Date.now(),
-  }), 'utf8').toString('base64');
-  const completion = { ...auth, signature, ocspResponse: buildOcspResponse({ subject: forged, issuer: lookAlike, responder, signature, now: Date.now() }) };
+  const completion = signedBy(forged, [lookAlike, certs.userBankCa], { issuer: lookAlike, responder });
   assert.equal(new X509Certificate(lookAlike.certPem).subject, new X509Certificate(certs.userCustomerCa.certPem).subject);
   assert.equal(new X509Certificate(lookAlike.certPem).issuer, new X509Certificate(certs.userCustomerCa.certPem).issuer);
   // Everything but the chain holds: the look-alike vouches for its own responder. Twice: a failure is not remembered as a pass.
   for (let attempt = 0; attempt < 2; attempt++) assertFailed(await warm.verify(completion, authExpected), 'certificateChain');
   assertPassed(await warm.verify(auth, authExpected));
+});
+
+test('cache: a signer naming the cached customer CA (issuer name and key identifier) but signed with another key fails the chain', async () => {
+  const warm = await warmVerifier();
+  const otherKey = createCertificate({ subject: { CN: 'Some key' }, keyBits: 1024 });
+  const forged = createCertificate({ subject: subjectOf(signerOf(auth)), issuer: { ...certs.userCustomerCa, key: otherKey.key, keyPem: otherKey.keyPem }, keyBits: 1024 });
+  const result = await warm.verify(signedBy(forged, [certs.userCustomerCa, certs.userBankCa]), authExpected);
+  assert.deepEqual(result.failed, ['certificateChain', 'ocspSignature'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'ocspSignature')), /did not issue the signer/);
+});
+
+test('cache: a signer under the cached CAs whose own validity has ended fails the chain', async () => {
+  const warm = await warmVerifier();
+  const expired = createCertificate({
+    subject: subjectOf(signerOf(auth)), issuer: certs.userCustomerCa, keyBits: 1024,
+    notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000),
+  });
+  const result = await warm.verify(signedBy(expired, [certs.userCustomerCa, certs.userBankCa]), authExpected);
+  assertFailed(result, 'certificateChain');
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'certificateChain')), /not yet valid or expired/);
+});
+
+test('cache: a signer still valid after the cached CAs expired fails the chain', async () => {
+  const caEnd = new X509Certificate(certs.userCustomerCa.certPem).validToDate;
+  let now = new Date();
+  const warm = await warmVerifier(() => now);
+  const outliving = createCertificate({ subject: subjectOf(signerOf(auth)), issuer: certs.userCustomerCa, keyBits: 1024, notAfter: new Date('2200-01-01T00:00:00Z') });
+  const completion = signedBy(outliving, [certs.userCustomerCa, certs.userBankCa]);
+  assertPassed(await warm.verify(completion, authExpected));
+  now = new Date(caEnd.getTime() + 86_400_000);
+  const result = await warm.verify(completion, authExpected);
+  assert.ok(result.failed.includes('certificateChain'), JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'certificateChain')), /not yet valid or expired/);
 });
 
 test('cache: an OCSP response from the cached responder for another certificate of the same CA fails ocspStatus', async () => {

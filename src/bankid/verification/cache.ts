@@ -17,11 +17,14 @@ const MAX_ENTRIES = 256;
 export interface CachedCertificate {
   der: Buffer;
   parsed: pkijs.Certificate;
+  x509: X509Certificate;
   publicKey: KeyObject;
 }
 
+/** One verifier's cache: what it remembers holds for that verifier's roots only. */
 export class VerificationCache {
   readonly #certificates = new Lru<CachedCertificate>(MAX_ENTRIES);
+  readonly #paths = new Lru<pkijs.Certificate[]>(MAX_ENTRIES);
   /** Verifies certificate signatures with pkijs, remembering the ones that passed. */
   readonly crypto: pkijs.ICryptoEngine = new RememberingCrypto(new Lru<true>(MAX_ENTRIES));
 
@@ -31,10 +34,20 @@ export class VerificationCache {
     let certificate = this.#certificates.get(key);
     if (!certificate) {
       const copy = Buffer.from(der);
-      certificate = { der: copy, parsed: pkijs.Certificate.fromBER(new Uint8Array(copy)), publicKey: new X509Certificate(copy).publicKey };
+      const x509 = new X509Certificate(copy);
+      certificate = { der: copy, parsed: pkijs.Certificate.fromBER(new Uint8Array(copy)), x509, publicKey: x509.publicKey };
       this.#certificates.set(key, certificate);
     }
     return certificate;
+  }
+
+  /** The CA path pkijs validated above these KeyInfo CAs (the issuer first, a root last), when it did. */
+  path(cas: CachedCertificate[]): pkijs.Certificate[] | undefined {
+    return this.#paths.get(digest(cas.map((ca) => ca.der)));
+  }
+
+  rememberPath(cas: CachedCertificate[], path: pkijs.Certificate[]): void {
+    this.#paths.set(digest(cas.map((ca) => ca.der)), path);
   }
 }
 

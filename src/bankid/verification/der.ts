@@ -50,6 +50,12 @@ export function readWholeDer(buffer: Buffer): Der {
   return element;
 }
 
+/** The children of a SEQUENCE; throws for anything else, a missing element too. */
+export function sequence(element: Der | undefined): Der[] {
+  if (element?.tag !== 0x30) throw new Error('a SEQUENCE was expected');
+  return element.children();
+}
+
 /** Dotted form of an OBJECT IDENTIFIER element's content. */
 export function oidOf(element: Der | undefined): string {
   if (element?.tag !== 0x06 || element.content.length === 0) throw new Error('not an OBJECT IDENTIFIER');

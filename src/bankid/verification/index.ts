@@ -5,11 +5,12 @@
  */
 import type { CompletionData, Operation } from '../types.ts';
 import { VerificationCache } from './cache.ts';
-import { checkChain, parseCertificate, subjectSerialNumber } from './chain.ts';
+import { checkChain, parseCertificate } from './chain.ts';
 import { Outcomes, type VerificationResult } from './checks.ts';
 import { FUNC_ID } from './function-id.ts';
 import { checkOcsp } from './ocsp.ts';
 import { sentDataDigest } from './sent-data.ts';
+import { readSigner } from './signer.ts';
 import { checkXmlSignature } from './xml-signature.ts';
 
 export { CHECKS, type CheckName, type CheckOutcome, type VerificationResult } from './checks.ts';
@@ -52,18 +53,18 @@ export class CompletionVerifier {
     let signer, cas;
     try {
       // The signer is new with each person; the CAs after it are the same few every time.
-      signer = parseCertificate(content.certificates[0]!);
+      signer = readSigner(content.certificates[0]!);
       cas = content.certificates.slice(1).map((der) => this.#cache.certificate(der));
     } catch (err) {
       outcomes.fail('certificateChain', `a KeyInfo certificate cannot be read: ${(err as Error).message}`);
       return outcomes.result();
     }
     const at = this.#now();
-    await checkChain([signer, ...cas.map((ca) => ca.parsed)], this.#roots, at, outcomes, this.#cache.crypto);
+    await checkChain(signer, cas, this.#roots, at, outcomes, this.#cache);
     outcomes.expect('sentData', sentDataDigest(content) === expected.sentDataDigest, 'usrVisibleData or usrNonVisibleData differs from what the order sent');
     const funcId = FUNC_ID[expected.operation];
     outcomes.expect('function', content.funcId === funcId, `funcId is ${content.funcId ?? 'missing'}, expected ${funcId}`);
-    outcomes.expect('personalNumber', subjectSerialNumber(signer) === completion.user.personalNumber, 'user.personalNumber differs from the certificate\'s serialNumber');
+    outcomes.expect('personalNumber', signer.personalNumber === completion.user.personalNumber, 'user.personalNumber differs from the certificate\'s serialNumber');
     const issuer = cas[0];
     if (issuer) await checkOcsp(completion.ocspResponse, { signer, issuer, signatureBase64: completion.signature, at }, outcomes, this.#cache);
     else outcomes.fail('ocspSignature', 'KeyInfo holds no issuing CA to check the OCSP response against');

@@ -8,7 +8,8 @@ import { createHash, verify, type KeyObject } from 'node:crypto';
 import type * as pkijs from 'pkijs';
 import type { CachedCertificate, VerificationCache } from './cache.ts';
 import type { Outcomes } from './checks.ts';
-import { oidOf, readWholeDer, type Der } from './der.ts';
+import { oidOf, readWholeDer, sequence, type Der } from './der.ts';
+import type { SignerCertificate } from './signer.ts';
 
 const BASIC_RESPONSE = '1.3.6.1.5.5.7.48.1.1';
 const NONCE = '1.3.6.1.5.5.7.48.1.2';
@@ -32,7 +33,7 @@ const HASHES: Record<string, string> = {
 };
 
 export interface OcspSubject {
-  signer: pkijs.Certificate;
+  signer: SignerCertificate;
   /** The CA that issued the signer (KeyInfo's second certificate). */
   issuer: CachedCertificate;
   /** completionData.signature as received. */
@@ -44,7 +45,7 @@ export interface OcspSubject {
 export async function checkOcsp(ocspBase64: string, subject: OcspSubject, outcomes: Outcomes, cache: VerificationCache): Promise<void> {
   const { signer, issuer } = subject;
   // The responder is trusted through this CA: it must be the one that issued the signer, not any certificate in KeyInfo.
-  if (!signer.issuer.isEqual(issuer.parsed.subject) || !(await signer.verify(issuer.parsed, cache.crypto))) {
+  if (!signer.x509.checkIssued(issuer.x509) || !signer.x509.verify(issuer.publicKey)) {
     outcomes.fail('ocspSignature', 'KeyInfo\'s second certificate did not issue the signer, so no responder can be trusted');
     for (const check of ['ocspStatus', 'ocspNonce'] as const) outcomes.skip(check, 'no trusted responder');
     return;
@@ -170,10 +171,9 @@ function canSignOcsp(certificate: pkijs.Certificate): boolean {
 }
 
 /** The status of the SingleResponse whose CertID names the signer (issuer name and key hashes, serial number). */
-function certificateStatus(basic: BasicResponse, signer: pkijs.Certificate, issuer: CachedCertificate): string | undefined {
-  const serial = Buffer.from(signer.serialNumber.valueBlock.valueHexView);
+function certificateStatus(basic: BasicResponse, signer: SignerCertificate, issuer: CachedCertificate): string | undefined {
   const { subject, subjectPublicKeyInfo } = issuer.parsed;
-  const response = basic.responses.find(({ hash, nameHash, keyHash, serialNumber }) => hash !== undefined && serialNumber.equals(serial)
+  const response = basic.responses.find(({ hash, nameHash, keyHash, serialNumber }) => hash !== undefined && serialNumber.equals(signer.serialNumber)
     && nameHash.equals(createHash(hash).update(new Uint8Array(subject.valueBeforeDecode)).digest())
     && keyHash.equals(createHash(hash).update(subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest()));
   return response?.status;
@@ -194,12 +194,6 @@ function nonceMatches(basic: BasicResponse, signatureBase64: string): boolean {
   } catch {
     return false; // neither form
   }
-}
-
-/** The children of a SEQUENCE; throws for anything else (a missing element too). */
-function sequence(element: Der | undefined): Der[] {
-  if (element?.tag !== 0x30) throw new Error('a SEQUENCE was expected');
-  return element.children();
 }
 
 /** The one element inside an explicit tag. */
