@@ -1,9 +1,10 @@
 /**
  * What is the same for every completion, kept between them (issue 7): the few BankID CAs and OCSP responders, parsed
- * once by their DER bytes, and the certificate signatures that verified. It decides nothing by itself: a signature is
- * remembered only once it verified, under a digest of every byte the verification read (signed data, signature,
- * key, algorithms), so a hit means these very bytes verified before and a changed byte is a miss that verifies
- * afresh. Names, validity windows, revocation and the person's own certificate are checked on every completion.
+ * once by their DER bytes; the certificate signatures that verified; and the CA paths pkijs validated (chain.ts).
+ * Only passes are remembered, each under the bytes it was decided on: a signature under a digest of every byte its
+ * verification read (signed data, signature, key, algorithms), a path under the DER of the KeyInfo CAs. A changed
+ * byte is a miss that is checked afresh, and a failure leaves nothing behind. Validity windows, revocation and the
+ * person's own certificate are checked on every completion.
  */
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import type * as asn1js from 'asn1js';

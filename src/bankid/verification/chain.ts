@@ -26,8 +26,15 @@ export async function checkChain(signer: SignerCertificate, cas: CachedCertifica
     outcomes.pass('certificateChain');
     return;
   }
+  let parsedSigner;
+  try {
+    parsedSigner = parseCertificate(signer.der);
+  } catch (err) {
+    outcomes.fail('certificateChain', `pkijs cannot read the signer's certificate: ${(err as Error).message}`);
+    return;
+  }
   // pkijs validates the *last* certificate it is given: the signer goes last, or only a CA would be checked.
-  const certs = [...cas.map((ca) => ca.parsed), parseCertificate(signer.der)];
+  const certs = [...cas.map((ca) => ca.parsed), parsedSigner];
   const engine = new pkijs.CertificateChainValidationEngine({ trustedCerts: roots, certs, checkDate: at });
   const verdict = await engine.verify({}, cache.crypto);
   outcomes.expect('certificateChain', verdict.result, `no valid chain to a BankID user root: ${verdict.resultMessage}`);

@@ -1,7 +1,8 @@
 /**
  * Verifies a BankID completion before it is trusted (rp-api-v6.md §9): the XML signature, the chain to a configured
  * BankID user root, what was signed against what the order sent, and the OCSP response. Knows nothing of OIDC or
- * storage: the caller says what it expects and gets every check's outcome back.
+ * storage: the caller says what it expects and gets every check's outcome back. What is the same for every
+ * completion (the BankID CAs, their verified links) is kept between completions (cache.ts).
  */
 import type { CompletionData, Operation } from '../types.ts';
 import { VerificationCache } from './cache.ts';
