@@ -202,6 +202,13 @@ test('a decoy whose ID attribute (another spelling of Id) repeats the signed dat
   assert.match(JSON.stringify(result.checks[0]), /same value for the ID/);
 });
 
+test('a first KeyInfo certificate that is no certificate: keyInfoDigest and certificateChain fail, nothing throws', async () => {
+  const tampered = withXml(auth, (xml) => xml.replace(/<X509Certificate>[^<]+</, '<X509Certificate>AAAA<'));
+  const result = await verifier.verify(tampered, authExpected);
+  assert.deepEqual(result.failed, ['keyInfoDigest', 'certificateChain'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'certificateChain')), /cannot be read/);
+});
+
 test('an OCSP response cut short: the three OCSP checks fail as unreadable, the rest pass', async () => {
   const der = Buffer.from(auth.ocspResponse, 'base64');
   const result = await verifier.verify({ ...auth, ocspResponse: der.subarray(0, der.length - 10).toString('base64') }, authExpected);

@@ -55,16 +55,26 @@ export function checkXmlSignature(signatureBase64: string, outcomes: Outcomes): 
     }
   }
   if (failed) outcomes.skip('signatureValue', 'a reference failed');
-  else {
-    const valid = verify('sha256', Buffer.from(canonical(signedInfo), 'utf8'), new X509Certificate(certificates[0]!).publicKey, signatureValue);
-    outcomes.expect('signatureValue', valid, 'the signature value does not verify with the signer\'s key');
-  }
+  else outcomes.expect('signatureValue', ...signatureVerdict(canonical(signedInfo), certificates[0]!, signatureValue));
   return {
     certificates,
     funcId: text(child(child(signedData, BID_TYPES, 'clientInfo'), BID_TYPES, 'funcId')),
     userVisibleData: decoded(child(signedData, BID_TYPES, 'usrVisibleData')),
     userNonVisibleData: decoded(child(signedData, BID_TYPES, 'usrNonVisibleData')),
   };
+}
+
+/** RSA-SHA256 (PKCS #1 v1.5) over the canonical SignedInfo with the key of KeyInfo's first certificate. */
+function signatureVerdict(signedInfo: string, signerDer: Buffer, signatureValue: Buffer): [boolean, string] {
+  let key;
+  try {
+    key = new X509Certificate(signerDer).publicKey;
+  } catch (err) {
+    return [false, `the signer's certificate cannot be read: ${(err as Error).message}`];
+  }
+  // An EC key would verify ECDSA under the same digest name: RSA-SHA256 needs an RSA key.
+  if (key.asymmetricKeyType !== 'rsa') return [false, `the signer's key is ${key.asymmetricKeyType}, not RSA`];
+  return [verify('sha256', Buffer.from(signedInfo, 'utf8'), key, signatureValue), 'the signature value does not verify with the signer\'s key'];
 }
 
 /** Inclusive C14N of an element of the document, with the namespaces its ancestors put in scope. */
