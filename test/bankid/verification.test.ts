@@ -180,6 +180,16 @@ test('an OCSP response signed by a responder the user CA did not certify: ocspSi
   assertFailed(await verifier.verify({ ...auth, ocspResponse: ocspFor(auth, { responder }) }, authExpected), 'ocspSignature');
 });
 
+test('an OCSP response signed by a responder of the user CA whose certificate has expired: ocspSignature fails', async () => {
+  const responder = createCertificate({
+    subject: subjectOf(certs.userOcsp), issuer: certs.userCustomerCa, extKeyUsage: ['OCSPSigning'], keyBits: 1024,
+    notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000),
+  });
+  const result = await verifier.verify({ ...auth, ocspResponse: ocspFor(auth, { responder }) }, authExpected);
+  assertFailed(result, 'ocspSignature');
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'ocspSignature')), /valid at the time/);
+});
+
 test('an OCSP response saying revoked: ocspStatus fails', async () => {
   assertFailed(await verifier.verify({ ...auth, ocspResponse: ocspFor(auth, { status: 'revoked' }) }, authExpected), 'ocspStatus');
 });

@@ -132,7 +132,7 @@ function singleResponse(element: Der): SingleResponse {
 
 async function signatureVerdict(basic: BasicResponse, subject: OcspSubject, cache: VerificationCache): Promise<[boolean, string]> {
   const responder = await responderCertificate(basic, subject, cache);
-  if (!responder) return [false, 'signed by neither the issuing CA nor a responder it certified for OCSP signing, valid now'];
+  if (!responder) return [false, 'signed by neither the issuing CA nor a responder it certified for OCSP signing, valid at the time'];
   const algorithm = SIGNATURE_ALGORITHMS[basic.signatureAlgorithm];
   if (!algorithm || responder.publicKey.asymmetricKeyType !== algorithm.key) return [false, `signed with an algorithm not accepted for the responder's key (${basic.signatureAlgorithm})`];
   return [verify(algorithm.hash, basic.tbs, responder.publicKey, basic.signature), 'the signature does not verify with the responder\'s key'];
