@@ -106,7 +106,8 @@ function readResponse(der: Buffer): BasicResponse | string {
   const fields = sequence(tbs);
   if (fields[0]?.tag === 0xa0) fields.shift(); // version, v1 is the only one
   const [responderId, producedAt, responses, extensions, ...extra] = fields;
-  if ((responderId?.tag !== 0xa1 && responderId?.tag !== 0xa2) || producedAt?.tag !== 0x18 || responses?.tag !== 0x30 || extra.length > 0) throw new Error('not a ResponseData');
+  const responderTagged = responderId?.tag === 0xa1 || responderId?.tag === 0xa2;
+  if (!responderTagged || producedAt?.tag !== 0x18 || responses?.tag !== 0x30 || extra.length > 0) throw new Error('not a ResponseData');
   const nonce = (extensions ? sequence(explicit(extensions, 0xa1)) : []).map(sequence).find(([id]) => oidOf(id) === NONCE)?.at(-1);
   if (nonce && nonce.tag !== 0x04) throw new Error('the nonce extension holds no OCTET STRING');
   return {
@@ -134,7 +135,9 @@ async function signatureVerdict(basic: BasicResponse, subject: OcspSubject, cach
   const responder = await responderCertificate(basic, subject, cache);
   if (!responder) return [false, 'signed by neither the issuing CA nor a responder it certified for OCSP signing, valid at the time'];
   const algorithm = SIGNATURE_ALGORITHMS[basic.signatureAlgorithm];
-  if (!algorithm || responder.publicKey.asymmetricKeyType !== algorithm.key) return [false, `signed with an algorithm not accepted for the responder's key (${basic.signatureAlgorithm})`];
+  if (!algorithm || responder.publicKey.asymmetricKeyType !== algorithm.key) {
+    return [false, `signed with an algorithm not accepted for the responder's key (${basic.signatureAlgorithm})`];
+  }
   return [verify(algorithm.hash, basic.tbs, responder.publicKey, basic.signature), 'the signature does not verify with the responder\'s key'];
 }
 

@@ -130,7 +130,9 @@ function parse(xml: string): Parsed | string {
   const signatureValue = text(only(signature, DSIG, 'SignatureValue'));
   if (!signatureValue) return 'no single SignatureValue';
   const signedData = Array.from(doc.getElementsByTagNameNS(BID_TYPES, 'bankIdSignedData') as ArrayLike<Element>);
-  if (signedData.length !== 1 || signedData[0]!.getAttribute('Id') !== 'bidSignedData' || targets.get('bidSignedData') !== signedData[0]) return 'no single bankIdSignedData element with Id="bidSignedData"';
+  if (signedData.length !== 1 || signedData[0]!.getAttribute('Id') !== 'bidSignedData' || targets.get('bidSignedData') !== signedData[0]) {
+    return 'no single bankIdSignedData element with Id="bidSignedData"';
+  }
   const keyInfo = child(signature, DSIG, 'KeyInfo');
   if (keyInfo?.getAttribute('Id') !== 'bidKeyInfo' || targets.get('bidKeyInfo') !== keyInfo) return 'no KeyInfo with Id="bidKeyInfo"';
   const certificates = children(child(keyInfo, DSIG, 'X509Data'), DSIG, 'X509Certificate').map((c) => Buffer.from(text(c) ?? '', 'base64'));
