@@ -1,4 +1,5 @@
 /** Registered clients. Secrets are sealed at rest and unsealed only for oidc-provider's constant-time compare. */
+import { Lru } from '../cache/lru.ts';
 import { MAX_KEY_LENGTH, possibleKey, type Db } from './database.ts';
 import type { SecretBox } from './encryption.ts';
 
@@ -19,32 +20,6 @@ export interface StoredClient {
 }
 
 interface Cached<T> { at: number; value: T }
-
-/** A Map kept in order of use: when full, the least recently used entry makes room. */
-class Lru<T> {
-  readonly #max: number;
-  readonly #map = new Map<string, T>();
-  constructor(max: number) { this.#max = max; }
-  get size(): number { return this.#map.size; }
-  get(key: string): T | undefined {
-    const value = this.#map.get(key);
-    if (value !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: T): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
-  }
-  delete(key: string): void { this.#map.delete(key); }
-  deleteWhere(matches: (value: T) => boolean): void {
-    for (const [key, value] of this.#map) if (matches(value)) this.#map.delete(key);
-  }
-  clear(): void { this.#map.clear(); }
-}
 
 export interface ClientCacheOptions {
   /**

@@ -93,6 +93,14 @@ function withXml(completion: CompletionData, edit: (xml: string) => string): Com
   return { ...completion, signature, ocspResponse: ocspFor(completion, { signature }) };
 }
 
+/** An identification of VISIBLE signed by `signer`, KeyInfo carrying `chain`, with an OCSP response saying good for it. */
+function signedBy(signer: Issued, chain: Issued[], ocsp: { issuer: Issued; responder: Issued } = { issuer: certs.userCustomerCa, responder: certs.userOcsp }): CompletionData {
+  const signature = Buffer.from(buildSignature({
+    operation: 'auth', userVisibleData: base64(VISIBLE), rpName: 'Brygga', rpDisplayName: 'Brygga', uhi: 'uhi', signer, chain, now: Date.now(),
+  }), 'utf8').toString('base64');
+  return { ...auth, signature, ocspResponse: buildOcspResponse({ subject: signer, ...ocsp, signature, now: Date.now() }) };
+}
+
 test('an identification signed by the simulator passes every check', async () => {
   assertPassed(await verifier.verify(auth, authExpected));
 });
@@ -137,12 +145,7 @@ test('a chain that does not end in the configured user root: certificateChain fa
 test('a signer certificate issued by a look-alike of the customer CA: certificateChain fails, and no OCSP answer can vouch for it', async () => {
   const lookAlike = createCertificate({ subject: subjectOf(certs.userCustomerCa), ca: true, keyBits: 1024 });
   const forged = createCertificate({ subject: { ...subjectOf(signerOf(auth)) }, issuer: lookAlike, keyBits: 1024 });
-  const signature = Buffer.from(buildSignature({
-    operation: 'auth', userVisibleData: base64(VISIBLE), rpName: 'Brygga', rpDisplayName: 'Brygga', uhi: 'uhi',
-    signer: forged, chain: [certs.userCustomerCa, certs.userBankCa], now: Date.now(),
-  }), 'utf8').toString('base64');
-  const completion = { ...auth, signature, ocspResponse: buildOcspResponse({ subject: forged, issuer: certs.userCustomerCa, responder: certs.userOcsp, signature, now: Date.now() }) };
-  const result = await verifier.verify(completion, authExpected);
+  const result = await verifier.verify(signedBy(forged, [certs.userCustomerCa, certs.userBankCa]), authExpected);
   assert.deepEqual(result.failed, ['certificateChain', 'ocspSignature'], JSON.stringify(result.checks));
   assert.match(JSON.stringify(result.checks.find((c) => c.check === 'ocspSignature')), /did not issue the signer/);
   assert.deepEqual(result.checks.filter((c) => c.outcome === 'skipped').map((c) => c.check), ['ocspStatus', 'ocspNonce']);
@@ -177,12 +180,137 @@ test('an OCSP response signed by a responder the user CA did not certify: ocspSi
   assertFailed(await verifier.verify({ ...auth, ocspResponse: ocspFor(auth, { responder }) }, authExpected), 'ocspSignature');
 });
 
+test('an OCSP response signed by a responder of the user CA whose certificate has expired: ocspSignature fails', async () => {
+  const responder = createCertificate({
+    subject: subjectOf(certs.userOcsp), issuer: certs.userCustomerCa, extKeyUsage: ['OCSPSigning'], keyBits: 1024,
+    notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000),
+  });
+  const result = await verifier.verify({ ...auth, ocspResponse: ocspFor(auth, { responder }) }, authExpected);
+  assertFailed(result, 'ocspSignature');
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'ocspSignature')), /valid at the time/);
+});
+
 test('an OCSP response saying revoked: ocspStatus fails', async () => {
   assertFailed(await verifier.verify({ ...auth, ocspResponse: ocspFor(auth, { status: 'revoked' }) }, authExpected), 'ocspStatus');
 });
 
 test('an OCSP response for another signature: ocspNonce fails', async () => {
   assertFailed(await verifier.verify({ ...auth, ocspResponse: ocspFor(auth, { signature: sign.signature }) }, authExpected), 'ocspNonce');
+});
+
+test('SignedInfo with an algorithm BankID does not use (RSA-SHA1): signatureFormat fails and nothing else runs', async () => {
+  const tampered = withXml(auth, (xml) => xml.replace('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#rsa-sha1'));
+  const result = await verifier.verify(tampered, authExpected);
+  assert.deepEqual(result.failed, ['signatureFormat'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks[0]), /RSA-SHA256/);
+});
+
+test('a decoy whose ID attribute (another spelling of Id) repeats the signed data\'s id: signatureFormat fails', async () => {
+  const tampered = withXml(auth, (xml) => xml.replace('</Object>', '</Object><Object><Decoy ID="bidSignedData"></Decoy></Object>'));
+  const result = await verifier.verify(tampered, authExpected);
+  assert.deepEqual(result.failed, ['signatureFormat'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks[0]), /same value for the ID/);
+});
+
+test('a first KeyInfo certificate that is no certificate: keyInfoDigest and certificateChain fail, nothing throws', async () => {
+  const tampered = withXml(auth, (xml) => xml.replace(/<X509Certificate>[^<]+</, '<X509Certificate>AAAA<'));
+  const result = await verifier.verify(tampered, authExpected);
+  assert.deepEqual(result.failed, ['keyInfoDigest', 'certificateChain'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'certificateChain')), /cannot be read/);
+});
+
+test('an OCSP response cut short: the three OCSP checks fail as unreadable, the rest pass', async () => {
+  const der = Buffer.from(auth.ocspResponse, 'base64');
+  const result = await verifier.verify({ ...auth, ocspResponse: der.subarray(0, der.length - 10).toString('base64') }, authExpected);
+  assert.deepEqual(result.failed, ['ocspSignature', 'ocspStatus', 'ocspNonce'], JSON.stringify(result.checks));
+  assert.ok(result.checks.filter((c) => c.outcome === 'failed').every((c) => /cannot be read/.test(JSON.stringify(c))), JSON.stringify(result.checks));
+});
+
+/**
+ * The verifier keeps parsed CAs and the certificate signatures that verified between completions (issue 7). Each
+ * test starts a verifier of its own, warms it with a good completion, and shows a bad one still fails for its reason.
+ */
+async function warmVerifier(now?: () => Date): Promise<CompletionVerifier> {
+  const warm = new CompletionVerifier({ userRootsPem: t.sim.userRootCaPem, now });
+  assertPassed(await warm.verify(auth, authExpected));
+  return warm;
+}
+
+test('cache: after a good completion, the same signature tampered with still fails its check', async () => {
+  const warm = await warmVerifier();
+  const value = withXml(auth, (xml) => xml.replace(/<SignatureValue>(.)(.)/, (_, a: string, b: string) => `<SignatureValue>${b}${a === b ? (a === 'A' ? 'B' : 'A') : a}`));
+  assertFailed(await warm.verify(value, authExpected), 'signatureValue');
+  const data = withXml(auth, (xml) => xml.replace(/<nonce>[^<]+<\/nonce>/, `<nonce>${Buffer.alloc(20, 9).toString('base64')}</nonce>`));
+  assertFailed(await warm.verify(data, authExpected), 'signedDataDigest', ['keyInfoDigest', 'signatureValue']);
+  assertPassed(await warm.verify(auth, authExpected));
+});
+
+test('cache: a signer under a look-alike of the cached customer CA (same names and issuer key identifier, not signed by the bank CA) fails the chain, however often it is tried', async () => {
+  const warm = await warmVerifier();
+  // It names the cached bank CA as its issuer (name and key identifier) but is signed with another key.
+  const otherKey = createCertificate({ subject: { CN: 'Some key' }, keyBits: 1024 });
+  const lookAlike = createCertificate({ subject: subjectOf(certs.userCustomerCa), issuer: { ...certs.userBankCa, key: otherKey.key, keyPem: otherKey.keyPem }, ca: true, keyBits: 1024 });
+  const responder = createCertificate({ subject: subjectOf(certs.userOcsp), issuer: lookAlike, extKeyUsage: ['OCSPSigning'], keyBits: 1024 });
+  const forged = createCertificate({ subject: subjectOf(signerOf(auth)), issuer: lookAlike, keyBits: 1024 });
+  const completion = signedBy(forged, [lookAlike, certs.userBankCa], { issuer: lookAlike, responder });
+  assert.equal(new X509Certificate(lookAlike.certPem).subject, new X509Certificate(certs.userCustomerCa.certPem).subject);
+  assert.equal(new X509Certificate(lookAlike.certPem).issuer, new X509Certificate(certs.userCustomerCa.certPem).issuer);
+  // Everything but the chain holds: the look-alike vouches for its own responder. Twice: a failure is not remembered as a pass.
+  for (let attempt = 0; attempt < 2; attempt++) assertFailed(await warm.verify(completion, authExpected), 'certificateChain');
+  assertPassed(await warm.verify(auth, authExpected));
+});
+
+test('cache: a signer naming the cached customer CA (issuer name and key identifier) but signed with another key fails the chain', async () => {
+  const warm = await warmVerifier();
+  const otherKey = createCertificate({ subject: { CN: 'Some key' }, keyBits: 1024 });
+  const forged = createCertificate({ subject: subjectOf(signerOf(auth)), issuer: { ...certs.userCustomerCa, key: otherKey.key, keyPem: otherKey.keyPem }, keyBits: 1024 });
+  const result = await warm.verify(signedBy(forged, [certs.userCustomerCa, certs.userBankCa]), authExpected);
+  assert.deepEqual(result.failed, ['certificateChain', 'ocspSignature'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'ocspSignature')), /did not issue the signer/);
+});
+
+test('cache: a signer under the cached CAs whose own validity has ended fails the chain', async () => {
+  const warm = await warmVerifier();
+  const expired = createCertificate({
+    subject: subjectOf(signerOf(auth)), issuer: certs.userCustomerCa, keyBits: 1024,
+    notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000),
+  });
+  const result = await warm.verify(signedBy(expired, [certs.userCustomerCa, certs.userBankCa]), authExpected);
+  assertFailed(result, 'certificateChain');
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'certificateChain')), /not yet valid or expired/);
+});
+
+test('cache: a signer still valid after the cached CAs expired fails the chain', async () => {
+  const caEnd = new X509Certificate(certs.userCustomerCa.certPem).validToDate;
+  let now = new Date();
+  const warm = await warmVerifier(() => now);
+  const outliving = createCertificate({ subject: subjectOf(signerOf(auth)), issuer: certs.userCustomerCa, keyBits: 1024, notAfter: new Date('2200-01-01T00:00:00Z') });
+  const completion = signedBy(outliving, [certs.userCustomerCa, certs.userBankCa]);
+  assertPassed(await warm.verify(completion, authExpected));
+  now = new Date(caEnd.getTime() + 86_400_000);
+  const result = await warm.verify(completion, authExpected);
+  assert.ok(result.failed.includes('certificateChain'), JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'certificateChain')), /not yet valid or expired/);
+});
+
+test('cache: an OCSP response from the cached responder for another certificate of the same CA fails ocspStatus', async () => {
+  const warm = await warmVerifier();
+  const other = createCertificate({ subject: { ...subjectOf(signerOf(auth)), serialNumber: '199001011234' }, issuer: certs.userCustomerCa, keyBits: 1024 });
+  const ocspResponse = buildOcspResponse({ subject: other, issuer: certs.userCustomerCa, responder: certs.userOcsp, signature: auth.signature, now: Date.now() });
+  const result = await warm.verify({ ...auth, ocspResponse }, authExpected);
+  assertFailed(result, 'ocspStatus');
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'ocspStatus')), /not reported/);
+});
+
+test('cache: validity windows are checked at each completion\'s time, not remembered', async () => {
+  let now = new Date();
+  const warm = await warmVerifier(() => now);
+  now = new Date('2200-01-01T00:00:00Z');
+  const result = await warm.verify(auth, authExpected);
+  assert.deepEqual(result.failed, ['certificateChain', 'ocspSignature'], JSON.stringify(result.checks));
+  assert.match(JSON.stringify(result.checks.find((c) => c.check === 'certificateChain')), /not yet valid or expired/);
+  now = new Date();
+  assertPassed(await warm.verify(auth, authExpected));
 });
 
 test('something that is not a BankID signature: signatureFormat fails and nothing else runs', async () => {

@@ -147,39 +147,5 @@ export function base64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
-/** One DER TLV, enough to walk an OCSP response or certificate and slice out the exact bytes of a part. */
-export interface Der {
-  tag: number;
-  /** The whole TLV. */
-  bytes: Buffer;
-  content: Buffer;
-  children(): Der[];
-}
-
-export function readDer(buffer: Buffer, offset = 0): Der {
-  const tag = buffer[offset]!;
-  let length = buffer[offset + 1]!;
-  let header = 2;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + buffer[offset + 2 + i]!;
-    header += count;
-  }
-  const bytes = buffer.subarray(offset, offset + header + length);
-  const content = bytes.subarray(header);
-  return {
-    tag,
-    bytes,
-    content,
-    children() {
-      const items: Der[] = [];
-      for (let at = 0; at < content.length;) {
-        const child = readDer(content, at);
-        items.push(child);
-        at += child.bytes.length;
-      }
-      return items;
-    },
-  };
-}
+/** One DER TLV, enough to walk an OCSP response or certificate and slice out the exact bytes of a part: the verifier's own reader. */
+export { readDer, type Der } from '../../src/bankid/verification/der.ts';

@@ -1,14 +1,17 @@
 /**
  * Verifies a BankID completion before it is trusted (rp-api-v6.md §9): the XML signature, the chain to a configured
  * BankID user root, what was signed against what the order sent, and the OCSP response. Knows nothing of OIDC or
- * storage: the caller says what it expects and gets every check's outcome back.
+ * storage: the caller says what it expects and gets every check's outcome back. What is the same for every
+ * completion (the BankID CAs, their verified links) is kept between completions (cache.ts).
  */
 import type { CompletionData, Operation } from '../types.ts';
-import { checkChain, parseCertificate, subjectSerialNumber } from './chain.ts';
+import { VerificationCache } from './cache.ts';
+import { checkChain, parseCertificate } from './chain.ts';
 import { Outcomes, type VerificationResult } from './checks.ts';
 import { FUNC_ID } from './function-id.ts';
 import { checkOcsp } from './ocsp.ts';
 import { sentDataDigest } from './sent-data.ts';
+import { readSigner } from './signer.ts';
 import { checkXmlSignature } from './xml-signature.ts';
 
 export { CHECKS, type CheckName, type CheckOutcome, type VerificationResult } from './checks.ts';
@@ -34,6 +37,7 @@ export interface CompletionVerifierOptions {
 export class CompletionVerifier {
   readonly #roots;
   readonly #now: () => Date;
+  readonly #cache = new VerificationCache();
 
   constructor(options: CompletionVerifierOptions) {
     const blocks = options.userRootsPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -47,20 +51,23 @@ export class CompletionVerifier {
     const content = checkXmlSignature(completion.signature, outcomes);
     if (!content) return outcomes.result();
 
-    let certificates;
+    let signer, cas;
     try {
-      certificates = content.certificates.map(parseCertificate);
+      // The signer is new with each person; the CAs after it are the same few every time.
+      signer = readSigner(content.certificates[0]!);
+      cas = content.certificates.slice(1).map((der) => this.#cache.certificate(der));
     } catch (err) {
       outcomes.fail('certificateChain', `a KeyInfo certificate cannot be read: ${(err as Error).message}`);
       return outcomes.result();
     }
-    const [signer, issuer] = certificates as [typeof certificates[0], typeof certificates[0] | undefined];
-    await checkChain(certificates, this.#roots, this.#now(), outcomes);
+    const at = this.#now();
+    await checkChain(signer, cas, this.#roots, at, outcomes, this.#cache);
     outcomes.expect('sentData', sentDataDigest(content) === expected.sentDataDigest, 'usrVisibleData or usrNonVisibleData differs from what the order sent');
     const funcId = FUNC_ID[expected.operation];
     outcomes.expect('function', content.funcId === funcId, `funcId is ${content.funcId ?? 'missing'}, expected ${funcId}`);
-    outcomes.expect('personalNumber', subjectSerialNumber(signer) === completion.user.personalNumber, 'user.personalNumber differs from the certificate\'s serialNumber');
-    if (issuer) await checkOcsp(completion.ocspResponse, { signer, issuer, signatureBase64: completion.signature }, outcomes);
+    outcomes.expect('personalNumber', signer.personalNumber === completion.user.personalNumber, 'user.personalNumber differs from the certificate\'s serialNumber');
+    const issuer = cas[0];
+    if (issuer) await checkOcsp(completion.ocspResponse, { signer, issuer, signatureBase64: completion.signature, at }, outcomes, this.#cache);
     else outcomes.fail('ocspSignature', 'KeyInfo holds no issuing CA to check the OCSP response against');
     return outcomes.result();
   }
