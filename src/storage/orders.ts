@@ -77,12 +77,13 @@ export class OrderRepository {
 
   /**
    * One statement per status poll (and per stream opening): marks the interaction's latest order as seen and returns
-   * it. `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from.
+   * it. `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from. A `render` of the
+   * order's page also counts the page, whose number (`page_renders`) its leave beacon sends back.
    */
-  async poll(interactionId: string): Promise<(OrderRow & { db_now: Date }) | undefined> {
+  async poll(interactionId: string, render = false): Promise<(OrderRow & { db_now: Date }) | undefined> {
     return this.#db.updateTable('bankid_orders')
       // A poll is the page coming back: it clears the mark its beacon left.
-      .set({ last_seen_at: sql`now()`, left_at: null })
+      .set({ last_seen_at: sql`now()`, left_at: null, ...(render ? { page_renders: sql`page_renders + 1` } : {}) })
       .where('id', '=', (eb) => eb.selectFrom('bankid_orders').select('id').where('interaction_id', '=', interactionId).orderBy('created_at', 'desc').limit(1))
       .returningAll()
       .returning(sql<Date>`now()`.as('db_now'))
@@ -223,9 +224,17 @@ export class OrderRepository {
     return rows.map((row) => row.id);
   }
 
-  /** The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). */
-  async markLeft(id: string): Promise<void> {
-    await this.#db.updateTable('bankid_orders').set({ left_at: sql`now()` }).where('id', '=', id).where('status', '=', 'pending').execute();
+  /**
+   * The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). A beacon naming its
+   * `page` marks the order only while that page is still the latest rendered: checked in this one statement, so the
+   * late beacon of a page already replaced changes nothing. False when nothing was marked.
+   */
+  async markLeft(id: string, page?: number): Promise<boolean> {
+    const marked = await this.#db.updateTable('bankid_orders').set({ left_at: sql`now()` })
+      .where('id', '=', id).where('status', '=', 'pending')
+      .$if(page !== undefined, (q) => q.where('page_renders', '=', page!))
+      .executeTakeFirst();
+    return marked.numUpdatedRows > 0n;
   }
 
   /** Uses the same-device return nonce; false when it was used before. */
