@@ -82,6 +82,7 @@ import { TenantRepository } from './storage/tenants.ts';
 import { withLoginSettings } from './tenants/login-settings.ts';
 import { TenantService } from './tenants/service.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
+import { loadInteractionWithOrder } from './storage/interaction-context.ts';
 import { withRequestScope } from './storage/request-scope.ts';
 import { applyRetention } from './storage/retention.ts';
 import type { RunningSimulator } from './simulator/index.ts';
@@ -433,7 +434,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     // Everything below may touch the database: admitted within bounds, or answered "busy" at once.
     app.use(admission.middleware());
     app.use(consolePages.routes());
-    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger }, limitStarts(limiter, effective, logger));
+    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger,
+      loadWithOrder: (uid: string, render: boolean) => loadInteractionWithOrder(database.db, uid, render) }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {

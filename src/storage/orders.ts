@@ -2,10 +2,42 @@
 import { sql, type QueryCreator, type Selectable } from 'kysely';
 import type { Db } from './database.ts';
 import { appendToLedger, ledgerEntryOf, type CancelledBy } from './ledger.ts';
+import { requestScope } from './request-scope.ts';
 import type { BankIdOrdersTable, Database } from './schema.ts';
 
 export type OrderRow = Selectable<BankIdOrdersTable>;
 export type OrderStatus = OrderRow['status'];
+export type PolledOrder = OrderRow & { db_now: Date };
+
+/**
+ * Request-scope kinds of an interaction's latest order, polled by the statement that also read the interaction
+ * (interaction-context.ts), with or without counting a render of the order page. Each is taken once: later reads of
+ * the request (after it started or cancelled an order) go to the database.
+ */
+export const POLLED_ORDER = 'PolledOrder';
+export const RENDERED_ORDER = 'RenderedOrder';
+
+/**
+ * The poll of an interaction's latest order, as a statement of its own or inside another: marks it as seen, clears
+ * the mark of its page's beacon (the page is back), counts a `render` of its page, and returns it with `db_now`.
+ */
+export function pollLatest(db: QueryCreator<Database>, interactionId: string, render: boolean) {
+  return db.updateTable('bankid_orders')
+    .set({ last_seen_at: sql`now()`, left_at: null, ...(render ? { page_renders: sql`page_renders + 1` } : {}) })
+    .where('id', '=', (eb) => eb.selectFrom('bankid_orders').select('id').where('interaction_id', '=', interactionId).orderBy('created_at', 'desc').limit(1))
+    .returningAll()
+    .returning(sql<Date>`now()`.as('db_now'));
+}
+
+/** The order a statement of this request already polled (see POLLED_ORDER), taken out of the scope; undefined: none was. */
+function takePolled(interactionId: string, kinds: readonly string[]): { row: PolledOrder | undefined } | undefined {
+  const scope = requestScope();
+  const kind = kinds.find((k) => scope?.has(k, interactionId));
+  if (!scope || !kind) return undefined;
+  const row = scope.get(kind, interactionId) as PolledOrder | null;
+  scope.forget(kind, interactionId);
+  return { row: row ?? undefined };
+}
 
 export interface NewOrder {
   id: string;
@@ -78,16 +110,13 @@ export class OrderRepository {
   /**
    * One statement per status poll (and per stream opening): marks the interaction's latest order as seen and returns
    * it. `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from. A `render` of the
-   * order's page also counts the page, whose number (`page_renders`) its leave beacon sends back.
+   * order's page also counts the page, whose number (`page_renders`) its leave beacon sends back. No statement when
+   * the interaction's own read already polled it in this request the same way.
    */
-  async poll(interactionId: string, render = false): Promise<(OrderRow & { db_now: Date }) | undefined> {
-    return this.#db.updateTable('bankid_orders')
-      // A poll is the page coming back: it clears the mark its beacon left.
-      .set({ last_seen_at: sql`now()`, left_at: null, ...(render ? { page_renders: sql`page_renders + 1` } : {}) })
-      .where('id', '=', (eb) => eb.selectFrom('bankid_orders').select('id').where('interaction_id', '=', interactionId).orderBy('created_at', 'desc').limit(1))
-      .returningAll()
-      .returning(sql<Date>`now()`.as('db_now'))
-      .executeTakeFirst();
+  async poll(interactionId: string, render = false): Promise<PolledOrder | undefined> {
+    const polled = takePolled(interactionId, [render ? RENDERED_ORDER : POLLED_ORDER]);
+    if (polled) return polled.row;
+    return pollLatest(this.#db, interactionId, render).executeTakeFirst();
   }
 
   /** How many orders are pending on all replicas together (metrics): the partial index of pending orders answers it. */
@@ -142,8 +171,10 @@ export class OrderRepository {
       .execute();
   }
 
-  /** The newest order of an interaction (a retry starts a new one). */
+  /** The newest order of an interaction (a retry starts a new one); no statement when this request polled it already. */
   async latestForInteraction(interactionId: string): Promise<OrderRow | undefined> {
+    const polled = takePolled(interactionId, [POLLED_ORDER, RENDERED_ORDER]);
+    if (polled) return polled.row;
     return this.#db.selectFrom('bankid_orders').selectAll().where('interaction_id', '=', interactionId)
       .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
   }

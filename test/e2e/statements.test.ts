@@ -13,6 +13,7 @@ import { afterOrder, authorize, callbackOf, discover, interactionUid, settled } 
 /** The kind of a statement: the first pattern it matches. */
 const KINDS: [string, RegExp][] = [
   ['token with its grant, session and login order', /^\s*with t as \(\s*select payload, consumed_at from oidc_payload/],
+  ['interaction with its order\'s poll', /^\s*with o as \(update "bankid_orders" .* from \(select 1\) as one\s+left join oidc_payload/s],
   ['entity read', /^\s*select .* from "oidc_payload"/],
   ['entity writes', /oidc_payload/],
   ['login binding', /login_grants/],
@@ -66,7 +67,8 @@ test('one complete login costs 14 statements besides the order\'s own', async ()
   assert.deepEqual(pinned, {
     'rate limit': 2, // the authorization request's and the start's, each one statement however many counters
     'entity writes': 4, // the interaction saved (authorization, finish); the resume's and the token request's writes, one statement each
-    'entity read': 5, // the interaction: BankID page, start, order page, finish (read once though two steps ask), resume
+    'interaction with its order\'s poll': 4, // BankID page, start (its previous order, to cancel), order page, finish: one statement each
+    'entity read': 1, // the interaction at the resume
     'login binding': 1, // the order attached to the session and the code's grant bound to it, one statement
     'token with its grant, session and login order': 2, // token request, userinfo
   });
