@@ -253,6 +253,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       orders,
       logger: logger.child({ component: 'orders' }),
       events,
+      firstCollectAfterMs: config.bankid.collectIntervalMs,
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());

@@ -68,6 +68,11 @@ export interface OrderFlowOptions {
   events: DomainEvents;
   /** How long a page that said it left may take to poll again before its order is cancelled. Default 3 s. */
   leftGraceMs?: number;
+  /**
+   * How long after the start an order is first collected (the collect interval: BankID asks for a collect every 2 s,
+   * and nobody can have scanned the QR or opened the app at once). Default 0: at once.
+   */
+  firstCollectAfterMs?: number;
 }
 
 /** errorCode of a call that got no answer at all (network, TLS, timeout). */
@@ -131,6 +136,7 @@ export class OrderFlow {
       sentDataDigest: sentDataDigest({ userVisibleData: request.userVisibleData, userNonVisibleData: request.userNonVisibleData }),
       payment: request.payment,
       requestId: request.requestId,
+      firstCollectAfterMs: this.#o.firstCollectAfterMs,
     });
     this.#o.events.emit('order.started', { orderId, clientId: request.clientId, startMethod: request.startMethod, rpCertificate, ...(request.requestId ? { requestId: request.requestId } : {}) });
     return { orderId };

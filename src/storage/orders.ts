@@ -60,6 +60,8 @@ export interface NewOrder {
   requestId?: string;
   /** A phone order: the CIBA request it answers. */
   cibaRequestId?: string;
+  /** The first collect is due this long after now (database clock); undefined: at once. */
+  firstCollectAfterMs?: number;
 }
 
 /** An order as the statement that finished it left it, with its tenant as its ledger row names it. */
@@ -100,6 +102,8 @@ export class OrderRepository {
       payment: order.payment ? JSON.stringify(order.payment) : null,
       request_id: order.requestId ?? null,
       ciba_request_id: order.cibaRequestId ?? null,
+      // The collect lease of nobody: no replica claims the order before it.
+      collect_lease_until: order.firstCollectAfterMs ? sql<Date>`now() + make_interval(secs => ${order.firstCollectAfterMs / 1000})` : null,
       hint_code: order.startMethod === 'phone' ? null : 'outstandingTransaction',
       error_code: null,
       completion: null,
