@@ -78,7 +78,7 @@ import { withBatchedWrites } from './storage/oidc-writes.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
 import { RpCertificateRepository } from './storage/rp-certificates.ts';
-import { TenantRepository } from './storage/tenants.ts';
+import { DEFAULT_TENANT, TenantRepository } from './storage/tenants.ts';
 import { withLoginSettings } from './tenants/login-settings.ts';
 import { TenantService } from './tenants/service.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
@@ -192,8 +192,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     auditDomainEvents(events, audit.logger);
     const endpoints = endpointsFromConfig(config, simulator?.apiUrl);
     const rpCertificates = new RpCertificateRepository(database.db, box);
+    const clients = new ClientRepository(database.db, box);
     const connections = new CertificateConnections({
       certificates: rpCertificates,
+      tenantOf: async (clientId) => (await clients.findWithTenant(clientId))?.tenantId ?? DEFAULT_TENANT,
       endpoints,
       defaultEnvironment: config.bankid.environment,
       settingsCertificate: () => settingsCertificate.current,
@@ -243,6 +245,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       defaultEnvironment: config.bankid.environment,
       client: { timeoutMs: config.bankid.timeoutMs, maintenanceRetries: 0, logger: logger.child({ component: 'certificates' }) },
       onRetired: (fingerprint) => connections.release(fingerprint),
+      onActivated: (tenantId) => connections.tenantChanged(tenantId),
     });
     const certificate = settingsCertificate.current;
     logger.info({ bankid: endpoints[config.bankid.environment]?.baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
@@ -290,8 +293,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       cleanups.push(() => listening.close());
     };
     await follow(ORDER_CHANGES_CHANNEL, 'order', (orderId) => streams.changed(orderId), () => streams.rereadAll());
-    const clients = new ClientRepository(database.db, box);
-    await follow(CLIENT_CHANGES_CHANNEL, 'client', (payload) => clients.changed(payload), () => clients.forgetAll());
+    await follow(CLIENT_CHANGES_CHANNEL, 'client', (payload) => {
+      clients.changed(payload);
+      connections.changed(payload);
+    }, () => {
+      clients.forgetAll();
+      connections.forgetAll();
+    });
     const clientAdmin = new ClientAdminStore(box);
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());
