@@ -353,12 +353,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         registrationPolicies: registration && { [TENANT_POLICY]: tenantPolicy(registration) },
         ciba: { limit: (ctx, client) => checkOrderStart(limiter, effective, logger, ctx, client), orders: phoneOrders },
       });
+      // A provider request's entity writes go to the database as one statement, before its response; the login
+      // bindings (used inside it) with them.
+      provider.use((_ctx, next) => withBatchedWrites(database.db, next));
       provider.use(bindLoginsToGrants(logins));
       emitLoginEvents(provider, events);
       // A rotated secret stays valid for its grace period (admin API).
       acceptPreviousSecrets(provider, (clientId) => clientAdmin.previousSecret(database.db, clientId));
-      // A provider request's entity writes go to the database as one statement, before its response.
-      provider.use((_ctx, next) => withBatchedWrites(database.db, next));
       provider.on('server_error', (ctx, err) => logger.error({ requestId: ctx.state.requestId, route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
       provider.on('authorization.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
       provider.on('grant.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type { AdapterPayload } from 'oidc-provider';
 import { loadInteractionWithOrder } from '../../src/storage/interaction-context.ts';
+import { LoginRepository } from '../../src/storage/logins.ts';
 import { createOidcAdapterFactory } from '../../src/storage/oidc-adapter.ts';
 import { OrderRepository } from '../../src/storage/orders.ts';
 import { withBatchedWrites } from '../../src/storage/oidc-writes.ts';
@@ -135,4 +136,23 @@ test('an interaction page reads its interaction and polls its latest order in on
     await loadInteractionWithOrder(database.db, 'i-page', false);
     assert.equal(await counting(async () => assert.equal((await orders.poll('i-page', true))!.page_renders, 3)), 1);
   });
+});
+
+test('the login a code speaks for is bound in the statement that saves the code and the session', async () => {
+  const orders = new OrderRepository(database.db);
+  const logins = new LoginRepository(database.db);
+  await orders.create({ id: 'o-login', orderRef: 'ref-login', operation: 'auth', startMethod: 'qr', rpCertificate: 'fp', sentDataDigest: 'd' });
+  await orders.update('o-login', { status: 'complete', subject: 'sub-1', completion: { user: { personalNumber: '1' } } });
+  const written = await counting(() => withRequestScope(() => withBatchedWrites(database.db, async () => {
+    await adapter('Session').upsert('s-login', { jti: 's-login', uid: 'u-login' } as AdapterPayload, 60);
+    await adapter('AuthorizationCode').upsert('code-login', { jti: 'code-login', grantId: 'g-login' } as AdapterPayload, 60);
+    await logins.attachSession('o-login', 'u-login');
+    await logins.bindGrantToOrder('g-login', 'o-login');
+  })));
+  assert.equal(written, 1);
+  assert.equal((await database.db.selectFrom('bankid_orders').select('session_uid').where('id', '=', 'o-login').executeTakeFirstOrThrow()).session_uid, 'u-login');
+  assert.equal((await logins.orderForGrant('g-login', 'sub-1'))?.orderRef, 'ref-login');
+  // Outside a provider request a binding is written at once.
+  assert.equal(await counting(() => logins.bindGrant('g-sso', 'u-login')), 1);
+  assert.equal((await logins.orderForGrant('g-sso', 'sub-1'))?.orderRef, 'ref-login');
 });
