@@ -144,7 +144,7 @@ export class OrderFlow {
 
   /**
    * The current state of the interaction's latest order, if it belongs to this browser: one statement, which also
-   * marks the order as watched. Never waits on BankID.
+   * marks the order as watched (none when the request's read of the interaction polled it already). Never waits on BankID.
    */
   async status(interactionId: string, browserBinding: string): Promise<OrderState | undefined> {
     return (await this.watch(interactionId, browserBinding))?.state;
