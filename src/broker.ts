@@ -78,10 +78,11 @@ import { withBatchedWrites } from './storage/oidc-writes.ts';
 import { LoginRepository } from './storage/logins.ts';
 import { OrderRepository } from './storage/orders.ts';
 import { RpCertificateRepository } from './storage/rp-certificates.ts';
-import { TenantRepository } from './storage/tenants.ts';
+import { DEFAULT_TENANT, TenantRepository } from './storage/tenants.ts';
 import { withLoginSettings } from './tenants/login-settings.ts';
 import { TenantService } from './tenants/service.ts';
 import { RateLimitStore } from './storage/rate-limits.ts';
+import { loadInteractionWithOrder } from './storage/interaction-context.ts';
 import { withRequestScope } from './storage/request-scope.ts';
 import { applyRetention } from './storage/retention.ts';
 import type { RunningSimulator } from './simulator/index.ts';
@@ -191,8 +192,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     auditDomainEvents(events, audit.logger);
     const endpoints = endpointsFromConfig(config, simulator?.apiUrl);
     const rpCertificates = new RpCertificateRepository(database.db, box);
+    const clients = new ClientRepository(database.db, box);
     const connections = new CertificateConnections({
       certificates: rpCertificates,
+      tenantOf: async (clientId) => (await clients.findWithTenant(clientId))?.tenantId ?? DEFAULT_TENANT,
       endpoints,
       defaultEnvironment: config.bankid.environment,
       settingsCertificate: () => settingsCertificate.current,
@@ -242,6 +245,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       defaultEnvironment: config.bankid.environment,
       client: { timeoutMs: config.bankid.timeoutMs, maintenanceRetries: 0, logger: logger.child({ component: 'certificates' }) },
       onRetired: (fingerprint) => connections.release(fingerprint),
+      onActivated: (tenantId) => connections.tenantChanged(tenantId),
     });
     const certificate = settingsCertificate.current;
     logger.info({ bankid: endpoints[config.bankid.environment]?.baseUrl, certificate: certificate.subject, daysLeft: certificate.daysLeft() }, 'bankid client ready');
@@ -252,6 +256,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       orders,
       logger: logger.child({ component: 'orders' }),
       events,
+      firstCollectAfterMs: config.bankid.collectIntervalMs,
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());
@@ -288,8 +293,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       cleanups.push(() => listening.close());
     };
     await follow(ORDER_CHANGES_CHANNEL, 'order', (orderId) => streams.changed(orderId), () => streams.rereadAll());
-    const clients = new ClientRepository(database.db, box);
-    await follow(CLIENT_CHANGES_CHANNEL, 'client', (payload) => clients.changed(payload), () => clients.forgetAll());
+    await follow(CLIENT_CHANGES_CHANNEL, 'client', (payload) => {
+      clients.changed(payload);
+      connections.changed(payload);
+    }, () => {
+      clients.forgetAll();
+      connections.forgetAll();
+    });
     const clientAdmin = new ClientAdminStore(box);
     const keys = new KeyStore(database.db, box, { jwksFile: config.oidc.jwksFile });
     await keys.ensureKeys(new Date());
@@ -343,12 +353,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
         registrationPolicies: registration && { [TENANT_POLICY]: tenantPolicy(registration) },
         ciba: { limit: (ctx, client) => checkOrderStart(limiter, effective, logger, ctx, client), orders: phoneOrders },
       });
+      // A provider request's entity writes go to the database as one statement, before its response; the login
+      // bindings (used inside it) with them.
+      provider.use((_ctx, next) => withBatchedWrites(database.db, next));
       provider.use(bindLoginsToGrants(logins));
       emitLoginEvents(provider, events);
       // A rotated secret stays valid for its grace period (admin API).
       acceptPreviousSecrets(provider, (clientId) => clientAdmin.previousSecret(database.db, clientId));
-      // A provider request's entity writes go to the database as one statement, before its response.
-      provider.use((_ctx, next) => withBatchedWrites(database.db, next));
       provider.on('server_error', (ctx, err) => logger.error({ requestId: ctx.state.requestId, route: ctx.oidc?.route, err: err.message, cause: (err.cause as Error | undefined)?.message }, 'oidc server error'));
       provider.on('authorization.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'authorization error'));
       provider.on('grant.error', (ctx, err) => logger.info({ requestId: ctx.state.requestId, clientId: ctx.oidc?.client?.clientId, error: err.message }, 'token error'));
@@ -433,7 +444,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     // Everything below may touch the database: admitted within bounds, or answered "busy" at once.
     app.use(admission.middleware());
     app.use(consolePages.routes());
-    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger }, limitStarts(limiter, effective, logger));
+    const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger,
+      loadWithOrder: (uid: string, render: boolean) => loadInteractionWithOrder(database.db, uid, render) }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {

@@ -1,9 +1,10 @@
 /**
  * The BankID API per RP certificate: one BankIdClient, and through it one pooled mTLS agent, per certificate,
- * created on first use. A new order uses its client's tenant's active certificate, looked up in the database on
- * every start, so an activation on any replica (or by the CLI) applies to the next order without a restart; the
- * default tenant without an active certificate of its own uses the one from the settings. Collect and cancel use
- * the certificate the order was started with, retired or replaced since or not.
+ * created on first use. A new order uses its client's tenant's active certificate. Which one that is is kept per
+ * tenant until an activation says otherwise: the activating statement notifies every replica (`changed`, also after
+ * an activation by the CLI), and this process drops it at once (`tenantChanged`), so the next order uses the new one
+ * without a restart. The default tenant without an active certificate of its own uses the one from the settings.
+ * Collect and cancel use the certificate the order was started with, retired or replaced since or not.
  */
 import { loadRpCertificate, type RpCertificate } from '../bankid/certificate.ts';
 import { BankIdClient, type BankIdClientOptions } from '../bankid/client.ts';
@@ -20,6 +21,8 @@ export type Endpoints = Partial<Record<BankIdEnvironment, { baseUrl: string; caP
 
 export interface ConnectionOptions {
   certificates: RpCertificateRepository;
+  /** The tenant of a client (the default tenant for one not stored), from the client lookup a login has already made. */
+  tenantOf: (clientId: string) => Promise<string>;
   endpoints: Endpoints;
   /** BANKID_ENV: the environment of the settings' certificate and of tenants that name none. */
   defaultEnvironment: BankIdEnvironment;
@@ -42,6 +45,8 @@ export class CertificateConnections implements BankIdConnections {
   readonly #idleMs: number;
   readonly #now: () => number;
   readonly #connections = new Map<string, Promise<Connection>>();
+  /** Each tenant's active certificate (undefined: none), by tenant; a lookup in flight is shared. */
+  readonly #active = new Map<string, Promise<string | undefined>>();
 
   constructor(options: ConnectionOptions) {
     this.#o = options;
@@ -50,7 +55,8 @@ export class CertificateConnections implements BankIdConnections {
   }
 
   async forClient(clientId: string): Promise<{ api: BankIdApi; rpCertificate: string }> {
-    const { tenantId, fingerprint } = await this.#o.certificates.forClient(clientId);
+    const tenantId = await this.#o.tenantOf(clientId);
+    const fingerprint = await this.#activeOf(tenantId);
     if (fingerprint) return { api: (await this.#connection(fingerprint)).api, rpCertificate: fingerprint };
     const fromSettings = tenantId === DEFAULT_TENANT ? this.#o.settingsCertificate() : undefined;
     if (!fromSettings) throw new BrokerError('no_rp_certificate', `tenant ${tenantId} has no active BankID certificate`);
@@ -59,6 +65,21 @@ export class CertificateConnections implements BankIdConnections {
 
   async forCertificate(fingerprint: string): Promise<BankIdApi> {
     return (await this.#connection(fingerprint)).api;
+  }
+
+  /** The tenant's active certificate changed (in this process): its next order looks it up again. */
+  tenantChanged(tenantId: string): void {
+    this.#active.delete(tenantId);
+  }
+
+  /** A notification on CLIENT_CHANGES_CHANNEL: a tenant's (`tenant:<id>`) next order looks its certificate up again. */
+  changed(payload: string): void {
+    if (payload.startsWith('tenant:')) this.tenantChanged(payload.slice('tenant:'.length));
+  }
+
+  /** Notifications may have been lost (the listening connection was down): every tenant's is looked up again. */
+  forgetAll(): void {
+    this.#active.clear();
   }
 
   /** Closes a certificate's connections (retired, removed or replaced); the next use opens new ones. */
@@ -76,6 +97,17 @@ export class CertificateConnections implements BankIdConnections {
     }
     for (const fingerprint of idle) this.release(fingerprint);
     return idle;
+  }
+
+  #activeOf(tenantId: string): Promise<string | undefined> {
+    let pending = this.#active.get(tenantId);
+    if (!pending) {
+      pending = this.#o.certificates.activeFingerprint(tenantId);
+      this.#active.set(tenantId, pending);
+      // A failed lookup is not remembered; one dropped meanwhile (a change) is not put back.
+      pending.catch(() => { if (this.#active.get(tenantId) === pending) this.#active.delete(tenantId); });
+    }
+    return pending;
   }
 
   async #connection(fingerprint: string): Promise<Connection> {

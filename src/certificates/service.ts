@@ -39,6 +39,8 @@ export interface CertificateServiceOptions extends Omit<UploadChecks, 'now'> {
   defaultEnvironment: BankIdEnvironment;
   /** A certificate stopped being active or was removed: close its connections in this process. */
   onRetired?: (fingerprint: string) => void;
+  /** A tenant's active certificate changed: this process's next order of the tenant uses the new one (others are notified). */
+  onActivated?: (tenantId: string) => void;
   now?: () => Date;
 }
 
@@ -127,6 +129,7 @@ export class CertificateService {
     if (stored.notAfter <= this.#now()) throw new BrokerError('certificate_state', `certificate ${fingerprint} expired on ${stored.notAfter.toISOString()}`);
     const done = await this.#o.certificates.activate(stored.tenantId, stored.fingerprint);
     if (!done) throw new BrokerError('certificate_state', `certificate ${fingerprint} changed meanwhile; look again`);
+    this.#o.onActivated?.(stored.tenantId);
     if (done.retired) this.#o.onRetired?.(done.retired);
     return this.show(stored.fingerprint);
   }

@@ -20,6 +20,11 @@ export interface InteractionDeps {
   streams: StreamHub;
   csrfSecret: string;
   logger: Logger;
+  /**
+   * Reads the interaction and polls its latest order in one statement, for the provider's read and the order flow's
+   * poll of this request (storage/interaction-context.ts); `render` counts a render of the order page.
+   */
+  loadWithOrder(uid: string, render: boolean): Promise<void>;
 }
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -31,12 +31,12 @@ export function interactionRoutes(deps: InteractionDeps, limitStarts: Middleware
     await next();
   };
   const page = renderErrors('page');
-  const interaction = loadInteraction(deps);
+  const interaction = loadInteraction()(deps);
   const client = loadClient(deps);
   const form = checkForm(deps);
 
   router.use(noStore);
-  router.get('/', page, interaction, client, showPage(deps));
+  router.get('/', page, loadInteraction(true)(deps), client, showPage(deps));
   router.post('/start', page, form, interaction, client, limitStarts, startOrder(deps));
   router.get('/status', renderErrors('json'), orderStatus(deps));
   router.get('/events', renderErrors('json'), orderEvents(deps));

@@ -1,7 +1,8 @@
 /**
  * Provider middleware that ties tokens to the login they come from: when a login result is resumed, its order is
  * attached to the session; when a code is issued, the code's grant is bound to the session's latest order. A
- * signature's order binds its own code and never joins the session (it must not seed single sign-on).
+ * signature's order binds its own code and never joins the session (it must not seed single sign-on). Runs inside
+ * the request's batched writes, so the bindings go in the statement that saves the code and the session.
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { LoginRepository } from '../storage/logins.ts';
@@ -21,9 +22,9 @@ export function bindLoginsToGrants(logins: LoginRepository) {
       if (grantId) await logins.bindGrantToOrder(grantId, order.id);
       return;
     }
-    // The login that just completed is the session's latest: its code is bound to it in the same statement.
-    if (order && grantId) await logins.attachSessionAndBindGrant(order.id, session.uid, grantId);
-    else if (order) await logins.attachSession(order.id, session.uid);
+    // The login that just completed is the session's latest: its code is bound to that very order.
+    if (order) await logins.attachSession(order.id, session.uid);
+    if (order && grantId) await logins.bindGrantToOrder(grantId, order.id);
     else if (grantId) await logins.bindGrant(grantId, session.uid);
   };
 }

@@ -68,6 +68,11 @@ export interface OrderFlowOptions {
   events: DomainEvents;
   /** How long a page that said it left may take to poll again before its order is cancelled. Default 3 s. */
   leftGraceMs?: number;
+  /**
+   * How long after the start an order is first collected (the collect interval: BankID asks for a collect every 2 s,
+   * and nobody can have scanned the QR or opened the app at once). Default 0: at once.
+   */
+  firstCollectAfterMs?: number;
 }
 
 /** errorCode of a call that got no answer at all (network, TLS, timeout). */
@@ -131,6 +136,7 @@ export class OrderFlow {
       sentDataDigest: sentDataDigest({ userVisibleData: request.userVisibleData, userNonVisibleData: request.userNonVisibleData }),
       payment: request.payment,
       requestId: request.requestId,
+      firstCollectAfterMs: this.#o.firstCollectAfterMs,
     });
     this.#o.events.emit('order.started', { orderId, clientId: request.clientId, startMethod: request.startMethod, rpCertificate, ...(request.requestId ? { requestId: request.requestId } : {}) });
     return { orderId };
@@ -138,7 +144,7 @@ export class OrderFlow {
 
   /**
    * The current state of the interaction's latest order, if it belongs to this browser: one statement, which also
-   * marks the order as watched. Never waits on BankID.
+   * marks the order as watched (none when the request's read of the interaction polled it already). Never waits on BankID.
    */
   async status(interactionId: string, browserBinding: string): Promise<OrderState | undefined> {
     return (await this.watch(interactionId, browserBinding))?.state;
@@ -149,6 +155,16 @@ export class OrderFlow {
     const row = await this.#o.orders.poll(interactionId);
     if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
     return watched(row, row.db_now);
+  }
+
+  /**
+   * As `status`, for a render of the order's page: the same statement counts the page, and `page` is its number,
+   * which the page's leave beacon names (see `leave`).
+   */
+  async render(interactionId: string, browserBinding: string): Promise<{ state: OrderState; page: number } | undefined> {
+    const row = await this.#o.orders.poll(interactionId, true);
+    if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
+    return { state: watched(row, row.db_now).state, page: row.page_renders };
   }
 
   /** These orders as they are now (after a change was notified), by id; one statement. */
@@ -174,14 +190,16 @@ export class OrderFlow {
 
   /**
    * The page's beacon as it goes away. A reload, a language switch or back/forward polls again at once and keeps the
-   * order; without a poll within the grace it is cancelled (by this check, or by the janitor on any replica).
+   * order; without a poll within the grace it is cancelled (by this check, or by the janitor on any replica). The
+   * beacon of page `page` (its number from `render`) counts only while no later page was rendered: the old page's
+   * beacon may be processed after the reloaded page polled. A beacon without one (a cached older script) always counts.
    */
-  async leave(interactionId: string, browserBinding: string): Promise<void> {
+  async leave(interactionId: string, browserBinding: string, page?: number): Promise<void> {
     const latest = await this.#o.orders.latestForInteraction(interactionId);
     // Only QR pages send it; one that arrives after a switch to same-device speaks of the order that switch
     // cancelled, and a same-device page is left on purpose while the app is open.
     if (!latest || latest.start_method !== 'qr' || !sameBinding(latest.browser_binding, browserBinding)) return;
-    await this.#o.orders.markLeft(latest.id);
+    if (!(await this.#o.orders.markLeft(latest.id, page))) return;
     const timer = setTimeout(() => {
       this.#graceTimers.delete(timer);
       this.#background('cancel of left orders', () => this.cancelAbandoned());

@@ -3,8 +3,9 @@
  * every code issued from that session binds the code's grant to the session's latest order; tokens find their
  * claims through their grant, so they never show another login's data.
  */
-import { sql, type OnConflictBuilder } from 'kysely';
+import { sql, type Compilable, type OnConflictBuilder, type OperationNodeSource } from 'kysely';
 import type { Db } from './database.ts';
+import { entityWrites } from './oidc-writes.ts';
 import type { Database } from './schema.ts';
 import { requestScope } from './request-scope.ts';
 import { LOGIN_ORDER } from './token-context.ts';
@@ -30,47 +31,38 @@ export class LoginRepository {
   readonly #db: Db;
   constructor(db: Db) { this.#db = db; }
 
-  /** A login finished with this order: the session now speaks for it. */
+  /**
+   * A login finished with this order: the session now speaks for it. Like the other bindings, it goes with the
+   * request's entity writes (one statement at the end of a provider request; at once outside one).
+   */
   async attachSession(orderId: string, sessionUid: string): Promise<void> {
-    await this.#db.updateTable('bankid_orders').set({ session_uid: sessionUid })
-      .where('id', '=', orderId).where('status', '=', 'complete').execute();
+    await this.#write(this.#db.updateTable('bankid_orders').set({ session_uid: sessionUid })
+      .where('id', '=', orderId).where('status', '=', 'complete'));
   }
 
   /** A code was issued for `grantId` from this session: its tokens speak for the session's latest login. */
   async bindGrant(grantId: string, sessionUid: string): Promise<void> {
-    await this.#db.insertInto('login_grants')
+    await this.#write(this.#db.insertInto('login_grants')
       .columns(['grant_id', 'order_id'])
       .expression((eb) => eb.selectFrom('bankid_orders')
         .select([sql<string>`${grantId}`.as('grant_id'), 'id'])
         .where('session_uid', '=', sessionUid).where('status', '=', 'complete')
         .orderBy('completed_at', 'desc').limit(1))
-      .onConflict(rebind)
-      .execute();
-  }
-
-  /** attachSession and bindGrant in one statement, for a code issued by the very login that completed `orderId`. */
-  async attachSessionAndBindGrant(orderId: string, sessionUid: string, grantId: string): Promise<void> {
-    await this.#db.with('attached', (db) => db.updateTable('bankid_orders').set({ session_uid: sessionUid })
-      .where('id', '=', orderId).where('status', '=', 'complete').returning('id'))
-      .insertInto('login_grants')
-      .columns(['grant_id', 'order_id'])
-      .expression((eb) => eb.selectFrom('attached').select([sql<string>`${grantId}`.as('grant_id'), 'id']))
-      .onConflict(rebind)
-      .execute();
+      .onConflict(rebind));
   }
 
   /**
-   * A signature's code speaks for its sign order only; the order never joins the session, so no later code of the
-   * session (single sign-on) can speak for it.
+   * A code speaks for this very order: a signature's (the order never joins the session, so no later code of the
+   * session, single sign-on, can speak for it), or the login that just completed it, written with `attachSession`
+   * in one statement (whose parts do not see each other: hence not `bindGrant`).
    */
   async bindGrantToOrder(grantId: string, orderId: string): Promise<void> {
-    await this.#db.insertInto('login_grants')
+    await this.#write(this.#db.insertInto('login_grants')
       .columns(['grant_id', 'order_id'])
       .expression((eb) => eb.selectFrom('bankid_orders')
         .select([sql<string>`${grantId}`.as('grant_id'), 'id'])
         .where('id', '=', orderId).where('status', '=', 'complete'))
-      .onConflict(rebind)
-      .execute();
+      .onConflict(rebind));
   }
 
   /** The order behind a grant, if it was completed by this subject (or its personal data is already deleted). */
@@ -82,11 +74,16 @@ export class LoginRepository {
   }
 
   async #orderOf(grantId: string): Promise<GrantOrder | null> {
+    await entityWrites(this.#db).flush(); // a binding of this very request first
     const row = await this.#db.selectFrom('login_grants as g')
       .innerJoin('bankid_orders as o', 'o.id', 'g.order_id')
       .select(['o.order_ref', 'o.operation', 'o.completion', 'o.payment', 'o.subject'])
       .where('g.grant_id', '=', grantId)
       .executeTakeFirst();
     return row ? { orderRef: row.order_ref, operation: row.operation, completion: row.completion, payment: row.payment, subject: row.subject } : null;
+  }
+
+  #write(query: Compilable & OperationNodeSource): Promise<void> {
+    return entityWrites(this.#db).also(sql`${query}`);
   }
 }

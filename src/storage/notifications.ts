@@ -9,8 +9,9 @@ import pg from 'pg';
 export const ORDER_CHANGES_CHANNEL = 'brygga_order_changes';
 
 /**
- * What a replica may hold of a client in its lookup cache changed: payload `tenant:<id>` (the tenant's policy, so
- * every client of it) or `client:<id>`. Sent in the statement that makes the change (storage/tenants.ts).
+ * What a replica may hold of a client in its lookup caches changed: payload `tenant:<id>` (the tenant's policy, so
+ * every client of it, or its active certificate) or `client:<id>`. Sent in the statement that makes the change
+ * (storage/tenants.ts, storage/rp-certificates.ts).
  */
 export const CLIENT_CHANGES_CHANNEL = 'brygga_client_changes';
 

@@ -2,7 +2,8 @@
  * Writes of oidc-provider entities, and their batching within one provider request. Finishing a login writes four
  * entities (the interaction deleted; the grant, the code and the session saved), a code exchange two (the code
  * consumed, the access token saved); in a batch they go to the database as one statement when the request's handling
- * ends, before its response is sent. A read that has to ask the database, or a write that is not one entity's
+ * ends, before its response is sent, together with the writes of other tables that belong with them (`also`: the
+ * login the code speaks for). A read that has to ask the database, or a write that is not one entity's
  * (revokeByGrantId), sends what is pending first, so the request always sees its own writes.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -32,10 +33,13 @@ const keyList = (writes: Keyed[]) => sql.join(writes.map((w) => sql`(${w.model},
 // The database clock, not this replica's, so expiry agrees with the `now()` every lookup compares against.
 const expiry = (seconds: number | undefined) => (seconds === undefined ? sql`null::timestamptz` : sql`now() + make_interval(secs => ${seconds})`);
 
-/** One statement for any set of writes of distinct entities: data-modifying CTEs, the last part as the main statement. */
-function statementFor(writes: Keyed[]): RawBuilder<unknown> {
+/**
+ * One statement for any set of writes of distinct entities and other writes: data-modifying CTEs, the last part as
+ * the main statement. The parts see the same snapshot, so none may depend on another's effect.
+ */
+function statementFor(writes: Keyed[], others: RawBuilder<unknown>[]): RawBuilder<unknown> {
   const byOp = (op: Write['op']) => writes.filter((w) => w.write.op === op);
-  const parts: RawBuilder<unknown>[] = [];
+  const parts: RawBuilder<unknown>[] = [...others];
   const destroyed = byOp('destroy');
   if (destroyed.length) parts.push(sql`delete from oidc_payload where (model, id) in (${keyList(destroyed)})`);
   const consumed = byOp('consume');
@@ -58,6 +62,7 @@ function statementFor(writes: Keyed[]): RawBuilder<unknown> {
 export class PendingWrites {
   readonly #db: Db;
   readonly #writes = new Map<string, Keyed>();
+  readonly #others: RawBuilder<unknown>[] = [];
   /** Off: every write goes to the database at once (outside a batch, or after the batch has been sent). */
   #batching: boolean;
 
@@ -83,12 +88,22 @@ export class PendingWrites {
     return pending?.op === 'destroy' ? Promise.resolve() : this.#add(model, id, { op: 'consume' });
   }
 
+  /**
+   * A write of another table that belongs with the entity writes (one plain INSERT, UPDATE or DELETE, no WITH of its
+   * own): sent in their statement, so it costs none of its own and happens exactly when they do.
+   */
+  also(write: RawBuilder<unknown>): Promise<void> {
+    this.#others.push(write);
+    return this.#batching ? Promise.resolve() : this.flush();
+  }
+
   /** Sends what is pending, as one statement. */
   async flush(): Promise<void> {
-    if (!this.#writes.size) return;
+    if (!this.#writes.size && !this.#others.length) return;
     const writes = [...this.#writes.values()];
+    const others = this.#others.splice(0);
     this.#writes.clear();
-    await statementFor(writes).execute(this.#db);
+    await statementFor(writes, others).execute(this.#db);
   }
 
   /** The batch is over: what is pending is sent, and later writes (work the request left running) go at once. */

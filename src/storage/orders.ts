@@ -2,10 +2,42 @@
 import { sql, type QueryCreator, type Selectable } from 'kysely';
 import type { Db } from './database.ts';
 import { appendToLedger, ledgerEntryOf, type CancelledBy } from './ledger.ts';
+import { requestScope } from './request-scope.ts';
 import type { BankIdOrdersTable, Database } from './schema.ts';
 
 export type OrderRow = Selectable<BankIdOrdersTable>;
 export type OrderStatus = OrderRow['status'];
+export type PolledOrder = OrderRow & { db_now: Date };
+
+/**
+ * Request-scope kinds of an interaction's latest order, polled by the statement that also read the interaction
+ * (interaction-context.ts), with or without counting a render of the order page. Each is taken once: later reads of
+ * the request (after it started or cancelled an order) go to the database.
+ */
+export const POLLED_ORDER = 'PolledOrder';
+export const RENDERED_ORDER = 'RenderedOrder';
+
+/**
+ * The poll of an interaction's latest order, as a statement of its own or inside another: marks it as seen, clears
+ * the mark of its page's beacon (the page is back), counts a `render` of its page, and returns it with `db_now`.
+ */
+export function pollLatest(db: QueryCreator<Database>, interactionId: string, render: boolean) {
+  return db.updateTable('bankid_orders')
+    .set({ last_seen_at: sql`now()`, left_at: null, ...(render ? { page_renders: sql`page_renders + 1` } : {}) })
+    .where('id', '=', (eb) => eb.selectFrom('bankid_orders').select('id').where('interaction_id', '=', interactionId).orderBy('created_at', 'desc').limit(1))
+    .returningAll()
+    .returning(sql<Date>`now()`.as('db_now'));
+}
+
+/** The order a statement of this request already polled (see POLLED_ORDER), taken out of the scope; undefined: none was. */
+function takePolled(interactionId: string, kinds: readonly string[]): { row: PolledOrder | undefined } | undefined {
+  const scope = requestScope();
+  const kind = kinds.find((k) => scope?.has(k, interactionId));
+  if (!scope || !kind) return undefined;
+  const row = scope.get(kind, interactionId) as PolledOrder | null;
+  scope.forget(kind, interactionId);
+  return { row: row ?? undefined };
+}
 
 export interface NewOrder {
   id: string;
@@ -28,6 +60,8 @@ export interface NewOrder {
   requestId?: string;
   /** A phone order: the CIBA request it answers. */
   cibaRequestId?: string;
+  /** The first collect is due this long after now (database clock); undefined: at once. */
+  firstCollectAfterMs?: number;
 }
 
 /** An order as the statement that finished it left it, with its tenant as its ledger row names it. */
@@ -68,6 +102,8 @@ export class OrderRepository {
       payment: order.payment ? JSON.stringify(order.payment) : null,
       request_id: order.requestId ?? null,
       ciba_request_id: order.cibaRequestId ?? null,
+      // The collect lease of nobody: no replica claims the order before it.
+      collect_lease_until: order.firstCollectAfterMs ? sql<Date>`now() + make_interval(secs => ${order.firstCollectAfterMs / 1000})` : null,
       hint_code: order.startMethod === 'phone' ? null : 'outstandingTransaction',
       error_code: null,
       completion: null,
@@ -77,16 +113,14 @@ export class OrderRepository {
 
   /**
    * One statement per status poll (and per stream opening): marks the interaction's latest order as seen and returns
-   * it. `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from.
+   * it. `db_now` is the database clock, the same one `created_at` (the QR's t0) was taken from. A `render` of the
+   * order's page also counts the page, whose number (`page_renders`) its leave beacon sends back. No statement when
+   * the interaction's own read already polled it in this request the same way.
    */
-  async poll(interactionId: string): Promise<(OrderRow & { db_now: Date }) | undefined> {
-    return this.#db.updateTable('bankid_orders')
-      // A poll is the page coming back: it clears the mark its beacon left.
-      .set({ last_seen_at: sql`now()`, left_at: null })
-      .where('id', '=', (eb) => eb.selectFrom('bankid_orders').select('id').where('interaction_id', '=', interactionId).orderBy('created_at', 'desc').limit(1))
-      .returningAll()
-      .returning(sql<Date>`now()`.as('db_now'))
-      .executeTakeFirst();
+  async poll(interactionId: string, render = false): Promise<PolledOrder | undefined> {
+    const polled = takePolled(interactionId, [render ? RENDERED_ORDER : POLLED_ORDER]);
+    if (polled) return polled.row;
+    return pollLatest(this.#db, interactionId, render).executeTakeFirst();
   }
 
   /** How many orders are pending on all replicas together (metrics): the partial index of pending orders answers it. */
@@ -141,8 +175,10 @@ export class OrderRepository {
       .execute();
   }
 
-  /** The newest order of an interaction (a retry starts a new one). */
+  /** The newest order of an interaction (a retry starts a new one); no statement when this request polled it already. */
   async latestForInteraction(interactionId: string): Promise<OrderRow | undefined> {
+    const polled = takePolled(interactionId, [POLLED_ORDER, RENDERED_ORDER]);
+    if (polled) return polled.row;
     return this.#db.selectFrom('bankid_orders').selectAll().where('interaction_id', '=', interactionId)
       .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
   }
@@ -223,9 +259,17 @@ export class OrderRepository {
     return rows.map((row) => row.id);
   }
 
-  /** The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). */
-  async markLeft(id: string): Promise<void> {
-    await this.#db.updateTable('bankid_orders').set({ left_at: sql`now()` }).where('id', '=', id).where('status', '=', 'pending').execute();
+  /**
+   * The page's beacon: its order is cancelled unless a poll comes after this (see `abandoned`). A beacon naming its
+   * `page` marks the order only while that page is still the latest rendered: checked in this one statement, so the
+   * late beacon of a page already replaced changes nothing. False when nothing was marked.
+   */
+  async markLeft(id: string, page?: number): Promise<boolean> {
+    const marked = await this.#db.updateTable('bankid_orders').set({ left_at: sql`now()` })
+      .where('id', '=', id).where('status', '=', 'pending')
+      .$if(page !== undefined, (q) => q.where('page_renders', '=', page!))
+      .executeTakeFirst();
+    return marked.numUpdatedRows > 0n;
   }
 
   /** Uses the same-device return nonce; false when it was used before. */

@@ -7,7 +7,8 @@
 import { sql } from 'kysely';
 import { possibleKey, type Db } from './database.ts';
 import type { SecretBox } from './encryption.ts';
-import { DEFAULT_TENANT, type BankIdEnvironmentName } from './tenants.ts';
+import { CLIENT_CHANGES_CHANNEL } from './notifications.ts';
+import type { BankIdEnvironmentName } from './tenants.ts';
 import { unseal } from './unseal.ts';
 
 export type CertificateState = 'staged' | 'active' | 'retired';
@@ -39,14 +40,6 @@ export interface CertificateMaterial {
   certPem: string;
   keyPem: string;
   chainPem: string[];
-}
-
-/** A client's tenant with that tenant's environment and active certificate, as an order start needs them. */
-export interface ClientCertificate {
-  tenantId: string;
-  /** Null: the tenant follows BANKID_ENV (the default tenant). */
-  environment: BankIdEnvironmentName | null;
-  fingerprint?: string;
 }
 
 const PUBLIC_COLUMNS = [
@@ -116,10 +109,12 @@ export class RpCertificateRepository {
   /**
    * Makes `fingerprint` its tenant's active certificate and retires the one active before, in one statement.
    * Only a staged or retired certificate of that tenant is activated; returns the fingerprint retired (null if none),
-   * or undefined when nothing changed.
+   * or undefined when nothing changed. The same statement tells every replica (`tenant:<id>` on CLIENT_CHANGES_CHANNEL),
+   * whose cached active certificate of the tenant goes at once; in a transaction, at its commit.
    */
   async activate(tenantId: string, fingerprint: string): Promise<{ retired: string | null } | undefined> {
     const rows = await sql<{ fingerprint: string }>`
+      with changed as (
       update rp_certificates
          set state = case when fingerprint = ${fingerprint} then 'active' else 'retired' end,
              activated_at = case when fingerprint = ${fingerprint} then now() else activated_at end,
@@ -127,7 +122,8 @@ export class RpCertificateRepository {
        where tenant_id = ${tenantId}
          and (state = 'active' or fingerprint = ${fingerprint})
          and exists (select 1 from rp_certificates t where t.fingerprint = ${fingerprint} and t.tenant_id = ${tenantId} and t.state in ('staged', 'retired'))
-      returning fingerprint`.execute(this.#db);
+      returning fingerprint, tenant_id)
+      select fingerprint, pg_notify(${CLIENT_CHANGES_CHANNEL}, 'tenant:' || tenant_id) from changed`.execute(this.#db);
     if (!rows.rows.some((r) => r.fingerprint === fingerprint)) return undefined;
     return { retired: rows.rows.find((r) => r.fingerprint !== fingerprint)?.fingerprint ?? null };
   }
@@ -145,19 +141,12 @@ export class RpCertificateRepository {
     return result.numDeletedRows > 0n;
   }
 
-  /**
-   * One statement per order start: the client's tenant (the default tenant for a client not in the table), that
-   * tenant's environment and its active certificate.
-   */
-  async forClient(clientId: string): Promise<ClientCertificate> {
-    const id = possibleKey(clientId) ? clientId : '';
-    const { rows } = await sql<{ tenant_id: string; environment: BankIdEnvironmentName | null; fingerprint: string | null }>`
-      select t.id as tenant_id, t.bankid_environment as environment, r.fingerprint
-        from tenants t left join rp_certificates r on r.tenant_id = t.id and r.state = 'active'
-       where t.id = coalesce((select tenant_id from clients where client_id = ${id}), ${DEFAULT_TENANT})`.execute(this.#db);
-    const row = rows[0];
-    if (!row) throw new Error(`the default tenant is missing: was migration 0010 undone?`);
-    return { tenantId: row.tenant_id, environment: row.environment, fingerprint: row.fingerprint ?? undefined };
+  /** The fingerprint of the tenant's active certificate, if it has one. */
+  async activeFingerprint(tenantId: string): Promise<string | undefined> {
+    if (!possibleKey(tenantId)) return undefined;
+    const row = await this.#db.selectFrom('rp_certificates').select('fingerprint')
+      .where('tenant_id', '=', tenantId).where('state', '=', 'active').executeTakeFirst();
+    return row?.fingerprint;
   }
 
   /** The certificate and its unsealed key, for the mutual-TLS connection only. */

@@ -47,6 +47,8 @@ export interface BankIdOrdersTable {
   request_id: string | null;
   /** The CIBA request (oidc-provider's BackchannelAuthenticationRequest) a phone order answers (migration 0017). */
   ciba_request_id: string | null;
+  /** Renders of the order's page; a leave beacon names the one it left (migration 0021). */
+  page_renders: Generated<number>;
 }
 
 /** One row per finished BankID order (migration 0014): append-only, no personal data but a keyed hash of the person. */

@@ -17,6 +17,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 import { SecretBox } from '../../src/storage/encryption.ts';
 import { RpCertificateRepository } from '../../src/storage/rp-certificates.ts';
+import { DEFAULT_TENANT } from '../../src/storage/tenants.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { SimulatorControl } from '../helpers/broker.ts';
 import { until } from '../helpers/until.ts';
@@ -54,6 +55,7 @@ test('a changed file is used for the next order; the old certificate\'s connecti
   const settings = new SettingsCertificate({ certFile: file, passphrase: simulator.rpP12Passphrase }, { logger, settleMs: 20, onChange: (_next, previous) => released.push(previous.fingerprint) }).watch();
   const connections = new CertificateConnections({
     certificates: new RpCertificateRepository(database.db, new SecretBox('ef'.repeat(32))),
+    tenantOf: async () => DEFAULT_TENANT,
     endpoints: { simulator: { baseUrl: simulator.apiUrl, caPem: simulator.caPem } },
     defaultEnvironment: 'simulator',
     settingsCertificate: () => settings.current,

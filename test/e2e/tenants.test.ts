@@ -9,6 +9,7 @@ import * as oidc from 'openid-client';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { authorize, discover, interactionUid, login, REDIRECT_URI } from '../helpers/rp.ts';
 import { field } from '../helpers/http-browser.ts';
+import { until } from '../helpers/until.ts';
 
 let t: TestBroker;
 const secret = 'tenant-secret-0123456789abcdefghijkl';
@@ -65,6 +66,23 @@ test('a certificate activated for a tenant is used by its next login, without a 
   const [order] = await certificatesOf('rp-default');
   assert.notEqual(order!.seen, undefined);
   assert.ok(![fingerprints['kommun-a'], fingerprints['kommun-b'], renewed.fingerprint].includes(String(order!.seen)), 'the settings\' certificate');
+});
+
+test('a certificate activated on one replica is used by the next login on another, which had the old one in hand', async () => {
+  const replica = await t.replica();
+  const at = { ...t, broker: replica };
+  await t.broker.clients.save({ client_id: 'rp-a3', client_secret: secret, client_name: 'rp-a3', redirect_uris: [REDIRECT_URI], brygga_first_party: true }, 'kommun-a');
+  const viaReplica = await discover(at, 'rp-a3', oidc.ClientSecretBasic(secret));
+  await login(at, viaReplica); // the replica now knows the tenant's active certificate
+  const renewed = t.simulator.issueRpCertificate({ displayName: 'Kommun A' });
+  await t.broker.certificates.add({ tenantId: 'kommun-a', pkcs12: renewed.pkcs12, passphrase: t.simulator.rpP12Passphrase });
+  await t.broker.certificates.activate(renewed.fingerprint);
+  // The activation's notification drops the replica's lookups of the tenant (its clients too, which a test can see).
+  await until(async () => replica.clients.cached('rp-a3'), (held) => !held, 'the activation reached the replica', 40, 50);
+  await login(at, viaReplica);
+  const [before, after] = (await certificatesOf('rp-a3')).map((c) => c.seen);
+  assert.notEqual(before, renewed.fingerprint);
+  assert.equal(after, renewed.fingerprint);
 });
 
 test('a tenant without an active certificate starts no order', async () => {

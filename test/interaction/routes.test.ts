@@ -10,6 +10,7 @@ import * as oidc from 'openid-client';
 import { OIDC_SE } from '../../src/oidc/claims.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { field, HttpBrowser, type Step } from '../helpers/http-browser.ts';
+import { EventStream } from '../helpers/sse.ts';
 import { afterOrder, authorize, callbackOf, discover, interactionUid, REDIRECT_URI, settled, startQr, TEST_PERSON } from '../helpers/rp.ts';
 import { until } from '../helpers/until.ts';
 
@@ -159,6 +160,56 @@ test('the leave beacon: a page that polls again keeps its order, one that stays 
   assert.equal((await orderOf(back)).status, 'pending');
   assert.equal((await t.sim.order(kept.order.order_ref))?.status, 'pending');
   assert.equal((await statusEn(gone)).hintCode, 'cancelled');
+});
+
+/** The page's number as its leave beacon sends it. */
+const pageNumber = (page: Step) => /id="bankid-login"[^>]* data-page="(\d+)"/.exec(page.body)?.[1];
+
+const beacon = (login: Login, page: Step, fields: Record<string, string> = { page: pageNumber(page)! }) =>
+  login.browser.post(`${t.broker.url}/interaction/${login.uid}/cancel-order`, { csrf: field(page.body, 'csrf'), ...fields });
+
+/** As if the grace had passed since the beacon: its mark and the last poll moved back 10 s (the QR idle limit is 30 s). */
+const graceLater = (login: Login) => sql`update bankid_orders set left_at = left_at - interval '10 seconds', last_seen_at = last_seen_at - interval '10 seconds'
+  where interaction_id = ${login.uid}`.execute(t.broker.database.db);
+
+test('F5 on a slow link: the old page\'s beacon processed after the reloaded page opened its stream keeps the order; the new page\'s own beacon still ends it', async () => {
+  const login = await begin(rp);
+  const { page: first, order } = await startOrder(login, 'qr');
+  const reloaded = await login.browser.get(`${t.broker.url}/interaction/${login.uid}`);
+  assert.equal(reloaded.status, 200);
+  assert.deepEqual([pageNumber(first), pageNumber(reloaded)], ['1', '2'], 'each render of the order page is counted');
+  const stream = await EventStream.open(login.browser, `${t.broker.url}/interaction/${login.uid}/events?lang=en`);
+  try {
+    assert.equal((await stream.message('the reloaded page\'s first state')).data?.state, 'pending');
+    assert.equal((await orderOf(login)).page_renders, 2, 'opening the stream is no render');
+    assert.equal((await beacon(login, first)).status, 204); // the old page's beacon, late
+    assert.equal((await orderOf(login)).left_at, null);
+    await graceLater(login);
+    await t.broker.sweepAbandoned();
+    assert.equal((await orderOf(login)).status, 'pending');
+    assert.equal((await t.sim.order(order.order_ref))?.status, 'pending');
+    assert.deepEqual([...(await t.broker.orders.stillWatched([order.id])).keys()], [order.id], 'the open stream still keeps it');
+  } finally {
+    await stream.close();
+  }
+  assert.equal((await statusEn(login)).state, 'pending');
+  assert.equal((await orderOf(login)).page_renders, 2, 'the status poll is no render');
+  assert.equal((await beacon(login, reloaded)).status, 204); // the latest page goes away
+  assert.notEqual((await orderOf(login)).left_at, null);
+  await graceLater(login);
+  await t.broker.sweepAbandoned();
+  await assertCancelledAtBankId(login, 'cancelled');
+});
+
+test('a beacon whose page is no page number is a 400 and marks nothing', async () => {
+  const login = await begin(rp);
+  const { page } = await startOrder(login, 'qr');
+  for (const value of ['', 'x', '-1', '1.5', '9999999999']) {
+    const refused = await beacon(login, page, { page: value });
+    assert.equal(refused.status, 400, value);
+    assert.match(refused.body, /Inloggningen kunde inte genomföras/);
+  }
+  assert.equal((await orderOf(login)).left_at, null);
 });
 
 test('one 500 from collect is tried again after the interval and the login completes', async () => {

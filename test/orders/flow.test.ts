@@ -53,7 +53,7 @@ function recorded<T>(endpoint: Call['endpoint'], orderRef: string, run: () => Pr
 const callsOf = (endpoint: Call['endpoint'], orderRef: string) => calls.filter((c) => c.endpoint === endpoint && c.orderRef === orderRef);
 const collectsRunning = (orderRef: string) => callsOf('collect', orderRef).filter((c) => c.ended === undefined).length;
 
-interface ServiceOptions extends Partial<Pick<OrderFlowOptions, 'orders' | 'leftGraceMs' | 'logger'>> {}
+interface ServiceOptions extends Partial<Pick<OrderFlowOptions, 'orders' | 'leftGraceMs' | 'logger' | 'firstCollectAfterMs'>> {}
 
 interface CollectorTestOptions extends Partial<Pick<CollectorOptions, 'intervalMs' | 'logger' | 'accountIdFor' | 'concurrency' | 'verifier' | 'events'>> {
   /** Runs after the order started, before it is approved and collected (completeWith). */
@@ -82,7 +82,7 @@ function recordedApi(collectVia: Pick<BankIdApi, 'collect'> = client): BankIdApi
 function service(options: ServiceOptions = {}): OrderFlow {
   return new OrderFlow({
     bankid: oneCertificate(recordedApi(), certificate.fingerprint), orders: options.orders ?? new OrderRepository(database.db),
-    logger: options.logger ?? logger, leftGraceMs: options.leftGraceMs, events: new DomainEvents(),
+    logger: options.logger ?? logger, leftGraceMs: options.leftGraceMs, firstCollectAfterMs: options.firstCollectAfterMs, events: new DomainEvents(),
   });
 }
 
@@ -128,6 +128,18 @@ after(async () => {
   closeAgents();
   await simulator?.close();
   await database?.close();
+});
+
+test('an order is first collected the collect interval after its start, by the database clock, not at once', async () => {
+  await parkOtherOrders();
+  const { orderId } = await service({ firstCollectAfterMs: 2000 }).start(request('i-first-collect'));
+  const row = await rowOf(orderId);
+  assert.equal(row.collect_lease_until!.getTime() - row.created_at.getTime(), 2000, 'due 2 s after the start');
+  assert.equal(await collector().collectDue(), 0, 'nobody can have scanned yet');
+  assert.equal(callsOf('collect', row.order_ref).length, 0);
+  await sql`update bankid_orders set collect_lease_until = now() where id = ${orderId}`.execute(database.db); // 2 s later
+  assert.equal(await collector().collectDue(), 1);
+  assert.equal(callsOf('collect', row.order_ref).length, 1);
 });
 
 test('a status poll is one statement and never calls BankID; a collect that brings nothing new writes nothing', async () => {

@@ -127,11 +127,12 @@ function enhance(root) {
 
   // Leaving a QR page tells the broker, which cancels the order unless a page polls again within a few seconds:
   // a reload, a language switch or back/forward comes straight back and keeps it, a closed tab does not.
-  // (Same-device pages are left on purpose when the app opens, so they send nothing.)
+  // (Same-device pages are left on purpose when the app opens, so they send nothing.) The beacon names this page:
+  // processed late, after the reloaded page was rendered, it no longer counts.
   if (method === 'qr') {
     window.addEventListener('pagehide', (event) => {
       if (done || event.persisted) return;
-      navigator.sendBeacon(root.dataset.cancelUrl, new URLSearchParams({ csrf: root.dataset.csrf }));
+      navigator.sendBeacon(root.dataset.cancelUrl, new URLSearchParams({ csrf: root.dataset.csrf, page: root.dataset.page }));
     });
   }
 }

@@ -56,8 +56,17 @@ export const showPage: Action = (deps) => async (ctx) => {
   const device = detectDevice(ctx.get('user-agent'));
   const settings = loginSettings(c);
   const allowed = settings.startMethods;
-  const state = await orders.status(uid, browserBinding(ctx));
-  if (state?.state === 'complete') {
+  const rendered = await orders.render(uid, browserBinding(ctx));
+  if (!rendered) {
+    // The tenant's policy may since have narrowed away every method the client offered.
+    if (!allowed.length) throw new BrokerError('start_method_not_allowed', `no start method of ${c.clientId} is allowed by its tenant`);
+    // Start with what fits the device; the other method stays one click away.
+    const methods = [...allowed].sort((a) => ((a === 'same_device') === device.mobile ? -1 : 1));
+    ctx.body = renderPage('interaction/login', page, { ...common, view: 'choose', methods });
+    return;
+  }
+  const { state, page: pageNumber } = rendered;
+  if (state.state === 'complete') {
     // BankID enforces requirement.personalNumber; checking again means a wrong person never reaches the client.
     if (required && required !== state.completion.user.personalNumber) {
       deps.logger.warn({ clientId: c.clientId, orderId: state.orderId }, 'bankid completion for another person than the client asked for');
@@ -69,17 +78,9 @@ export const showPage: Action = (deps) => async (ctx) => {
     await finish(deps, ctx, { ...result, login: { accountId: state.subject, acr: settings.acr, amr: ['mfa'], ts: Math.floor(state.completedAt.getTime() / 1000), remember: false } });
     return;
   }
-  if (state?.state === 'failed' && state.hintCode === 'transactionRiskBlocked') {
+  if (state.state === 'failed' && state.hintCode === 'transactionRiskBlocked') {
     // BankID's risk assessment stopped the payment: trying again cannot help, so the client hears of it at once.
     await finish(deps, ctx, { error: 'access_denied', error_description: 'BankID blocked the payment because it judged the risk too high (transactionRiskBlocked).' });
-    return;
-  }
-  if (!state) {
-    // The tenant's policy may since have narrowed away every method the client offered.
-    if (!allowed.length) throw new BrokerError('start_method_not_allowed', `no start method of ${c.clientId} is allowed by its tenant`);
-    // Start with what fits the device; the other method stays one click away.
-    const methods = [...allowed].sort((a) => ((a === 'same_device') === device.mobile ? -1 : 1));
-    ctx.body = renderPage('interaction/login', page, { ...common, view: 'choose', methods });
     return;
   }
   const switchTo = allowed.find((m) => m !== state.startMethod);
@@ -90,6 +91,7 @@ export const showPage: Action = (deps) => async (ctx) => {
   ctx.body = renderPage('interaction/login', { ...page, refreshSeconds: pending ? (state.startMethod === 'qr' ? 1 : 2) : undefined, script: { src: '/assets/login.js', nonce: scriptNonce(ctx) } }, {
     ...common,
     view: 'order',
+    page: pageNumber,
     state: state.state,
     method: state.startMethod,
     hintCode: state.hintCode,

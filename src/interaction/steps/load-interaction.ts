@@ -1,10 +1,14 @@
-/** Loads the interaction of this browser; oidc-provider's interaction cookie must name the uid in the path. */
+/**
+ * Loads the interaction of this browser; oidc-provider's interaction cookie must name the uid in the path. The same
+ * statement polls the interaction's latest order for the handler (`render`: the handler renders the order's page).
+ */
 import { errors } from 'oidc-provider';
 import { BrokerError } from '../../errors/catalogue.ts';
 import { stateOf, type Action } from '../context.ts';
 
-export const loadInteraction: Action = (deps) => async (ctx, next) => {
+export const loadInteraction = (render = false): Action => (deps) => async (ctx, next) => {
   const state = stateOf(ctx);
+  await deps.loadWithOrder(state.uid, render);
   try {
     const found = await deps.provider().interactionDetails(ctx.req, ctx.res);
     if (found.uid !== state.uid) throw new errors.SessionNotFound('interaction mismatch');
