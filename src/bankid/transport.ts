@@ -73,7 +73,7 @@ export function postJson(url: URL, body: unknown, options: PostOptions): Promise
   return new Promise((resolveCall, rejectCall) => {
     // A timer and a listener of this call's own, both gone when it settles: AbortSignal.timeout and AbortSignal.any
     // would leave a timer, weak references and their cells behind for timeoutMs after every call, and every waiting
-    // person's order is collected every 2 s (about 4 KB per waiting person).
+    // person's order is collected every 2 s (about 6 KB per waiting person).
     const { signal: caller } = options;
     const abort = new AbortController();
     let timedOut = false;
