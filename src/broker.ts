@@ -13,7 +13,6 @@ import type Provider from 'oidc-provider';
 import { registeredClients } from './admin/actions/registration/clients.ts';
 import { tenantPolicy, TENANT_POLICY } from './admin/actions/registration/policy.ts';
 import type { RegistrationDeps } from './admin/actions/registration/registrant.ts';
-import { adminRouter } from './admin/router.ts';
 import { tenantDirectory } from './admin/tenants.ts';
 import { closeAgents } from './bankid/transport.ts';
 import { CertificateConnections } from './certificates/connections.ts';
@@ -36,6 +35,7 @@ import { requestMetrics, startMetricsServer } from './http/metrics.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { settleUnreadBody } from './http/unread-body.ts';
 import { isClientGone } from './http/client-gone.ts';
+import { loadedOnFirstUse } from './http/on-first-use.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { StreamHub } from './interaction/stream-hub.ts';
 import { limitStarts } from './interaction/steps/limit-starts.ts';
@@ -51,6 +51,7 @@ import type { Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { outgoingTraceparent } from './observability/trace.ts';
 import { findAccount } from './oidc/account.ts';
+import { ADMIN_API_PATH } from './oidc/admin-resource.ts';
 import { bindLoginsToGrants } from './oidc/login-binding.ts';
 import { CibaResults } from './oidc/ciba-results.ts';
 import { KeyStore, jwksFingerprint, maxTokenLifetime } from './oidc/keys.ts';
@@ -59,10 +60,8 @@ import { acceptPreviousSecrets } from './oidc/previous-secrets.ts';
 import { createProvider } from './oidc/provider.ts';
 import { emitLoginEvents } from './oidc/events.ts';
 import { accountIdFor, ledgerPersonKey } from './oidc/subject.ts';
-import { adminCaller } from './console/admin-call.ts';
-import { consoleOidc, ensureConsoleClient } from './console/client.ts';
+import { consoleOidc, CONSOLE_PATH, ensureConsoleClient } from './console/client.ts';
 import { loopbackOf } from './console/local-fetch.ts';
-import { consoleRouter } from './console/routes.ts';
 import { CookieSigner } from './security/cookie-signer.ts';
 import { ConsoleSessionRepository } from './storage/console-sessions.ts';
 import { getOrCreateSecret } from './storage/broker-secrets.ts';
@@ -431,19 +430,21 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       clients: clientAdmin, forgetClient: (clientId: string) => clients.forget(clientId), tenants: tenantDirectory(new TenantRepository(database.db)),
       certificates, admins,
     };
-    app.use(adminRouter(adminDeps).routes());
+    app.use(loadedOnFirstUse(ADMIN_API_PATH, async () => (await import('./admin/router.ts')).adminRouter(adminDeps).routes()));
     // The console: a first-party client of this very broker, reaching it through this process's own listener.
     const consoleSecret = await getOrCreateSecret(database.db, box, 'console-client-secret', () => randomBytes(32).toString('base64url'));
     await ensureConsoleClient(clients, effective.http.issuer, consoleSecret);
-    const consolePages = consoleRouter({
-      db: database.db, config: effective, logger: logger.child({ component: 'console' }), admins,
-      sessions: consoleSessions, call: adminCaller(adminDeps), now: options.consoleClock ?? (() => new Date()),
-      oidc: consoleOidc(effective.http.issuer, loopbackOf(config.http.host, port), consoleSecret),
-    });
     app.use(assetRoutes().routes());
     // Everything below may touch the database: admitted within bounds, or answered "busy" at once.
     app.use(admission.middleware());
-    app.use(consolePages.routes());
+    app.use(loadedOnFirstUse(CONSOLE_PATH, async () => {
+      const [{ consoleRouter }, { adminCaller }] = await Promise.all([import('./console/routes.ts'), import('./console/admin-call.ts')]);
+      return consoleRouter({
+        db: database.db, config: effective, logger: logger.child({ component: 'console' }), admins,
+        sessions: consoleSessions, call: adminCaller(adminDeps), now: options.consoleClock ?? (() => new Date()),
+        oidc: consoleOidc(effective.http.issuer, loopbackOf(config.http.host, port), consoleSecret),
+      }).routes();
+    }));
     const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger,
       loadWithOrder: (uid: string, render: boolean) => loadInteractionWithOrder(database.db, uid, render) }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());

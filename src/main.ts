@@ -2,6 +2,7 @@
 import { startBroker } from './broker.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { createLogger } from './observability/logger.ts';
+import { releaseStartupMemory } from './runtime/memory.ts';
 
 let config;
 try {
@@ -14,6 +15,7 @@ try {
 const logger = createLogger(config.log);
 try {
   const broker = await startBroker(config, { logger });
+  releaseStartupMemory();
   if (config.demo) {
     process.stdout.write([
       '',

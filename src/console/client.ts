@@ -10,7 +10,9 @@ import { localFetch } from './local-fetch.ts';
 
 export const CONSOLE_CLIENT_ID = 'brygga-console';
 export const CONSOLE_SCOPE = ['openid', 'profile', OIDC_SE.naturalPersonNumber].join(' ');
-export const CALLBACK_PATH = '/admin/callback';
+/** Where the console's pages live (its router's prefix). */
+export const CONSOLE_PATH = '/admin';
+export const CALLBACK_PATH = `${CONSOLE_PATH}/callback`;
 
 export async function ensureConsoleClient(clients: ClientRepository, issuer: string, secret: string): Promise<void> {
   await clients.save({

@@ -7,6 +7,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import { consoleTexts } from '../i18n/console-texts.ts';
+import { CONSOLE_PATH } from './client.ts';
 import { consoleLocale, renderConsole, signedIn, type ConsoleDeps } from './context.ts';
 import { ADMIN_FIELDS, bodyOf, CLIENT_FIELDS, refuseKeptMembers, TENANT_FIELDS, valuesOf } from './forms.ts';
 import { postedForm, postedUpload, withFieldErrors } from './pages.ts';
@@ -20,7 +21,7 @@ const see = (ctx: Context, path: string) => { ctx.status = 303; ctx.redirect(pat
 const enc = encodeURIComponent;
 
 export function consoleRouter(deps: ConsoleDeps): Router {
-  const router = new Router({ prefix: '/admin' });
+  const router = new Router({ prefix: CONSOLE_PATH });
   const auth = requireSignIn(deps);
   signInRoutes(router, deps, auth);
   const call = (ctx: Context, operationId: string, options?: Parameters<ConsoleDeps['call']>[3]) => deps.call(ctx, signedIn(ctx).principal, operationId, options);

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -34,8 +35,9 @@ export interface LoggerOptions {
 
 /** The one logger factory: field redaction by key, then personal numbers scrubbed from every line. */
 export function createLogger(options: LoggerOptions): Logger {
+  // Loaded only for the pretty format: production logs JSON and never needs it.
   const target = options.format === 'pretty'
-    ? pretty({ destination: options.destination ?? process.stdout, colorize: false, singleLine: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    ? (createRequire(import.meta.url)('pino-pretty') as typeof pretty)({ destination: options.destination ?? process.stdout, colorize: false, singleLine: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
     : (options.destination ?? process.stdout);
   const scrubbing = new Writable({
     write(chunk: Buffer, _enc, callback) {

@@ -4,10 +4,9 @@
  * port and are answered in order; LISTEN notifications go back as they come.
  */
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { releaseStartupMemory } from '../runtime/memory.ts';
 import type { EngineReply, EngineRequest, WorkerSettings } from './pglite-protocol.ts';
 
 const port = parentPort!;
@@ -26,22 +25,15 @@ function plain(err: unknown): Record<string, unknown> {
 
 const post = (reply: EngineReply) => port.postMessage(reply);
 
-/**
- * A new data directory is made by initdb, a second WebAssembly instance of 300 MB that PGlite drops when done; this
- * mostly idle thread would only free it at some later garbage collection, so it asks for one at once.
- */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
-
 try {
   const engine = await PGlite.create(settings.dataDir, {
     ...(settings.image ? { loadDataDir: new Blob([readFileSync(settings.image)]) } : {}),
     parsers: { [INT8_OID]: (value: string) => value },
     startParams: [...PGlite.defaultStartParams, ...settings.startParams],
   });
-  collectGarbage();
+  // A new data directory is made by initdb, a second WebAssembly instance of 300 MB that PGlite drops when done; this
+  // mostly idle thread would only free it at some later garbage collection, so it asks for one at once.
+  releaseStartupMemory();
   const unlisten = new Map<string, () => Promise<void>>();
 
   async function handle(request: EngineRequest): Promise<unknown> {
