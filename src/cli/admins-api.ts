@@ -1,6 +1,6 @@
 /** `brygga admins …` against a running broker's admin API: the broker checks who may manage whom, and audits. */
 import { allPages, callApi, idArg, type ApiTarget } from './admin-api.ts';
-import { ADMIN_COLUMNS, adminFromArgs, ADMINS_HELP } from './admins.ts';
+import { ADMIN_COLUMNS, adminFromArgs, ADMINS_HELP } from './admin-args.ts';
 import { record, render, table } from './output.ts';
 import { UsageError } from './usage.ts';
 

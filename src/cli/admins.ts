@@ -2,7 +2,6 @@
  * `brygga admins …`: the console's admins. Against the database for first setup (the first broker admin, before
  * anyone can sign in), checked by the admin API's own schema; with --url through the admin API, audited there.
  */
-import { parseArgs } from 'node:util';
 import { adminCreate } from '../admin/schemas/admin.ts';
 import type { Config } from '../config/load.ts';
 import { derivedKey, resolveSecrets } from '../config/secrets.ts';
@@ -11,28 +10,7 @@ import type { Db } from '../storage/database.ts';
 import { TenantRepository } from '../storage/tenants.ts';
 import { record, render, table } from './output.ts';
 import { UsageError } from './usage.ts';
-
-export const ADMINS_HELP = `Usage: brygga admins add|list|show|update|remove [--json]
-
-  admins add --personal-number YYYYMMDDNNNN --name NAME --role broker_admin|tenant_admin|tenant_auditor [--tenant ID]
-  admins list [--tenant ID] [--role R] [--search S]
-  admins show <id>                      over the admin API
-  admins update <id> [--name N] [--role R] [--tenant ID|--no-tenant]   over the admin API
-  admins remove <id>
-
-The personal number is stored only as a keyed hash (from SUBJECT_SECRET) and never shown again.`;
-
-export const ADMIN_COLUMNS: [string, string][] = [['id', 'ID'], ['display_name', 'NAME'], ['role', 'ROLE'], ['tenant_id', 'TENANT'], ['created_at', 'CREATED']];
-
-/** The admin flags as the API's fields, only what was given (`--no-tenant` is an explicit null: a broker admin). */
-export function adminFromArgs(args: string[]): { body: Record<string, unknown>; positionals: string[]; search?: string } {
-  const { values, positionals } = parseArgs({
-    args, strict: true, allowPositionals: true,
-    options: { 'personal-number': { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, tenant: { type: 'string' }, 'no-tenant': { type: 'boolean' }, search: { type: 'string' } },
-  });
-  const body = { personal_number: values['personal-number'], display_name: values.name, role: values.role, tenant_id: values['no-tenant'] ? null : values.tenant };
-  return { body: Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)), positionals, search: values.search };
-}
+import { ADMIN_COLUMNS, adminFromArgs, ADMINS_HELP } from './admin-args.ts';
 
 const view = (a: { id: string; displayName: string; role: string; tenantId: string | null; createdAt: Date }) =>
   ({ id: a.id, display_name: a.displayName, role: a.role, tenant_id: a.tenantId, created_at: a.createdAt.toISOString() });

@@ -3,7 +3,7 @@
  * command names the tenant. The upload is checked by the broker (with its live call to BankID), not here.
  */
 import { callApi, type ApiTarget } from './admin-api.ts';
-import { certificateArgs, CERTIFICATES_HELP, uploadFromArgs } from './certificates.ts';
+import { certificateArgs, CERTIFICATES_HELP, uploadFromArgs } from './certificate-args.ts';
 import { record, render, table } from './output.ts';
 import { UsageError } from './usage.ts';
 

@@ -4,7 +4,7 @@
  * validates and audits every change; this only carries it there and prints the answer.
  */
 import { allPages, callApi, idArg, type ApiTarget } from './admin-api.ts';
-import { ADD_HELP, metadataFromArgs } from './clients.ts';
+import { ADD_HELP, metadataFromArgs } from './client-args.ts';
 import { takeValue } from './options.ts';
 import { record, render, table } from './output.ts';
 import { UsageError } from './usage.ts';

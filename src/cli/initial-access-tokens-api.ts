@@ -1,6 +1,6 @@
 /** `brygga initial-access-tokens …` against a running broker's admin API: the broker issues, checks and audits. */
 import { allPages, callApi, type ApiTarget } from './admin-api.ts';
-import { SHOWN_ONCE, TOKEN_COLUMNS, tokenArgs } from './initial-access-tokens.ts';
+import { SHOWN_ONCE, TOKEN_COLUMNS, tokenArgs } from './token-args.ts';
 import { record, render, table } from './output.ts';
 
 export async function initialAccessTokensOverApi(target: ApiTarget, sub: string | undefined, args: string[], json: boolean, out: (t: string) => void): Promise<number> {

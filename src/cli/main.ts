@@ -1,25 +1,16 @@
-/** The `brygga` command line: migrations, clients and signing keys, against the same database as the server. */
+/**
+ * The `brygga` command line: migrations, clients and signing keys, against the same database as the server. Each
+ * command loads only its own modules, and the database starts on its thread while they load: a command is a process
+ * of its own, and loading every command's modules (oidc-provider, the BankID client, …) for each one was most of a
+ * short command's time.
+ */
 import { loadConfig, type Config } from '../config/load.ts';
-import { createLogger } from '../observability/logger.ts';
-import { checkDatabase, DataDirLockedError, openDatabase, type DatabaseHandle } from '../storage/database.ts';
-import { migrateToLatest } from '../storage/migrator.ts';
-import { adminsCommand } from './admins.ts';
-import { adminsOverApi } from './admins-api.ts';
-import { certificatesCommand } from './certificates.ts';
-import { certificatesOverApi } from './certificates-api.ts';
-import { clientsCommand } from './clients.ts';
-import { auditOverApi, clientsOverApi } from './clients-api.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { DatabaseHandle, Db } from '../storage/database.ts';
+import type { ApiTarget } from './admin-api.ts';
 import { databaseUnavailable, describeDatabase, failure } from './failure.ts';
-import { initialAccessTokensCommand } from './initial-access-tokens.ts';
-import { initialAccessTokensOverApi } from './initial-access-tokens-api.ts';
-import { keysCommand } from './keys.ts';
 import { takeFlag, takeValue } from './options.ts';
-import { tenantsCommand } from './tenants.ts';
-import { tenantsOverApi } from './tenants-api.ts';
-import { tariffsCommand } from './tariffs.ts';
-import { tariffsOverApi } from './tariffs-api.ts';
 import { UsageError } from './usage.ts';
-import { fromApi, fromDatabase, printUsage, usageRequest } from './usage-report.ts';
 
 const USAGE = `Usage: brygga <command>
 
@@ -58,36 +49,85 @@ Exit codes: 0 done; 1 failed (database or broker unreachable, server error, or r
 error code, e.g. [certificate_rejected]); 2 wrong command, setting or input, or no such object; 3 the token was
 refused (401/403).`;
 
+type Out = (text: string) => void;
+type OverApi = (target: ApiTarget, sub: string | undefined, args: string[], json: boolean, out: Out) => Promise<number>;
+type OnDatabase = (config: Config, db: Db, sub: string | undefined, args: string[], json: boolean, out: Out) => Promise<number>;
+
 /** The commands that also work over a running broker's admin API. */
-const OVER_API = { clients: clientsOverApi, tenants: tenantsOverApi, tariffs: tariffsOverApi, certificates: certificatesOverApi, admins: adminsOverApi, 'initial-access-tokens': initialAccessTokensOverApi } as const;
+const OVER_API: Record<'clients' | 'tenants' | 'tariffs' | 'certificates' | 'admins' | 'initial-access-tokens', () => Promise<OverApi>> = {
+  clients: async () => (await import('./clients-api.ts')).clientsOverApi,
+  tenants: async () => (await import('./tenants-api.ts')).tenantsOverApi,
+  tariffs: async () => (await import('./tariffs-api.ts')).tariffsOverApi,
+  certificates: async () => (await import('./certificates-api.ts')).certificatesOverApi,
+  admins: async () => (await import('./admins-api.ts')).adminsOverApi,
+  'initial-access-tokens': async () => (await import('./initial-access-tokens-api.ts')).initialAccessTokensOverApi,
+};
+
+/** The commands on the database directly. */
+const ON_DATABASE: Record<keyof typeof OVER_API | 'keys', () => Promise<OnDatabase>> = {
+  clients: async () => {
+    const [{ clientsCommand }, logger] = await Promise.all([import('./clients.ts'), commandLogger()]);
+    return (config, db, sub, args, _json, out) => clientsCommand(config, db, logger(config), sub, args, out);
+  },
+  tenants: async () => {
+    const { tenantsCommand } = await import('./tenants.ts');
+    return (_config, db, sub, args, json, out) => tenantsCommand(db, sub, args, json, out);
+  },
+  tariffs: async () => {
+    const { tariffsCommand } = await import('./tariffs.ts');
+    return (_config, db, sub, args, json, out) => tariffsCommand(db, sub, args, json, out);
+  },
+  certificates: async () => (await import('./certificates.ts')).certificatesCommand,
+  admins: async () => (await import('./admins.ts')).adminsCommand,
+  'initial-access-tokens': async () => {
+    const [{ initialAccessTokensCommand }, logger] = await Promise.all([import('./initial-access-tokens.ts'), commandLogger()]);
+    return (config, db, sub, args, json, out) => initialAccessTokensCommand(config, db, logger(config), sub, args, json, out);
+  },
+  keys: async () => {
+    const { keysCommand } = await import('./keys.ts');
+    return (config, db, sub, args, _json, out) => keysCommand(config, db, sub, args, out);
+  },
+};
+
+/** The logger of the commands that build oidc-provider (it logs through it): warnings only. */
+async function commandLogger(): Promise<(config: Config) => Logger> {
+  const { createLogger } = await import('../observability/logger.ts');
+  return (config) => createLogger({ ...config.log, level: 'warn' });
+}
 
 /** How long a command waits for the database before it gives up with a message. */
 const CONNECT_TIMEOUT_MS = 5000;
 
-/** Opens the configured database, checks it answers, brings it up to date, runs `fn` with what was applied, and closes it. */
-async function withDatabase<T>(config: Config, fn: (db: DatabaseHandle, applied: string[]) => Promise<T>): Promise<T> {
+/**
+ * Opens the configured database, checks it answers, brings it up to date, runs `fn` with what was applied, and
+ * closes it. `loading` (the command's modules, being imported) is awaited only after the database has been started.
+ */
+async function withDatabase<T, C = undefined>(config: Config, fn: (db: DatabaseHandle, command: C, applied: string[]) => Promise<T>, loading?: Promise<C>): Promise<T> {
+  // Failing while the database starts, the loading is not left unhandled; it is awaited (and throws) below.
+  loading?.catch(() => {});
   const where = describeDatabase(config.database);
+  const [{ checkDatabase, DataDirLockedError, openDatabase }, { migrateToLatest }] = await Promise.all([import('../storage/database.ts'), import('../storage/migrator.ts')]);
   const handle = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, poolSize: 2, connectTimeoutMs: CONNECT_TIMEOUT_MS })
     .catch((err: unknown) => { throw err instanceof DataDirLockedError ? err : databaseUnavailable(where, err); });
   try {
     await checkDatabase(handle.db, CONNECT_TIMEOUT_MS).catch((err: unknown) => { throw databaseUnavailable(where, err); });
-    return await fn(handle, await migrateToLatest(handle.db));
+    const applied = await migrateToLatest(handle.db);
+    return await fn(handle, await (loading as Promise<C>), applied);
   } finally {
     await handle.close();
   }
 }
 
-export async function run(argv: string[], out: (text: string) => void): Promise<number> {
+export async function run(argv: string[], out: Out): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
     out(USAGE);
     return command ? 0 : 2;
   }
   const config = loadConfig();
-  const logger = createLogger({ ...config.log, level: 'warn' });
   switch (command) {
     case 'migrate':
-      return withDatabase(config, async (_handle, applied) => {
+      return withDatabase(config, async (_handle, _none, applied) => {
         out(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
         return 0;
       });
@@ -105,20 +145,16 @@ export async function run(argv: string[], out: (text: string) => void): Promise<
       if (url !== undefined) {
         if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url must be the broker's http(s) base URL, not ${url}`);
         const target = { url: url.replace(/\/$/, ''), token };
-        if (command === 'audit') return auditOverApi(target, args, json, out);
-        return OVER_API[command](target, sub, args, json, out);
+        if (command === 'audit') return (await import('./clients-api.ts')).auditOverApi(target, args, json, out);
+        return (await OVER_API[command]())(target, sub, args, json, out);
       }
       if (command === 'audit') throw new UsageError('brygga audit reads a running broker\'s admin API: give --url and --token (or BRYGGA_URL and BRYGGA_TOKEN)');
-      return withDatabase(config, (h) => command === 'clients' ? clientsCommand(config, h.db, logger, sub, args, out)
-        : command === 'tenants' ? tenantsCommand(h.db, sub, args, json, out)
-          : command === 'tariffs' ? tariffsCommand(h.db, sub, args, json, out)
-          : command === 'certificates' ? certificatesCommand(config, h.db, sub, args, json, out)
-            : command === 'initial-access-tokens' ? initialAccessTokensCommand(config, h.db, logger, sub, args, json, out)
-              : adminsCommand(config, h.db, sub, args, json, out));
+      return withDatabase(config, (h, onDatabase) => onDatabase(config, h.db, sub, args, json, out), ON_DATABASE[command]());
     }
     case 'keys':
-      return withDatabase(config, (h) => keysCommand(config, h.db, sub, rest, out));
+      return withDatabase(config, (h, keys) => keys(config, h.db, sub, rest, false, out), ON_DATABASE.keys());
     case 'usage': {
+      const { fromApi, fromDatabase, printUsage, usageRequest } = await import('./usage-report.ts');
       const args = [sub, ...rest].filter((a) => a !== undefined);
       const url = takeValue(args, 'url') ?? config.cli.url;
       const token = takeValue(args, 'token') ?? config.cli.token;

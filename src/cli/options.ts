@@ -18,3 +18,12 @@ export function takeFlag(args: string[], name: string): boolean {
   if (i >= 0) args.splice(i, 1);
   return i >= 0;
 }
+
+/** The JSON an option or a file named by one holds; not JSON is a usage error naming `what`. */
+export function parseJsonArg(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}

@@ -1,7 +1,7 @@
 /** `brygga tariffs …` against a running broker's admin API: the broker validates and audits, this prints the answer. */
 import { callApi, type ApiTarget } from './admin-api.ts';
 import { record, render, table } from './output.ts';
-import { TARIFF_COLUMNS, tariffFromArgs, TARIFFS_HELP } from './tariffs.ts';
+import { TARIFF_COLUMNS, tariffFromArgs, TARIFFS_HELP } from './tariff-args.ts';
 import { UsageError } from './usage.ts';
 
 export async function tariffsOverApi(target: ApiTarget, sub: string | undefined, args: string[], json: boolean, out: (t: string) => void): Promise<number> {

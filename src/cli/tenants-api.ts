@@ -3,7 +3,7 @@ import type { TenantInput } from '../tenants/service.ts';
 import { allPages, callApi, idArg, type ApiTarget } from './admin-api.ts';
 import { takeValue } from './options.ts';
 import { record, render, table } from './output.ts';
-import { tenantFromArgs, TENANTS_HELP } from './tenants.ts';
+import { tenantFromArgs, TENANTS_HELP } from './tenant-args.ts';
 import { UsageError } from './usage.ts';
 
 const COLUMNS: [string, string][] = [['id', 'ID'], ['name_sv', 'NAME'], ['organisation_number', 'ORGANISATION'], ['bankid_environment', 'ENVIRONMENT']];

@@ -17,7 +17,8 @@ let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 let env: Record<string, string>;
 
 before(async () => {
-  // With a server, a fresh database of its own; without one, the embedded database in a data directory.
+  // With a server, a fresh database of its own; without one, the embedded database in a new, empty data directory,
+  // which the first command creates (the other CLI tests start from a migrated one: embeddedDataDir).
   if (process.env.DATABASE_URL) database = await createTestDatabase();
   env = {
     PATH: process.env.PATH ?? '',

@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/storage/database.ts';
 import { BOOTSTRAP, call, createTenant, startAdminBroker } from '../admin/support.ts';
 import type { TestBroker } from '../helpers/broker.ts';
 import { runCli } from '../helpers/cli.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, embeddedDataDir } from '../helpers/database.ts';
 
 const CLIENT = { client_name: 'Bygglov', redirect_uris: ['https://bygglov.example.se/cb'] };
 let t: TestBroker;
@@ -82,11 +82,10 @@ test('over the admin API, exit codes: 2 for a wrong call or no such token or ten
 });
 
 test('on the database: a token issued before the broker runs registers there; revoked, it is gone; with registration off none is issued', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'brygga-cli-iat-'));
   const server = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
   // The keys and secrets of the broker that will use the database (the CLI seals the signing keys it creates).
   const env = {
-    DATA_DIR: join(dir, 'data'), ENCRYPTION_KEY: '0'.repeat(63) + '1', SUBJECT_SECRET: 'test-subject-secret-0123456789abcdef', DYNAMIC_CLIENT_REGISTRATION: 'true',
+    DATA_DIR: server ? join(mkdtempSync(join(tmpdir(), 'brygga-cli-iat-')), 'data') : await embeddedDataDir(), ENCRYPTION_KEY: '0'.repeat(63) + '1', SUBJECT_SECRET: 'test-subject-secret-0123456789abcdef', DYNAMIC_CLIENT_REGISTRATION: 'true',
     ...(server?.url ? { DATABASE_URL: server.url } : {}),
   };
   try {

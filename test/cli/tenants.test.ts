@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, embeddedDataDir } from '../helpers/database.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/brygga.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'brygga-cli-tenants-'));
@@ -24,7 +24,7 @@ before(async () => {
   simulator = await startSimulator({ ...loadConfig({}).simulator, certsDir: join(dir, 'sim'), port: 0, controlPort: 0 });
   env = {
     PATH: process.env.PATH ?? '',
-    DATA_DIR: join(dir, 'data'),
+    DATA_DIR: database ? join(dir, 'data') : await embeddedDataDir(),
     ENCRYPTION_KEY: 'ab'.repeat(32),
     SUBJECT_SECRET: 's'.repeat(40),
     LOG_LEVEL: 'warn',

@@ -4,9 +4,9 @@
  * migrations and kept in the temp directory, since creating a cluster (initdb) costs seconds per test file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrator.ts';
@@ -46,6 +46,37 @@ export async function createTestDatabase(options: { onQuery?: (sql: string) => v
       await dropper.end();
     },
   };
+}
+
+/**
+ * A new embedded data directory (DATA_DIR) that already holds a migrated cluster, for tests that run `brygga` as a
+ * process: its first command then opens the cluster instead of creating it (initdb and every migration, seconds of
+ * CPU per test file). test/cli/clients.test.ts starts from an empty one, so that path stays covered.
+ */
+export async function embeddedDataDir(): Promise<string> {
+  const image = migratedImage();
+  if (!existsSync(image)) await (await createTestDatabase()).close(); // makes the image
+  const dataDir = mkdtempSync(join(tmpdir(), 'brygga-data-'));
+  extractTar(readFileSync(image), join(dataDir, 'pglite')); // where openDatabase keeps the cluster in DATA_DIR
+  return dataDir;
+}
+
+/** Writes the directories and files of an uncompressed tarball (as PGlite dumps a data directory) under `dir`. */
+function extractTar(tarball: Buffer, dir: string): void {
+  const BLOCK = 512;
+  for (let at = 0; at + BLOCK <= tarball.length;) {
+    const field = (offset: number, length: number) => tarball.toString('utf8', at + offset, at + offset + length).replace(/\0.*$/s, '');
+    const [name, prefix, type] = [field(0, 100), field(345, 155), field(156, 1)];
+    if (!name) break; // the zero blocks that end the archive
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const target = join(dir, prefix, name);
+    if (type === '5') mkdirSync(target, { recursive: true, mode: 0o700 });
+    else if (type === '0' || type === '') {
+      mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+      writeFileSync(target, tarball.subarray(at + BLOCK, at + BLOCK + size), { mode: 0o600 });
+    } else throw new Error(`${name}: tar entry type ${type} is not a directory or a file`);
+    at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
 }
 
 /** Where the image of a cluster with every migration applied lives: named by the migrations' contents. */

@@ -9,16 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrator.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, embeddedDataDir } from '../helpers/database.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/brygga.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'brygga-cli-usage-'));
 let server: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 let env: Record<string, string>;
 
 before(async () => {
   if (process.env.DATABASE_URL) server = await createTestDatabase();
-  const handle = server ?? await openDatabase({ dataDir: join(dir, 'data') });
+  const dataDir = server ? join(mkdtempSync(join(tmpdir(), 'brygga-cli-usage-')), 'data') : await embeddedDataDir();
+  const handle = server ?? await openDatabase({ dataDir });
   await migrateToLatest(handle.db);
   // 23:30 on 31 October in Stockholm (CET) is October's; 00:30 on 1 October (CEST) too.
   // A signature besides the identifications: the table, CSV and JSON count it apart.
@@ -28,7 +28,7 @@ before(async () => {
   }
   if (!server) await handle.close();
   env = {
-    PATH: process.env.PATH ?? '', DATA_DIR: join(dir, 'data'), ENCRYPTION_KEY: 'ab'.repeat(32), SUBJECT_SECRET: 's'.repeat(40), LOG_LEVEL: 'warn',
+    PATH: process.env.PATH ?? '', DATA_DIR: dataDir, ENCRYPTION_KEY: 'ab'.repeat(32), SUBJECT_SECRET: 's'.repeat(40), LOG_LEVEL: 'warn',
     ...(server?.url ? { DATABASE_URL: server.url } : {}),
   };
 });

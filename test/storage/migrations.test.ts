@@ -20,6 +20,17 @@ test('migrating again applies nothing', async () => {
   assert.deepEqual(await migrateToLatest(database.db), []);
 });
 
+test('a database that has applied a migration these sources lack is refused, not taken as up to date', async () => {
+  const { MigrationError } = await import('../../src/storage/migrator.ts');
+  await sql`insert into kysely_migration (name, timestamp) values ('9999_from_a_newer_release', ${new Date().toISOString()})`.execute(database.db);
+  try {
+    await assert.rejects(migrateToLatest(database.db), (err: Error) => err instanceof MigrationError && /9999_from_a_newer_release/.test(err.message));
+  } finally {
+    await sql`delete from kysely_migration where name = '9999_from_a_newer_release'`.execute(database.db);
+  }
+  assert.deepEqual(await migrateToLatest(database.db), []);
+});
+
 test('int8 comes back as a string on both engines', async () => {
   const r = await sql<{ n: string }>`select count(*) as n from bankid_orders`.execute(database.db);
   assert.equal(r.rows[0]!.n, '0');
