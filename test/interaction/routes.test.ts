@@ -201,6 +201,18 @@ test('F5 on a slow link: the old page\'s beacon processed after the reloaded pag
   await assertCancelledAtBankId(login, 'cancelled');
 });
 
+test('a request without the login\'s interaction cookie neither counts a page nor brings a left order back', async () => {
+  const login = await begin(rp);
+  const { page } = await startOrder(login, 'qr');
+  assert.equal((await beacon(login, page)).status, 204);
+  const marked = await orderOf(login);
+  assert.notEqual(marked.left_at, null);
+  const stranger = await new HttpBrowser().get(`${t.broker.url}/interaction/${login.uid}`);
+  assert.equal(stranger.status, 400, stranger.body);
+  const after = await orderOf(login);
+  assert.deepEqual([after.page_renders, after.left_at], [marked.page_renders, marked.left_at]);
+});
+
 test('a beacon whose page is no page number is a 400 and marks nothing', async () => {
   const login = await begin(rp);
   const { page } = await startOrder(login, 'qr');

@@ -8,9 +8,12 @@ import { stateOf, type Action } from '../context.ts';
 
 export const loadInteraction = (render = false): Action => (deps) => async (ctx, next) => {
   const state = stateOf(ctx);
-  await deps.loadWithOrder(state.uid, render);
+  const provider = deps.provider();
+  // Only this login's browser (oidc-provider's signed cookie names the uid) polls and counts its order; anyone else
+  // gets the error below from oidc-provider's own check and leaves the order as it was.
+  if (ctx.cookies.get(provider.cookieName('interaction'), { signed: true }) === state.uid) await deps.loadWithOrder(state.uid, render);
   try {
-    const found = await deps.provider().interactionDetails(ctx.req, ctx.res);
+    const found = await provider.interactionDetails(ctx.req, ctx.res);
     if (found.uid !== state.uid) throw new errors.SessionNotFound('interaction mismatch');
     state.interaction = found;
   } catch (err) {
