@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { BrokerError } from '../errors/catalogue.ts';
+import { runPrepared } from './prepared.ts';
 
 // SQLSTATE: class 08 connection exception, 57P01-57P03 shutdown / cannot connect now, 57014 statement timeout,
 // 53300 too many connections.
@@ -29,7 +30,7 @@ function rethrow(err: unknown): never {
   throw new BrokerError('database_unavailable', `the database is unavailable: ${(err as Error).message}`, { cause: err, retryAfterS: RETRY_AFTER_S });
 }
 
-/** The pool as kysely sees it, with outages turned into `database_unavailable`. */
+/** The pool as kysely sees it: statements prepared per connection (prepared.ts), outages turned into `database_unavailable`. */
 export function outageAwarePool(pool: pg.Pool): PostgresPool {
   // One wrapper per pooled connection: kysely keeps its connection objects by client.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
@@ -38,7 +39,7 @@ export function outageAwarePool(pool: pg.Pool): PostgresPool {
     if (!wrapper) {
       // Statements only: kysely would pass a cursor here for streamed queries, which the broker does not configure.
       wrapper = {
-        query: ((sql: string, parameters: unknown[]) => client.query(sql, parameters).catch(rethrow)) as unknown as PostgresPoolClient['query'],
+        query: ((sql: string, parameters: unknown[]) => runPrepared(client, sql, parameters).catch(rethrow)) as unknown as PostgresPoolClient['query'],
         release: (discard?: boolean) => client.release(discard),
         get processID() { return (client as { processID?: number }).processID; },
       };
