@@ -4,11 +4,17 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
 import type { WebDeviceData } from '../bankid/types.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import { stateOf } from './context.ts';
 
 const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** Whether this browser holds the login `uid`: oidc-provider's signed interaction cookie names it. */
+export function holdsInteraction(ctx: Context, provider: Provider, uid: string): boolean {
+  return ctx.cookies.get(provider.cookieName('interaction'), { signed: true }) === uid;
+}
 
 /** The device id of this browser, set on first sight; the same value however often one request asks. */
 export function deviceId(ctx: Context): string {

@@ -23,8 +23,9 @@ export function bindLoginsToGrants(logins: LoginRepository) {
       return;
     }
     // The login that just completed is the session's latest: its code is bound to that very order.
-    if (order) await logins.attachSession(order.id, session.uid);
-    if (order && grantId) await logins.bindGrantToOrder(grantId, order.id);
-    else if (grantId) await logins.bindGrant(grantId, session.uid);
+    if (order) {
+      await logins.attachSession(order.id, session.uid);
+      if (grantId) await logins.bindGrantToOrder(grantId, order.id);
+    } else if (grantId) await logins.bindGrant(grantId, session.uid);
   };
 }

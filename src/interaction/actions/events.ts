@@ -5,7 +5,7 @@
  */
 import { detectDevice } from '../../bankid/launch.ts';
 import { BrokerError } from '../../errors/catalogue.ts';
-import { browserBinding } from '../browser.ts';
+import { browserBinding, holdsInteraction } from '../browser.ts';
 import { localeOf, stateOf, type Action } from '../context.ts';
 
 /** When a full process asks the page to try its stream again; it polls meanwhile. */
@@ -13,7 +13,7 @@ const BUSY_RETRY_S = 10;
 
 export const orderEvents: Action = (deps) => async (ctx) => {
   const { uid } = stateOf(ctx);
-  if (ctx.cookies.get(deps.provider().cookieName('interaction'), { signed: true }) !== uid) throw new BrokerError('login_not_in_browser');
+  if (!holdsInteraction(ctx, deps.provider(), uid)) throw new BrokerError('login_not_in_browser');
   if (deps.streams.full) throw new BrokerError('busy', 'too many open status streams', { retryAfterS: BUSY_RETRY_S });
   const order = await deps.orders.watch(uid, browserBinding(ctx));
   if (!order) throw new BrokerError('order_not_found');

@@ -5,13 +5,13 @@
  */
 import { detectDevice } from '../../bankid/launch.ts';
 import { BrokerError } from '../../errors/catalogue.ts';
-import { browserBinding } from '../browser.ts';
+import { browserBinding, holdsInteraction } from '../browser.ts';
 import { localeOf, stateOf, type Action } from '../context.ts';
 import { orderJson } from '../order-json.ts';
 
 export const orderStatus: Action = (deps) => async (ctx) => {
   const { uid } = stateOf(ctx);
-  if (ctx.cookies.get(deps.provider().cookieName('interaction'), { signed: true }) !== uid) throw new BrokerError('login_not_in_browser');
+  if (!holdsInteraction(ctx, deps.provider(), uid)) throw new BrokerError('login_not_in_browser');
   const state = await deps.orders.status(uid, browserBinding(ctx));
   if (!state) throw new BrokerError('order_not_found');
   ctx.body = orderJson(state, detectDevice(ctx.get('user-agent')).mobile, localeOf(ctx));

@@ -4,6 +4,7 @@
  */
 import { errors } from 'oidc-provider';
 import { BrokerError } from '../../errors/catalogue.ts';
+import { holdsInteraction } from '../browser.ts';
 import { stateOf, type Action } from '../context.ts';
 
 export const loadInteraction = (render = false): Action => (deps) => async (ctx, next) => {
@@ -11,7 +12,7 @@ export const loadInteraction = (render = false): Action => (deps) => async (ctx,
   const provider = deps.provider();
   // Only this login's browser (oidc-provider's signed cookie names the uid) polls and counts its order; anyone else
   // gets the error below from oidc-provider's own check and leaves the order as it was.
-  if (ctx.cookies.get(provider.cookieName('interaction'), { signed: true }) === state.uid) await deps.loadWithOrder(state.uid, render);
+  if (holdsInteraction(ctx, provider, state.uid)) await deps.loadWithOrder(state.uid, render);
   try {
     const found = await provider.interactionDetails(ctx.req, ctx.res);
     if (found.uid !== state.uid) throw new errors.SessionNotFound('interaction mismatch');
