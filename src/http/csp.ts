@@ -2,8 +2,9 @@
  * Content-Security-Policy with a fresh nonce per response (strict CSP): a script runs only if this response named it,
  * and what a nonced script loads itself ('strict-dynamic': login.js importing qr.js) runs too.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
+import { randomBase64 } from '../security/random.ts';
 
 declare module 'koa' {
   interface DefaultState {
@@ -13,7 +14,7 @@ declare module 'koa' {
 }
 
 /** 128 bits, base64 (the nonce-source grammar), never reused. */
-export const newNonce = (): string => randomBytes(16).toString('base64');
+export const newNonce = (): string => randomBase64(16);
 
 /**
  * No third-party resources anywhere; the QR is inline SVG; no inline style; forms post to this origin or, for

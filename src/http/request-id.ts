@@ -3,9 +3,9 @@
  * report can be matched to the log. A proxy's `x-request-id` or the trace id of a W3C `traceparent` is kept. The
  * request runs within its trace (the caller's, or one begun here), which calls to BankID carry on.
  */
-import { randomBytes } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { newTrace, traceOf, withTrace } from '../observability/trace.ts';
+import { randomHex } from '../security/random.ts';
 
 declare module 'koa' {
   interface DefaultState {
@@ -22,7 +22,7 @@ export function requestIdFrom(headers: { requestId?: string; traceparent?: strin
   if (given && REQUEST_ID.test(given)) return given;
   const trace = traceOf(headers.traceparent);
   if (trace) return trace.traceId;
-  return randomBytes(4).toString('hex');
+  return randomHex(4);
 }
 
 export const requestId: Middleware = async (ctx: Context, next) => {

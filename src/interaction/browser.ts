@@ -2,10 +2,11 @@
  * What the interaction pages know about the browser: a long-lived random device cookie (never the session cookie)
  * that binds orders to this browser and feeds BankID's risk engine, CSRF tokens tied to it, and the client address.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { WebDeviceData } from '../bankid/types.ts';
+import { randomBase64 } from '../security/random.ts';
 import { safeEqual } from '../security/safe-equal.ts';
 import { stateOf } from './context.ts';
 
@@ -23,7 +24,7 @@ export function deviceId(ctx: Context): string {
   const name = stateOf(ctx).deviceCookie;
   const existing = ctx.cookies.get(name, { signed: true });
   if (existing && /^[\w-]{43}$/.test(existing)) return (state.deviceId = existing);
-  state.deviceId = randomBytes(32).toString('base64url');
+  state.deviceId = randomBase64(32, true);
   ctx.cookies.set(name, state.deviceId, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: ONE_YEAR_MS, overwrite: true });
   return state.deviceId;
 }

@@ -15,16 +15,38 @@ export function scrubPersonalNumbers(text: string): string {
   return text.replace(PERSONAL_NUMBER, '[PNR]');
 }
 
-/** Keys whose values never reach the log, wherever they appear (two levels deep, plus request headers). */
+/** Keys whose values never reach the log, wherever they appear down to three levels (request headers included). */
 const SECRET_KEYS = [
   'authorization', 'cookie', 'set-cookie', 'password', 'passphrase', 'secret', 'client_secret', 'clientSecret',
   'token', 'access_token', 'id_token', 'refresh_token', 'code', 'code_verifier', 'qrStartSecret', 'autoStartToken',
   'signature', 'ocspResponse', 'privateKey', 'key',
 ];
-const REDACT_PATHS = [
-  ...SECRET_KEYS.flatMap((k) => [`["${k}"]`, `*["${k}"]`, `*.*["${k}"]`]),
-  ...['authorization', 'cookie', 'set-cookie'].flatMap((h) => [`req.headers["${h}"]`, `res.headers["${h}"]`]),
-];
+const SECRETS = new Set(SECRET_KEYS);
+const CENSOR = '[REDACTED]';
+/** Levels of keys looked at: a line's own, its objects', theirs (`req.headers.authorization`). */
+const REDACT_DEPTH = 3;
+
+/**
+ * `value` with the values of secret keys censored, down to REDACT_DEPTH levels of keys. One walk over the keys a
+ * line has (pino's path redaction tries every wildcard path on every line); only objects that change are copied.
+ */
+function redacted(value: unknown, depth = 0): unknown {
+  if (depth === REDACT_DEPTH || value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof Date) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const before = (value as Record<string, unknown>)[key];
+    const after = SECRETS.has(key) ? CENSOR : redacted(before, depth + 1);
+    if (after !== before) (copy ??= copyOf(value))[key] = after;
+  }
+  return copy ?? value;
+}
+
+/** A plain copy to censor; an error keeps what pino's error serializer would have written of it. */
+function copyOf(value: object): Record<string, unknown> {
+  if (Array.isArray(value)) return value.slice() as unknown as Record<string, unknown>;
+  if (value instanceof Error) return { ...value, type: value.name, message: value.message, stack: value.stack };
+  return { ...value };
+}
 
 export interface LoggerOptions {
   level: string;
@@ -45,5 +67,7 @@ export function createLogger(options: LoggerOptions): Logger {
       callback();
     },
   });
-  return pino({ level: options.level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: { service: 'brygga' } }, scrubbing);
+  // Child loggers' bindings are our own fixed fields (component, audit), never a secret: pino does not format them.
+  const censor = (fields: Record<string, unknown>) => redacted(fields) as Record<string, unknown>;
+  return pino({ level: options.level, formatters: { log: censor }, base: { service: 'brygga' } }, scrubbing);
 }

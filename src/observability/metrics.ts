@@ -46,7 +46,7 @@ export class Metrics {
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'brygga_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'brygga_', eventLoopMonitoringPrecision: 100 });
     this.#http = new Histogram({ name: 'brygga_http_request_duration_seconds', help: 'HTTP requests by route pattern, method and status', labelNames: ['route', 'method', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
     const bankid = new Histogram({ name: 'brygga_bankid_call_duration_seconds', help: 'Calls to the BankID RP API by endpoint and outcome', labelNames: ['endpoint', 'outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers });
     const started = new Counter({ name: 'brygga_orders_started_total', help: 'BankID orders started', labelNames: ['client', 'start_method'], registers });

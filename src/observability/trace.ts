@@ -4,7 +4,7 @@
  * `traceparent` of its own, so a tracing backend joins the broker's work to the caller's and to BankID's.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../security/random.ts';
 
 export interface TraceContext {
   /** 32 lowercase hex digits, not all zero. */
@@ -24,7 +24,7 @@ export function traceOf(traceparent: string | undefined): TraceContext | undefin
 
 /** A trace begun here: not sampled, since the broker records no spans of its own. */
 export function newTrace(): TraceContext {
-  return { traceId: randomBytes(16).toString('hex'), flags: '00' };
+  return { traceId: randomHex(16), flags: '00' };
 }
 
 const current = new AsyncLocalStorage<TraceContext>();
@@ -37,5 +37,5 @@ export function withTrace<T>(trace: TraceContext, work: () => T): T {
 /** A `traceparent` for a call out of the current trace (a new parent id per call); undefined outside any trace. */
 export function outgoingTraceparent(): string | undefined {
   const trace = current.getStore();
-  return trace && `00-${trace.traceId}-${randomBytes(8).toString('hex')}-${trace.flags}`;
+  return trace && `00-${trace.traceId}-${randomHex(8)}-${trace.flags}`;
 }

@@ -34,6 +34,23 @@ test('tokens, cookies, authorization headers, secrets and passphrases are redact
   assert.match(output, /\[REDACTED\]/);
 });
 
+test('redaction reaches an error\'s own properties and arrays, and leaves the logged objects as they were', () => {
+  const { lines, destination } = collect();
+  const log = createLogger({ level: 'info', format: 'json', destination }).child({ component: 'x' });
+  const err = Object.assign(new Error('collect failed'), { signature: 'sigvalue' });
+  const fields = { err, calls: [{ token: 'arraytoken', n: 1 }], deep: { a: { password: 'deeppw' } } };
+  log.error(fields, 'failed');
+  const line = JSON.parse(lines.join('')) as Record<string, any>;
+  assert.equal(line.component, 'x');
+  assert.equal(line.err.signature, '[REDACTED]');
+  assert.equal(line.err.message, 'collect failed');
+  assert.match(line.err.stack, /collect failed/);
+  assert.deepEqual(line.calls, [{ token: '[REDACTED]', n: 1 }]);
+  assert.equal(line.deep.a.password, '[REDACTED]');
+  assert.equal(err.signature, 'sigvalue', 'the caller\'s error is not changed');
+  assert.equal(fields.calls[0]!.token, 'arraytoken');
+});
+
 test('UUIDs and epoch milliseconds are not mistaken for personal numbers', () => {
   assert.equal(scrubPersonalNumbers('order 131daac9-16c6-4618-beb0-199908072391 at 1763900000000'), 'order 131daac9-16c6-4618-beb0-199908072391 at 1763900000000');
   assert.equal(scrubPersonalNumbers('"pnr":"199908072391"'), '"pnr":"[PNR]"');
