@@ -446,7 +446,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       }).routes();
     }));
     const interactions = interactionRoutes({ config: effective, provider: () => current.provider, orders: orderFlow, streams, csrfSecret: cookieKeys[0]!, logger,
-      loadWithOrder: (uid: string, render: boolean) => loadInteractionWithOrder(database.db, uid, render) }, limitStarts(limiter, effective, logger));
+      loadWithOrder: (uid, render, starts) => loadInteractionWithOrder(database.db, uid, render, starts) }, limitStarts(limiter, effective, logger));
     app.use(interactions.routes());
     app.use(interactions.allowedMethods());
     if (config.demo) {

@@ -6,10 +6,12 @@ import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
+import type { CounterState } from '../limits/limiter.ts';
 import { singleParam } from '../http/params.ts';
 import { negotiateLocale, type Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { OrderFlow } from '../orders/flow.ts';
+import type { StartCounters } from '../storage/interaction-context.ts';
 import type { StreamHub } from './stream-hub.ts';
 
 export interface InteractionDeps {
@@ -22,9 +24,10 @@ export interface InteractionDeps {
   logger: Logger;
   /**
    * Reads the interaction and polls its latest order in one statement, for the provider's read and the order flow's
-   * poll of this request (storage/interaction-context.ts); `render` counts a render of the order page.
+   * poll of this request (storage/interaction-context.ts); `render` counts a render of the order page; `starts`
+   * counts an order start, whose counts it returns.
    */
-  loadWithOrder(uid: string, render: boolean): Promise<void>;
+  loadWithOrder(uid: string, render: boolean, starts?: StartCounters): Promise<CounterState[] | undefined>;
 }
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -37,6 +40,8 @@ export interface InteractionState {
   interaction?: Details;
   client?: ProviderClient;
   form?: Record<string, string>;
+  /** An order start's rate-limit counts, taken when the interaction was loaded (steps/limit-starts.ts). */
+  startCounts?: CounterState[];
 }
 
 /** A handler or step of the interaction routes, made from the shared dependencies. */

@@ -17,6 +17,7 @@ import { cookieNames } from '../security/cookie-names.ts';
 import { stateOf, type InteractionDeps } from './context.ts';
 import { checkForm } from './steps/check-form.ts';
 import { loadClient } from './steps/load-client.ts';
+import { startCountersFor } from './steps/limit-starts.ts';
 import { loadInteraction } from './steps/load-interaction.ts';
 import { renderErrors } from './steps/render-errors.ts';
 
@@ -32,12 +33,14 @@ export function interactionRoutes(deps: InteractionDeps, limitStarts: Middleware
   };
   const page = renderErrors('page');
   const interaction = loadInteraction()(deps);
+  // The start's rate limits are counted by the statement that loads its interaction.
+  const starting = loadInteraction(false, startCountersFor(deps.config))(deps);
   const client = loadClient(deps);
   const form = checkForm(deps);
 
   router.use(noStore);
   router.get('/', page, loadInteraction(true)(deps), client, showPage(deps));
-  router.post('/start', page, form, interaction, client, limitStarts, startOrder(deps));
+  router.post('/start', page, form, starting, client, limitStarts, startOrder(deps));
   router.get('/status', renderErrors('json'), orderStatus(deps));
   router.get('/events', renderErrors('json'), orderEvents(deps));
   router.get('/return', page, interaction, sameDeviceReturn(deps));

@@ -5,7 +5,7 @@
  */
 import type { Counter, CounterState, RateLimitStore } from '../storage/rate-limits.ts';
 
-export type { Counter } from '../storage/rate-limits.ts';
+export type { Counter, CounterState } from '../storage/rate-limits.ts';
 
 export type Verdict =
   | { allowed: true }
@@ -51,9 +51,15 @@ export class RateLimiter {
     });
     if (known.length) return this.#refusal(known, now, false);
 
-    const over = (await this.#store.hit(own, shared)).filter((s) => s.count > s.max);
+    return this.judge(await this.#store.hit(own, shared));
+  }
+
+  /** Whether an attempt whose counters were counted elsewhere (in a statement doing other work too) may go ahead. */
+  judge(states: CounterState[]): Verdict {
+    const now = this.#now();
+    const over = states.filter((s) => s.count > s.max);
     if (!over.length) return { allowed: true };
-    const refused = over.map((s: CounterState) => ({ key: s.key, until: now + s.resetInMs }));
+    const refused = over.map((s) => ({ key: s.key, until: now + s.resetInMs }));
     for (const r of refused) this.#remember(r.key, r.until, now);
     return this.#refusal(refused, now, over.some((s) => s.count === s.max + 1));
   }

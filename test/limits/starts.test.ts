@@ -117,12 +117,13 @@ test('a client\'s budget caps all addresses together, and attempts refused for t
   assert.equal(simOrders(), before + 6, 'no order was sent to BankID');
 });
 
-test('the check is one SQL statement per order start, run before the order is started', async () => {
+test('the check costs no statement of its own: the statement that loads the start\'s interaction counts, before the order is started', async () => {
   const login = await beginLogin('127.0.0.8', await client('statements'));
   statements.length = 0;
   assert.equal((await start(login)).status, 303);
   const limits = statements.filter((s) => /\brate_limits\b/.test(s));
   assert.equal(limits.length, 1, limits.join('\n'));
+  assert.match(limits[0]!, /oidc_payload i where i\.model = 'Interaction'/, 'counted by the interaction\'s own statement');
   const check = statements.findIndex((s) => /\brate_limits\b/.test(s));
   const created = statements.findIndex((s) => /insert into "bankid_orders"/.test(s));
   assert.ok(check >= 0 && created > check, 'counted before the order was recorded');
