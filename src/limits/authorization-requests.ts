@@ -16,7 +16,8 @@ import { PAYMENT_REQUEST_PARAM } from '../oidc/payment-request.ts';
 import { SIGN_REQUEST_PARAM } from '../oidc/sign-request.ts';
 import { USER_MESSAGE_PARAM } from '../oidc/user-message.ts';
 import { addressKey } from './address.ts';
-import type { RateLimiter } from './limiter.ts';
+import { CountWithWrites, withCountedWrites } from '../storage/oidc-writes.ts';
+import type { RateLimiter, Verdict } from './limiter.ts';
 
 /** Parameters that are large by nature (JWTs, JSON); every other one is a short value. */
 const LARGE_PARAMS = new Set(['request', 'claims', 'id_token_hint', 'client_assertion', USER_MESSAGE_PARAM, SIGN_REQUEST_PARAM, PAYMENT_REQUEST_PARAM]);
@@ -80,22 +81,32 @@ function answer(ctx: Context, endpoint: Endpoint, err: BrokerError): void {
 
 export function authorizationRequestGuard(limiter: RateLimiter, config: Config, logger: Logger): Middleware {
   const { limits } = config;
+  const refusal = (endpoint: Endpoint, verdict: Verdict & { allowed: false }) => {
+    if (verdict.first) logger.warn({ endpoint, retryAfterS: verdict.retryAfterS }, 'authorization requests refused: rate limit');
+    return new BrokerError('rate_limited', 'too many authorization requests from this address', { retryAfterS: verdict.retryAfterS });
+  };
   return async (ctx, next) => {
     const endpoint = endpointOf(ctx);
     if (!endpoint) return next();
+    const counters = [{ key: `auth:ip:${addressKey(clientIp(ctx))}`, windowS: 60, max: limits.authPerIpPerMinute }];
     try {
-      // Sizes first: refusing those costs no statement.
+      // Sizes first, then what this replica already knows is over: refusing those costs no statement.
       checkSizes(await rawParameters(ctx, limits.requestMaxBytes), limits);
-      const verdict = await limiter.check([{ key: `auth:ip:${addressKey(clientIp(ctx))}`, windowS: 60, max: limits.authPerIpPerMinute }]);
-      if (!verdict.allowed) {
-        if (verdict.first) logger.warn({ endpoint, retryAfterS: verdict.retryAfterS }, 'authorization requests refused: rate limit');
-        throw new BrokerError('rate_limited', 'too many authorization requests from this address', { retryAfterS: verdict.retryAfterS });
-      }
+      const known = limiter.refusedAlready(counters);
+      if (known && !known.allowed) throw refusal(endpoint, known);
     } catch (err) {
       if (!(err instanceof BrokerError)) throw err;
       answer(ctx, endpoint, err);
       return;
     }
-    await next();
+    // Counted by the statement that stores the request's interaction (or pushed request): none of its own. An
+    // address over its limit gets its refusal instead of the provider's answer, and its stored request is never used.
+    const tally = new CountWithWrites(counters);
+    await withCountedWrites(tally, next);
+    const verdict = limiter.judge(tally.counted ?? await limiter.count(counters));
+    if (verdict.allowed) return;
+    ctx.remove('set-cookie');
+    ctx.remove('location');
+    answer(ctx, endpoint, refusal(endpoint, verdict));
   };
 }

@@ -44,14 +44,22 @@ export class RateLimiter {
 
   /** Counts an attempt (see RateLimitStore.hit for own and shared counters) and says whether it may go ahead. */
   async check(own: Counter[], shared: Counter[] = []): Promise<Verdict> {
+    return this.refusedAlready([...own, ...shared]) ?? this.judge(await this.count(own, shared));
+  }
+
+  /** Counts an attempt without judging it (see `judge`). */
+  count(own: Counter[], shared: Counter[] = []): Promise<CounterState[]> {
+    return this.#store.hit(own, shared);
+  }
+
+  /** The refusal of a key this replica already knows to be over its limit: no statement needed to say no. */
+  refusedAlready(counters: Counter[]): Verdict | undefined {
     const now = this.#now();
-    const known = [...own, ...shared].flatMap((c) => {
+    const known = counters.flatMap((c) => {
       const until = this.#refusedUntil.get(c.key);
       return until !== undefined && until > now ? [{ key: c.key, until }] : [];
     });
-    if (known.length) return this.#refusal(known, now, false);
-
-    return this.judge(await this.#store.hit(own, shared));
+    return known.length ? this.#refusal(known, now, false) : undefined;
   }
 
   /** Whether an attempt whose counters were counted elsewhere (in a statement doing other work too) may go ahead. */

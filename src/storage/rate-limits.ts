@@ -59,6 +59,9 @@ export const COUNTED = sql`
   select key, count, lim, (extract(epoch from expires_at - now()) * 1000)::float8 as reset_in_ms
   from (select * from own union all select * from wide) as hit join v using (key)`;
 
+/** After `counting`: no counter is over its limit (for writes that may happen only then, in the same statement). */
+export const WITHIN_LIMITS = sql`not exists (select from (select * from own union all select * from wide) as hit join v using (key) where hit.count > v.lim)`;
+
 export interface CountedRow { key: string; count: number; lim: number; reset_in_ms: number }
 
 export const counterState = (r: CountedRow): CounterState => ({ key: r.key, count: r.count, max: r.lim, resetInMs: Math.max(0, r.reset_in_ms) });
