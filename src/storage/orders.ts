@@ -1,7 +1,7 @@
 /** BankID orders: creation, the per-order collect lease shared by all replicas, results, liveness and clean-up. */
 import { sql, type QueryCreator, type Selectable } from 'kysely';
 import type { Db } from './database.ts';
-import { appendToLedger, ledgerEntryOf, type CancelledBy } from './ledger.ts';
+import { appendToLedger, LEDGER_SOURCE, ledgerEntryOf, type CancelledBy } from './ledger.ts';
 import { requestScope } from './request-scope.ts';
 import type { BankIdOrdersTable, Database } from './schema.ts';
 
@@ -64,8 +64,15 @@ export interface NewOrder {
   firstCollectAfterMs?: number;
 }
 
+/**
+ * What a statement that changes an order returns of it: what its domain events and the collector need, never the
+ * completion it may just have stored (10–15 KB that would travel back for nothing).
+ */
+const CHANGED_COLUMNS = ['id', 'client_id', 'start_method', 'request_id', 'status', 'collect_failures'] as const;
+/** The CTE of a statement that may finish an order: what its ledger row and then the caller need. */
+const finishedColumns = [...LEDGER_SOURCE, 'request_id', 'collect_failures'] as const;
 /** An order as the statement that finished it left it, with its tenant as its ledger row names it. */
-export type FinishedOrder = OrderRow & { tenant_id: string | null };
+export type FinishedOrder = Pick<OrderRow, typeof CHANGED_COLUMNS[number]> & { tenant_id: string | null };
 
 export interface OrderUpdate {
   status: OrderStatus;
@@ -204,15 +211,14 @@ export class OrderRepository {
         ...(terminal ? { completed_at: sql`now()`, sent_data_digest: null } : {}),
       })
       .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .returningAll();
+      .where('status', '=', 'pending');
     if (update.status === 'pending') {
-      const row = await changed(this.#db).executeTakeFirst();
+      const row = await changed(this.#db).returning(CHANGED_COLUMNS).executeTakeFirst();
       return row && { ...row, tenant_id: null }; // no ledger row yet
     }
     const entry = ledgerEntryOf(update.status, update.hintCode, update.cancelledBy, update.personKey);
-    return this.#db.with('finished', changed).with('ledger', (db) => appendToLedger(db, entry).returning('tenant_id'))
-      .selectFrom('finished').selectAll('finished').select((eb) => eb.selectFrom('ledger').select('ledger.tenant_id').as('tenant_id'))
+    return this.#db.with('finished', (db) => changed(db).returning(finishedColumns)).with('ledger', (db) => appendToLedger(db, entry).returning('tenant_id'))
+      .selectFrom('finished').select(CHANGED_COLUMNS).select((eb) => eb.selectFrom('ledger').select('ledger.tenant_id').as('tenant_id'))
       .executeTakeFirst();
   }
 
@@ -232,10 +238,10 @@ export class OrderRepository {
       })
       .where('id', '=', id)
       .where('status', '=', 'pending')
-      .returningAll())
+      .returning(finishedColumns))
       // Appends only when this collect gave the order up.
       .with('ledger', (db) => appendToLedger(db, ledgerEntryOf('failed', null)).returning('tenant_id'))
-      .selectFrom('finished').selectAll('finished').select((eb) => eb.selectFrom('ledger').select('ledger.tenant_id').as('tenant_id'))
+      .selectFrom('finished').select(CHANGED_COLUMNS).select((eb) => eb.selectFrom('ledger').select('ledger.tenant_id').as('tenant_id'))
       .executeTakeFirst();
   }
 

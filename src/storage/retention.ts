@@ -9,7 +9,7 @@
  */
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from './database.ts';
-import { appendToLedger, ledgerEntryOf } from './ledger.ts';
+import { appendToLedger, LEDGER_SOURCE, ledgerEntryOf } from './ledger.ts';
 import { RateLimitStore } from './rate-limits.ts';
 import { foldLedger } from './usage-fold.ts';
 import type { Database } from './schema.ts';
@@ -87,7 +87,7 @@ export async function applyRetention(db: Db, policy: RetentionPolicy): Promise<R
     .set({ status: 'cancelled', updated_at: sql`now()`, completed_at: sql`now()`, ...STRIPPED })
     .where('id', 'in', ids().where('status', '=', 'pending').where('last_seen_at', '<', ago(PENDING_MAX_IDLE_S)))
     .where('status', '=', 'pending') // a collect that finished it meanwhile wins
-    .returningAll())
+    .returning(LEDGER_SOURCE))
     .with('ledger', (qc) => appendToLedger(qc, ledgerEntryOf('cancelled', null, 'janitor')))
     .selectFrom('finished').select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow()).n));

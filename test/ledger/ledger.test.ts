@@ -170,6 +170,10 @@ test('every way an order ends is one ledger row, counted per client and certific
   assert.equal(first.tenant_id, 'default');
   assert.equal(first.rp_certificate, 'cert-A');
   assert.equal(first.collects, 1);
+  // BankID's risk comes from the completion the same statement stored (returnRisk is always asked for).
+  const stored = await database.db.selectFrom('bankid_orders').select('completion').where('id', '=', completions[0]!).executeTakeFirstOrThrow();
+  assert.match(String(first.risk), /^(low|moderate|high)$/);
+  assert.equal(first.risk, (stored.completion as { risk?: string }).risk);
   assert.ok(first.finished_at >= first.started_at && first.duration_ms >= 0);
   assert.equal((await ledgerRow(b.orderId))?.tenant_id, 'kommun-b');
   assert.equal((await ledgerRow(expiring.orderId))?.collects, 2);
