@@ -344,7 +344,7 @@ test('with JavaScript the QR\'s box is there at first paint, the script draws th
   await hold('**/interaction/*/{events,status}*');
   await letGo('**/assets/login.js');
   // Drawn with the stream still held: the frame is the page's own, and nothing below it moved.
-  await page.locator('#qr-image svg').waitFor();
+  await page.locator('#qr-image svg').waitFor({ timeout: 5000 });
   const drawn = await shownQr(page);
   assert.ok(drawn.matches && drawn.qr === pageQr, `drew the page's frame ${pageQr}: ${JSON.stringify(drawn)}`);
   assert.deepEqual(await box(), firstPaint, 'no layout shift when the QR is drawn');

@@ -8,6 +8,8 @@ import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { CATALOGUE } from '../../src/errors/catalogue.ts';
 import { textsFor } from '../../src/i18n/texts.ts';
+import { interactionMac } from '../../src/interaction/browser.ts';
+import { issuedQr } from '../../src/interaction/qr-image.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { field, HttpBrowser } from '../helpers/http-browser.ts';
 import { isQrOf, modulesOfSvg } from '../helpers/qr-matrix.ts';
@@ -88,4 +90,15 @@ test('only a frame the broker put on that login\'s page is drawn: any other text
   }
   // Both logins' own images are still drawn.
   for (const page of [a, b]) assert.ok(isQrOf(modulesOfSvg((await fetchImage(page.image)).body), page.qr));
+});
+
+test('a right MAC is not enough: only a BankID frame, exactly as issued, is ever drawn', () => {
+  const key = 'a-cookie-key-0123456789abcdefghijklmnopq';
+  const frame = 'bankid.67df3917-fa0d-44e5-b327-edcc928297f8.0.dc69358e712458a66a7525beef148ae8526b1c71610eff2c16cdffb4cdac9bf8';
+  assert.equal(issuedQr(key, 'uid-1', frame, interactionMac(key, 'qr', 'uid-1', frame)), true);
+  for (const text of ['https://evil.example/', `${frame}:x`, ` ${frame}`, `${frame}\n`]) {
+    assert.equal(issuedQr(key, 'uid-1', text, interactionMac(key, 'qr', 'uid-1', text)), false, JSON.stringify(text));
+  }
+  // The CSRF token of the same login is no MAC of a frame.
+  assert.equal(issuedQr(key, 'uid-1', frame, interactionMac(key, 'csrf', 'uid-1', frame)), false);
 });
