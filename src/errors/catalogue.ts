@@ -46,6 +46,10 @@ export const CATALOGUE = {
     status: 413, expose: true, oauth: 'invalid_request',
     text: { sv: 'Formuläret är för stort.', en: 'The form is too large.' },
   },
+  qr_image_invalid: {
+    status: 400, expose: true, oauth: 'invalid_request',
+    text: { sv: 'QR-koden kan inte visas. Ladda om sidan.', en: 'The QR code cannot be shown. Reload the page.' },
+  },
   return_mismatch: {
     status: 400, expose: true, oauth: 'access_denied',
     text: { sv: 'Du kom tillbaka i en annan webbläsare eller med en felaktig länk, så inloggningen avbröts av säkerhetsskäl. Börja om.', en: 'You came back in another browser or with a wrong link, so the login was stopped for your safety. Start again.' },

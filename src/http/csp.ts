@@ -17,10 +17,10 @@ declare module 'koa' {
 export const newNonce = (): string => randomBase64(16);
 
 /**
- * No third-party resources anywhere; the QR is inline SVG; no inline style; forms post to this origin or, for
- * form_post, the client. 'self' after the nonce is the fallback for browsers older than CSP 3, which ignore
- * 'strict-dynamic' (and newer ones ignore 'self' beside it): every script of ours is same-origin, so it is narrower
- * than strict CSP's generic `https: 'unsafe-inline'`.
+ * No third-party resources anywhere; the QR is inline SVG (without JavaScript an image of this origin); no inline
+ * style; forms post to this origin or, for form_post, the client. 'self' after the nonce is the fallback for
+ * browsers older than CSP 3, which ignore 'strict-dynamic' (and newer ones ignore 'self' beside it): every script
+ * of ours is same-origin, so it is narrower than strict CSP's generic `https: 'unsafe-inline'`.
  */
 export function contentSecurityPolicy(nonce: string): string {
   return `default-src 'none'; script-src 'nonce-${nonce}' 'strict-dynamic' 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'`;

@@ -45,8 +45,16 @@ export function webDeviceData(ctx: Context, id: string, issuerHost: string): Web
   };
 }
 
+/**
+ * A MAC under the broker's interaction secret (its first cookie key) over `parts` of one login; the purpose keeps
+ * the MACs of one use from standing in for another's.
+ */
+export function interactionMac(secret: string, purpose: 'csrf' | 'qr', ...parts: string[]): string {
+  return createHmac('sha256', secret).update([purpose, ...parts].join(':')).digest('base64url');
+}
+
 export function csrfToken(secret: string, uid: string, id: string): string {
-  return createHmac('sha256', secret).update(`csrf:${uid}:${id}`).digest('base64url');
+  return interactionMac(secret, 'csrf', uid, id);
 }
 
 export function validCsrf(secret: string, uid: string, id: string, presented: unknown): boolean {

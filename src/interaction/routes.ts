@@ -9,6 +9,7 @@ import { abortLogin } from './actions/abort.ts';
 import { cancelOrder } from './actions/cancel-order.ts';
 import { giveConsent } from './actions/consent.ts';
 import { orderEvents } from './actions/events.ts';
+import { qrImage } from './actions/qr-image.ts';
 import { sameDeviceReturn } from './actions/return.ts';
 import { showPage } from './actions/show.ts';
 import { startOrder } from './actions/start.ts';
@@ -43,6 +44,7 @@ export function interactionRoutes(deps: InteractionDeps, limitStarts: Middleware
   router.post('/start', page, form, starting, client, limitStarts, startOrder(deps));
   router.get('/status', renderErrors('json'), orderStatus(deps));
   router.get('/events', renderErrors('json'), orderEvents(deps));
+  router.get('/qr.svg', renderErrors('text'), qrImage(deps));
   router.get('/return', page, interaction, sameDeviceReturn(deps));
   router.post('/cancel-order', page, form, cancelOrder(deps));
   router.post('/abort', page, form, interaction, abortLogin(deps));

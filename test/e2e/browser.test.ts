@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
+import { textsFor } from '../../src/i18n/texts.ts';
 import { launchChromium, skipWithoutBrowser } from '../helpers/chromium.ts';
 import { startTestBroker, type TestBroker } from '../helpers/broker.ts';
 import { isQrOf, modulesOfSvg } from '../helpers/qr-matrix.ts';
@@ -42,22 +43,47 @@ async function startQr(page: Page): Promise<void> {
   await page.click('#login');
   await page.waitForURL(/\/interaction\//);
   await page.click('button[data-method="qr"]');
-  await page.locator('#qr-image[data-qr^="bankid."] svg').waitFor();
+  // The script's drawing, or without JavaScript the server's image (a script-enabled browser never parses that one).
+  await page.locator('#qr-image[data-qr^="bankid."] :is(svg, noscript img)').waitFor();
 }
 
 /**
- * The QR string the page shows and whether its image is that string's QR code (its modules read back). A page
- * without JavaScript reloads itself every second, which can cut a read short: then it reads again.
+ * The QR string the page shows and whether its image is that string's QR code (its modules read back): the SVG the
+ * script drew, or without JavaScript the image the browser loaded, read from its URL (the route draws one URL alike).
+ * A page without JavaScript reloads itself every second, which can cut a read short: then it reads again.
  */
 async function shownQr(page: Page): Promise<{ qr: string; matches: boolean }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { qr, svg } = await page.locator('#qr-image').evaluate((el: HTMLElement) => ({ qr: el.dataset.qr ?? '', svg: el.innerHTML }));
-      return { qr, matches: isQrOf(modulesOfSvg(svg), qr) };
+      const shown = await page.locator('#qr-image').evaluate(async (el: HTMLElement) => {
+        const img = el.querySelector('img');
+        if (img) await img.decode();
+        return { qr: el.dataset.qr ?? '', svg: el.querySelector('svg')?.outerHTML, src: img?.src };
+      });
+      const svg = shown.svg ?? (shown.src && await (await page.request.get(shown.src)).text());
+      return { qr: shown.qr, matches: Boolean(svg) && isQrOf(modulesOfSvg(svg!), shown.qr) };
     } catch (error) {
       if (attempt === 5) throw error;
     }
   }
+}
+
+/**
+ * A barcode reader reads the page's QR from a screenshot of it, as a camera would, and finds a frame of the order the
+ * page names. In CI (BRYGGA_REQUIRE_BROWSER) the reader is installed by .ci/run, so this check always runs there.
+ */
+async function assertScreenShowsQr(page: Page, file: string): Promise<void> {
+  if (!existsSync(ZBARIMG) && !process.env.BRYGGA_REQUIRE_BROWSER) return;
+  const before = (await shownQr(page)).qr;
+  const path = new URL(file, ARTIFACTS).pathname;
+  await page.locator('#qr-image').screenshot({ path });
+  const after = (await shownQr(page)).qr;
+  const read = execFileSync(ZBARIMG, ['-q', '--raw', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  // A slow screenshot may catch a frame between the two read before and after it: same order, a second in between.
+  const [token, second] = read.split('.').slice(1, 3);
+  const secondOf = (qr: string) => Number(qr.split('.')[2]);
+  assert.equal(token, before.split('.')[1], `the screen shows ${read}`);
+  assert.ok(secondOf(before) <= Number(second) && Number(second) <= secondOf(after), `the screen shows ${read}, between ${before} and ${after}`);
 }
 
 /** The person scans what the page shows (a frame again if the app found it too old) and approves; the page ends on the demo app with the claims. */
@@ -189,19 +215,7 @@ test('without the stream (404) the page polls /status and draws every QR frame i
     await page.waitForFunction((previous) => document.getElementById('qr-image')?.dataset.qr !== previous, shown.qr, { timeout: 5000 });
   }
   assert.equal(frames.size, 3, 'a new frame every second');
-  // In CI (BRYGGA_REQUIRE_BROWSER) the reader is installed by .ci/run, so this check always runs there.
-  if (existsSync(ZBARIMG) || process.env.BRYGGA_REQUIRE_BROWSER) {
-    const before = (await shownQr(page)).qr;
-    const path = new URL('qr-drawn-by-script.png', ARTIFACTS).pathname;
-    await page.locator('#qr-image').screenshot({ path });
-    const after = (await shownQr(page)).qr;
-    const read = execFileSync(ZBARIMG, ['-q', '--raw', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    // A slow screenshot may catch a frame between the two read before and after it: same order, a second in between.
-    const [token, second] = read.split('.').slice(1, 3);
-    const secondOf = (qr: string) => Number(qr.split('.')[2]);
-    assert.equal(token, before.split('.')[1], `the screen shows ${read}`);
-    assert.ok(secondOf(before) <= Number(second) && Number(second) <= secondOf(after), `the screen shows ${read}, between ${before} and ${after}`);
-  }
+  await assertScreenShowsQr(page, 'qr-drawn-by-script.png');
   assert.equal(await page.evaluate(() => document.documentElement.dataset.sameDocument), 'yes', 'frames came without reloading the page');
   assert.ok(streamAsked >= 1, 'the page tried the stream first');
   assert.ok(polled.length >= 2, `polled /status (${polled.length})`);
@@ -276,15 +290,67 @@ test("the CSP refuses a script the response did not name; the page's own nonced 
   await page.context().close();
 });
 
-test('without JavaScript the page refreshes itself with a server-drawn QR and the login completes', { skip, timeout: 120_000 }, async () => {
+test('without JavaScript the page refreshes itself with the server\'s QR image and the login completes', { skip, timeout: 120_000 }, async () => {
   const context = await browser.newContext({ locale: 'sv-SE', javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
+  const images: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/qr.svg')) images.push(new URL(r.url()).searchParams.get('qr') ?? ''); });
   await startQr(page);
   const first = await shownQr(page);
-  assert.ok(first.matches, 'the server draws the same QR code the script would');
+  assert.ok(first.matches, 'the server\'s image is the QR code of the page\'s frame');
+  assert.equal(await page.locator('#qr-image svg').count(), 0, 'nothing drawn into the page');
+  assert.equal(await page.locator('#qr-image noscript img').getAttribute('alt'), textsFor('sv').qrAlt);
   assert.equal(await page.locator('#qr-pause').isHidden(), true, 'no script-only controls');
-  // The noscript meta refresh brings a new frame.
-  await until(async () => (await shownQr(page)).qr, (qr) => qr !== first.qr, 'the page refreshes to a new frame', 100, 100);
+  await assertScreenShowsQr(page, 'qr-image-without-script.png');
+  // The noscript meta refresh brings a new frame, and with it a new image.
+  const next = await until(() => shownQr(page), (shown) => shown.qr !== first.qr, 'the page refreshes to a new frame', 100, 100);
+  assert.ok(next.matches, 'the new image is the QR code of the new frame');
+  assert.ok(images.includes(first.qr) && images.includes(next.qr), `the browser loaded each frame's image: ${images.join(', ')}`);
   await scanApproveAndFinish(page);
   await context.close();
+});
+
+test('with JavaScript the QR\'s box is there at first paint, the script draws the page\'s own frame into it and no image is asked for', { skip, timeout: 60_000 }, async () => {
+  const page = await newPage('sv-SE');
+  const images: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/qr.svg')) images.push(r.url()); });
+  // Requests held until let go: first the page script, then the stream and the poll.
+  const held = new Map<string, Route[]>();
+  const hold = (pattern: string) => {
+    held.set(pattern, []);
+    return page.route(pattern, (route) => (held.get(pattern)?.push(route) ? undefined : route.fallback()));
+  };
+  const letGo = async (pattern: string) => {
+    const routes = held.get(pattern)!;
+    held.delete(pattern);
+    for (const route of routes) await route.fallback();
+  };
+  await page.goto(`${t.broker.url}/demo`);
+  await page.click('#login');
+  await page.waitForURL(/\/interaction\//);
+  await hold('**/assets/login.js');
+  const sent = page.waitForResponse((r) => /^\/interaction\/[\w-]+$/.test(new URL(r.url()).pathname) && r.request().method() === 'GET');
+  await page.click('button[data-method="qr"]');
+  const html = await (await sent).text();
+  assert.match(html, /data-qr="bankid\./);
+  assert.doesNotMatch(html, /<svg/i, 'the page as sent carries no drawing of the QR');
+  // Before the script: the figure and its controls are shown, the QR's box already its size.
+  await page.locator('#qr').waitFor();
+  // Where the QR and what follows it are (the controls grow by the script's own pause button, below their top).
+  const box = async () => ({ image: await page.locator('#qr-image').boundingBox(), controlsTop: (await page.locator('.qr-controls').boundingBox())?.y });
+  const firstPaint = await box();
+  assert.ok(firstPaint.image && firstPaint.image.width >= 200 && Math.abs(firstPaint.image.height - firstPaint.image.width) < 1, JSON.stringify(firstPaint));
+  const pageQr = await page.locator('#qr-image').getAttribute('data-qr');
+  await hold('**/interaction/*/{events,status}*');
+  await letGo('**/assets/login.js');
+  // Drawn with the stream still held: the frame is the page's own, and nothing below it moved.
+  await page.locator('#qr-image svg').waitFor({ timeout: 5000 });
+  const drawn = await shownQr(page);
+  assert.ok(drawn.matches && drawn.qr === pageQr, `drew the page's frame ${pageQr}: ${JSON.stringify(drawn)}`);
+  assert.deepEqual(await box(), firstPaint, 'no layout shift when the QR is drawn');
+  await letGo('**/interaction/*/{events,status}*');
+  await assertScreenShowsQr(page, 'qr-first-frame-by-script.png');
+  await scanApproveAndFinish(page);
+  assert.deepEqual(images, [], 'a browser with JavaScript never asks for the server\'s image');
+  await page.context().close();
 });

@@ -85,7 +85,7 @@ async function finish(login: Login): Promise<URL> {
 async function qrLogin(personalNumber = '199908072391', config: oidc.Configuration = rp) {
   const login = await beginLogin(config);
   const pending = await startOrder(login, 'qr');
-  assert.match(pending.body, /<svg/);
+  assert.match(pending.body, /<noscript><img src="\/interaction\/[\w-]+\/qr\.svg\?qr=bankid\./);
   const { qr } = await status(login);
   assert.match(String(qr), /^bankid\.[0-9a-f-]{36}\.\d+\.[0-9a-f]{64}$/);
   const scanned = await t.sim.post('/sim/app/scan', { qr });

@@ -1,6 +1,7 @@
 // Progressive enhancement of the BankID page: the status pushed over a stream (Server-Sent Events) or, where that is
-// missing or keeps failing, polled; each QR frame drawn here from its string. Without this script the page refreshes
-// itself (noscript meta refresh, the server draws the QR) and every action is a plain form.
+// missing or keeps failing, polled; each QR frame drawn here from its string, the first one from the page's at once.
+// Without this script the page refreshes itself (noscript meta refresh, the QR an image the server draws) and every
+// action is a plain form.
 import { qrSvg } from './qr.js';
 
 const root = document.getElementById('bankid-login');
@@ -38,6 +39,9 @@ function enhance(root) {
       moreTimeNote.hidden = !moreTime.checked;
     });
   }
+
+  // The page carries the first frame's string, not its image: drawn now, before the stream or a poll says anything.
+  if (qrImage && qrImage.dataset.qr) qrImage.innerHTML = qrSvg(qrImage.dataset.qr);
 
   function show(status) {
     if (message.textContent !== status.message) message.textContent = status.message;

@@ -1,7 +1,7 @@
 // QR code encoder (ISO/IEC 18004) for the BankID page, written for Brygga (Apache-2.0): byte mode, error correction
 // level L, versions 1–40, the mask chosen by the standard's four penalty rules. One plain ES module, no dependencies:
-// the page script draws every frame with it, and the server the first frame and the pages of browsers without
-// JavaScript (views/interaction/login.eta).
+// the page script draws every frame with it, and the server the image that pages without JavaScript show
+// (src/interaction/actions/qr-image.ts).
 
 // Level L per version 1–40: error-correction codewords per block, and number of blocks (ISO/IEC 18004 table 9).
 const EC_PER_BLOCK = [7, 10, 15, 20, 26, 18, 20, 24, 30, 18, 20, 24, 26, 30, 22, 24, 28, 30, 28, 28, 28, 28, 30, 30, 26, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30];

@@ -18,8 +18,7 @@ import { messageFor } from '../../oidc/user-message.ts';
 import { browserBinding, csrfToken, deviceId } from '../browser.ts';
 import { clientOf, finish, interactionOf, localeOf, urls, type Action } from '../context.ts';
 import { messageForState } from '../messages.ts';
-// The encoder the page script draws with, so the first frame and the no-JavaScript page look the same as the rest.
-import { qrSvg } from '../../../views/assets/qr.js';
+import { qrImageUrl } from '../qr-image.ts';
 
 export const showPage: Action = (deps) => async (ctx) => {
   const { config, orders } = deps;
@@ -96,8 +95,9 @@ export const showPage: Action = (deps) => async (ctx) => {
     method: state.startMethod,
     hintCode: state.hintCode,
     message: messageForState(state, device.mobile, locale),
+    // The string only: the page script draws it, and a page without JavaScript shows it as an image from its URL.
     qr: pending ? state.qr : undefined,
-    qrSvg: pending && state.qr ? qrSvg(state.qr) : undefined,
+    qrImageUrl: pending && state.qr ? qrImageUrl(deps.csrfSecret, uid, state.qr) : undefined,
     launch,
     switchTo,
   });
