@@ -25,9 +25,19 @@ let counting = false;
 const statements: string[] = [];
 /** Order ids replica A's order flow was notified of, in order. */
 const notified: string[] = [];
+/** Runs once right after the next order page's statement (the interaction with its order's poll) has run. */
+let afterRenderStatement: (() => void) | undefined;
+const RENDER_STATEMENT = /^\s*with o as \(update "bankid_orders" set .*"page_renders" = page_renders \+ 1/s;
 
 before(async () => {
-  t = await startTestBroker({ BANKID_COLLECT_CONCURRENCY: '0' }, {}, (text) => { if (counting) statements.push(text); }, { orderClock: () => Date.now() + ahead });
+  t = await startTestBroker({ BANKID_COLLECT_CONCURRENCY: '0' }, {}, (text) => {
+    if (counting) statements.push(text);
+    if (afterRenderStatement && RENDER_STATEMENT.test(text)) {
+      const run = afterRenderStatement;
+      afterRenderStatement = undefined;
+      run();
+    }
+  }, { orderClock: () => Date.now() + ahead });
   await t.replica({ BANKID_COLLECT_CONCURRENCY: '64' });
   // Listens in on the real notifications (the broker calls it for each), so a test knows when A has heard of a change.
   const flow = t.broker.orders;
@@ -41,11 +51,15 @@ after(async () => { await t?.close(); });
 interface Page { browser: HttpBrowser; uid: string; orderRef: string; orderId: string; csrf: string; page: string }
 
 /** A login up to its QR order's page, rendered by replica A; the app has not scanned it. */
-async function renderedPage(): Promise<Page> {
+async function renderedPage(whileRendering?: (orderId: string) => void): Promise<Page> {
   const auth = await authorize(t, rp);
   const uid = interactionUid(auth.step);
   const started = await auth.browser.post(`${t.broker.url}/interaction/${uid}/start`, { csrf: field(auth.step.body, 'csrf'), method: 'qr' });
   assert.equal(started.status, 303, started.body);
+  if (whileRendering) {
+    const { id } = await orderOf(uid);
+    afterRenderStatement = () => whileRendering(id);
+  }
   const shown = await auth.browser.get(new URL(started.location!, t.broker.url).href);
   assert.equal(shown.status, 200);
   const root = /<div id="bankid-login"[^>]*>/.exec(shown.body)?.[0] ?? '';
@@ -127,6 +141,19 @@ test('the order completed between the render and the stream: the stream sends th
   assert.deepEqual(first.data, { state: 'complete', message: '' });
   assertPolledOnce(ran);
   await stream.closedByServer();
+});
+
+test('a change notified while the render\'s statement ran counts too: the stream polls', async () => {
+  let heard = false;
+  // As a notification that arrives after the statement read the row, before the page's handler has it.
+  const page = await renderedPage((orderId) => {
+    t.broker.orders.changed(orderId);
+    heard = true;
+  });
+  assert.ok(heard, 'the page\'s statement ran');
+  const { stream, ran } = await openStream(page);
+  assertPolledOnce(ran);
+  await stream.close();
 });
 
 test('after the page\'s beacon the stream polls: the page is back, and the janitor keeps its order after the grace', async () => {
