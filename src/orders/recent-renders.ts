@@ -19,15 +19,19 @@ import { requestScope } from '../storage/request-scope.ts';
 export interface RecentRendersOptions {
   /** This process's clock in ms (tests move it). Default Date.now. */
   now?: () => number;
-  /** How long an entry may be used. Default 3 s: the stream opens right after the page has loaded. */
-  ttlMs?: number;
   /** Entries, and orders whose last notification is kept, at most each. Default 4096. */
   max?: number;
 }
 
+/**
+ * How long an entry may be used: the page's script opens its stream as soon as the page has loaded. Short, since the
+ * render's `last_seen_at` then stands until the streams' liveness statement (every 10 s; the janitor waits 30 s).
+ */
+const TTL_MS = 3000;
+
 interface Remembered {
   row: PolledOrder;
-  /** Notifications up to this one were already there when the render's statement was sent. */
+  /** The number the next notification was to get when the render's statement was sent: from it on, they count. */
   mark: number;
   /** This process's clock when the row was read. */
   readAt: number;
@@ -35,7 +39,6 @@ interface Remembered {
 
 export class RecentRenders {
   readonly #now: () => number;
-  readonly #ttlMs: number;
   readonly #renders: Lru<Remembered>;
   /** The sequence number of each recently notified order's last notification. */
   readonly #notified: Lru<number>;
@@ -47,7 +50,6 @@ export class RecentRenders {
 
   constructor(options: RecentRendersOptions = {}) {
     this.#now = options.now ?? Date.now;
-    this.#ttlMs = options.ttlMs ?? 3000;
     const max = options.max ?? 4096;
     this.#renders = new Lru(max);
     this.#notified = new Lru(max, (_orderId, sequence) => { this.#floor = Math.max(this.#floor, sequence + 1); });
@@ -81,7 +83,7 @@ export class RecentRenders {
     if (!entry) return undefined;
     this.#renders.delete(interactionId);
     const elapsed = this.#now() - entry.readAt;
-    if (elapsed < 0 || elapsed > this.#ttlMs || entry.mark < this.#floor) return undefined;
+    if (elapsed < 0 || elapsed > TTL_MS || entry.mark < this.#floor) return undefined;
     if ((this.#notified.get(entry.row.id) ?? -1) >= entry.mark) return undefined;
     return { row: entry.row, dbNow: new Date(entry.row.db_now.getTime() + elapsed) };
   }

@@ -21,7 +21,7 @@ function rendered(renders: RecentRenders, interactionId: string, orderId: string
 
 test('a render is used once, while fresh, with the database clock moved on by the time since', async () => {
   let now = 1000;
-  const renders = new RecentRenders({ now: () => now, ttlMs: 3000 });
+  const renders = new RecentRenders({ now: () => now });
   await withRequestScope(async () => rendered(renders, 'i1', 'o1'));
   now += 1500;
   assert.deepEqual(renders.take('i1'), { row: rowOf('o1'), dbNow: new Date(DB_NOW.getTime() + 1500) });
