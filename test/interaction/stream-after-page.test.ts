@@ -1,8 +1,9 @@
 /**
  * The order page's event stream, opened right after the page was rendered on the same replica, takes the render's
  * row instead of polling again (src/orders/recent-renders.ts), unless something happened since: a change notified by
- * the database, the page's beacon, too much time, another browser. Replica A serves the pages and does not collect;
- * replica B's collector collects, so every change A hears of comes through the database's notifications.
+ * the database, the page's beacon, too much time, another browser, a lost listening connection. Replica A serves the
+ * pages and does not collect; replica B's collector collects, so every change A hears of comes through the
+ * database's notifications.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -168,6 +169,20 @@ test('after the page\'s beacon the stream polls: the page is back, and the janit
   await sql`update bankid_orders set last_seen_at = last_seen_at - interval '10 seconds', left_at = left_at - interval '10 seconds' where id = ${page.orderId}`.execute(t.broker.database.db);
   await t.broker.orders.cancelAbandoned();
   assert.equal((await orderOf(page.uid)).status, 'pending');
+  await stream.close();
+});
+
+test('a render from before the listening connection was lost and came back is not used', { skip: !process.env.DATABASE_URL && 'the embedded engine listens in process, without a connection to lose' }, async () => {
+  const page = await renderedPage();
+  const reconnected = () => t.logLines.filter((l) => !l.includes('"replica"') && l.includes('listening for order changes again')).length;
+  const before = reconnected();
+  // Every replica's listening connection on this database drops, as in a failover; notifications meanwhile are lost.
+  const { rows } = await sql<{ gone: boolean }>`select pg_terminate_backend(pid) as gone from pg_stat_activity
+    where datname = current_database() and query = 'listen "brygga_order_changes"'`.execute(t.broker.database.db);
+  assert.ok(rows.length >= 1 && rows.every((r) => r.gone), JSON.stringify(rows));
+  await until(async () => reconnected(), (n) => n > before, 'replica A listens again');
+  const { stream, ran } = await openStream(page);
+  assertPolledOnce(ran);
   await stream.close();
 });
 
