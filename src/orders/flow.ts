@@ -227,9 +227,11 @@ export class OrderFlow {
     // Only QR pages send it; one that arrives after a switch to same-device speaks of the order that switch
     // cancelled, and a same-device page is left on purpose while the app is open.
     if (!latest || latest.start_method !== 'qr' || !sameBinding(latest.browser_binding, browserBinding)) return;
-    // Before the mark is written: a stream opening from here on must poll to clear it.
+    // A stream opening from here on must poll to clear the mark, and so must one of a page whose render began while
+    // the mark was being written (its statement may have run first).
     this.#renders.changed(latest.id);
     if (!(await this.#o.orders.markLeft(latest.id, page))) return;
+    this.#renders.changed(latest.id);
     const timer = setTimeout(() => {
       this.#graceTimers.delete(timer);
       this.#background('cancel of left orders', () => this.cancelAbandoned());
