@@ -96,6 +96,8 @@ export interface BrokerOptions {
   bankIdRetryDelayMs?: (attempt: number) => number;
   /** The admin console's clock (tests move it past the idle timeout). */
   consoleClock?: () => Date;
+  /** The order flow's clock in ms (tests move it past how long a render's row serves its page's stream). */
+  orderClock?: () => number;
 }
 
 export interface RunningBroker {
@@ -256,6 +258,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       logger: logger.child({ component: 'orders' }),
       events,
       firstCollectAfterMs: config.bankid.collectIntervalMs,
+      now: options.orderClock,
     });
     // After the server has closed, before the BankID connections and the database go.
     cleanups.push(() => orderFlow.close());
@@ -291,7 +294,13 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       });
       cleanups.push(() => listening.close());
     };
-    await follow(ORDER_CHANGES_CHANNEL, 'order', (orderId) => streams.changed(orderId), () => streams.rereadAll());
+    await follow(ORDER_CHANGES_CHANNEL, 'order', (orderId) => {
+      orderFlow.changed(orderId);
+      streams.changed(orderId);
+    }, () => {
+      orderFlow.resync();
+      streams.rereadAll();
+    });
     await follow(CLIENT_CHANGES_CHANNEL, 'client', (payload) => {
       clients.changed(payload);
       connections.changed(payload);

@@ -21,6 +21,7 @@ import { keepOrder } from './keep-order.ts';
 import { orderEvent } from './order-event.ts';
 import type { BankIdConnections } from './connections.ts';
 import { qrFrame, qrSource, qrTimeAt, type QrSource } from './qr-source.ts';
+import { RecentRenders } from './recent-renders.ts';
 
 export type StartMethod = 'qr' | 'same_device';
 
@@ -73,6 +74,8 @@ export interface OrderFlowOptions {
    * and nobody can have scanned the QR or opened the app at once). Default 0: at once.
    */
   firstCollectAfterMs?: number;
+  /** This process's clock in ms, for how long a render's row serves its page's stream (tests move it). */
+  now?: () => number;
 }
 
 /** errorCode of a call that got no answer at all (network, TLS, timeout). */
@@ -91,10 +94,12 @@ export class OrderFlow {
   readonly #leftGraceMs: number;
   readonly #running = new Set<Promise<void>>();
   readonly #graceTimers = new Set<NodeJS.Timeout>();
+  readonly #renders: RecentRenders;
 
   constructor(options: OrderFlowOptions) {
     this.#o = options;
     this.#leftGraceMs = options.leftGraceMs ?? 3000;
+    this.#renders = new RecentRenders({ now: options.now });
   }
 
   async start(request: StartOrder): Promise<{ orderId: string }> {
@@ -147,24 +152,47 @@ export class OrderFlow {
    * marks the order as watched (none when the request's read of the interaction polled it already). Never waits on BankID.
    */
   async status(interactionId: string, browserBinding: string): Promise<OrderState | undefined> {
-    return (await this.watch(interactionId, browserBinding))?.state;
+    return (await this.#poll(interactionId, browserBinding))?.state;
   }
 
-  /** As `status`, with what a stream needs to draw fresh QR frames without asking again. */
+  /**
+   * As `status`, with what a stream needs to draw fresh QR frames without asking again; for the stream's opening.
+   * No statement when this replica rendered the order's page a moment ago and nothing changed since (recent-renders.ts).
+   */
   async watch(interactionId: string, browserBinding: string): Promise<WatchedOrder | undefined> {
-    const row = await this.#o.orders.poll(interactionId);
-    if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
-    return watched(row, row.db_now);
+    const recent = this.#renders.take(interactionId);
+    if (recent && sameBinding(recent.row.browser_binding, browserBinding)) return watched(recent.row, recent.dbNow);
+    return this.#poll(interactionId, browserBinding);
+  }
+
+  /**
+   * A render of the interaction's order page is about to poll (with the interaction's read): changes notified from
+   * now on count against what it reads. Without this mark the render's row is not kept for the page's stream.
+   */
+  beforeRender(interactionId: string): void {
+    this.#renders.markRequest(interactionId);
   }
 
   /**
    * As `status`, for a render of the order's page: the same statement counts the page, and `page` is its number,
-   * which the page's leave beacon names (see `leave`).
+   * which the page's leave beacon names (see `leave`). A pending order's row is kept a moment for the page's stream.
    */
   async render(interactionId: string, browserBinding: string): Promise<{ state: OrderState; page: number } | undefined> {
+    const mark = this.#renders.requestMark(interactionId);
     const row = await this.#o.orders.poll(interactionId, true);
     if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
+    if (row.status === 'pending' && mark !== undefined) this.#renders.remember(interactionId, row, mark);
     return { state: watched(row, row.db_now).state, page: row.page_renders };
+  }
+
+  /** A notification: the order's status or hint changed (on any replica). */
+  changed(orderId: string): void {
+    this.#renders.changed(orderId);
+  }
+
+  /** The listening connection is back: notifications in between are lost. */
+  resync(): void {
+    this.#renders.resync();
   }
 
   /** These orders as they are now (after a change was notified), by id; one statement. */
@@ -199,7 +227,11 @@ export class OrderFlow {
     // Only QR pages send it; one that arrives after a switch to same-device speaks of the order that switch
     // cancelled, and a same-device page is left on purpose while the app is open.
     if (!latest || latest.start_method !== 'qr' || !sameBinding(latest.browser_binding, browserBinding)) return;
+    // A stream opening from here on must poll to clear the mark, and so must one of a page whose render began while
+    // the mark was being written (its statement may have run first).
+    this.#renders.changed(latest.id);
     if (!(await this.#o.orders.markLeft(latest.id, page))) return;
+    this.#renders.changed(latest.id);
     const timer = setTimeout(() => {
       this.#graceTimers.delete(timer);
       this.#background('cancel of left orders', () => this.cancelAbandoned());
@@ -233,6 +265,12 @@ export class OrderFlow {
     for (const timer of this.#graceTimers) clearTimeout(timer);
     this.#graceTimers.clear();
     await Promise.race([Promise.allSettled(this.#running), delay(CLOSE_WAIT_MS, undefined, { ref: false })]);
+  }
+
+  async #poll(interactionId: string, browserBinding: string): Promise<WatchedOrder | undefined> {
+    const row = await this.#o.orders.poll(interactionId);
+    if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
+    return watched(row, row.db_now);
   }
 
   /** Work nobody awaits: its failure is logged, and close() waits for it. */

@@ -57,7 +57,7 @@ export class SimulatorControl {
   }
 }
 
-export async function startTestBroker(env: Record<string, string> = {}, simulatorOptions: Partial<SimulatorOptions> = {}, onQuery?: (sql: string) => void, brokerOptions: Pick<BrokerOptions, 'consoleClock' | 'database'> = {}): Promise<TestBroker> {
+export async function startTestBroker(env: Record<string, string> = {}, simulatorOptions: Partial<SimulatorOptions> = {}, onQuery?: (sql: string) => void, brokerOptions: Pick<BrokerOptions, 'consoleClock' | 'database' | 'orderClock'> = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'brygga-e2e-'));
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write(chunk, _e, cb) { logLines.push(chunk.toString()); cb(); } }) });

@@ -15,7 +15,11 @@ export const loadInteraction = (render = false, starts?: (ctx: Context, uid: str
   const provider = deps.provider();
   // Only this login's browser (oidc-provider's signed cookie names the uid) polls and counts its order; anyone else
   // gets the error below from oidc-provider's own check and leaves the order as it was.
-  if (holdsInteraction(ctx, provider, state.uid)) state.startCounts = await deps.loadWithOrder(state.uid, render, starts?.(ctx, state.uid));
+  if (holdsInteraction(ctx, provider, state.uid)) {
+    // Marked before the statement is sent: a change racing it is noticed when the page's stream opens.
+    if (render) deps.orders.beforeRender(state.uid);
+    state.startCounts = await deps.loadWithOrder(state.uid, render, starts?.(ctx, state.uid));
+  }
   try {
     const found = await provider.interactionDetails(ctx.req, ctx.res);
     if (found.uid !== state.uid) throw new errors.SessionNotFound('interaction mismatch');
