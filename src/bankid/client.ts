@@ -2,16 +2,19 @@
  * The RP API v6.0 client over mutual TLS. Retry policy (rp-api-v6.md §4, §5):
  * - `maintenance` (503) is retried with backoff up to maintenanceRetries times, then thrown;
  * - every other HTTP error, `internalError` and `requestTimeout` included, is thrown at once;
- * - a failed connection of `collect` or `cancel` is replayed once, right away (typically a keep-alive socket
- *   the server closed while idle); order-starting calls, timeouts and oversized answers are never replayed,
- *   because a lost answer may hide an order BankID did create and a replay would start a second one;
+ * - a failed connection of `collect` or `cancel` is replayed once, right away; an order-starting call only when it met
+ *   a kept-alive connection the server had closed while idle, which BankID cannot have read (transport.ts): any
+ *   other lost answer may hide an order BankID did create, and a replay would start a second one. Should BankID
+ *   have read it after all, the second order is one nobody sees (its QR and start token go nowhere) and that expires,
+ *   or, with a personal number, BankID's `alreadyInProgress`: the failure the call would have had anyway. Timeouts
+ *   and oversized answers are never replayed;
  * - a call whose signal aborts stops where it is, rejects with BankIdAbortedError and is never retried.
  */
 import { setTimeout as wait } from 'node:timers/promises';
 import type { Logger } from '../observability/logger.ts';
 import type { RpCertificate } from './certificate.ts';
 import { normalizeBaseUrl } from './environments.ts';
-import { BankIdAbortedError, BankIdConnectionError, MaintenanceError, httpErrorFrom } from './errors.ts';
+import { BankIdAbortedError, MaintenanceError, httpErrorFrom } from './errors.ts';
 import { encodeAuth, encodePayment, encodePhoneAuth, encodePhoneSign, encodeSign } from './requests.ts';
 import { parseCollectResponse, parseOrderResponse, parsePhoneOrderResponse } from './responses.ts';
 import { agentFor, postJson, type HttpResult } from './transport.ts';
@@ -105,7 +108,7 @@ export class BankIdClient implements BankIdApi {
     const url = new URL(endpoint, this.#baseUrl);
     const signal = options?.signal;
     for (let retry = 0; ; retry++) {
-      const result = await this.#post(endpoint, url, body, signal);
+      const result = await this.#send(endpoint, url, body, signal);
       if (result.status >= 200 && result.status < 300) return result;
       const error = httpErrorFrom(result.status, result.body);
       if (!(error instanceof MaintenanceError) || retry >= this.#maintenanceRetries) throw error;
@@ -115,15 +118,6 @@ export class BankIdClient implements BankIdApi {
       } catch (err) {
         throw signal?.aborted ? abortedError(endpoint, signal) : err;
       }
-    }
-  }
-
-  async #post(endpoint: Endpoint, url: URL, body: object, signal: AbortSignal | undefined): Promise<HttpResult> {
-    try {
-      return await this.#send(endpoint, url, body, signal);
-    } catch (err) {
-      if (!REPLAYABLE.has(endpoint) || !(err instanceof BankIdConnectionError)) throw err;
-      return this.#send(endpoint, url, body, signal);
     }
   }
 
@@ -137,7 +131,9 @@ export class BankIdClient implements BankIdApi {
       // Looked up per call: after releaseAgent() the next call opens a fresh pool.
       const agent = agentFor(this.#certificate, this.#caPem);
       const traceparent = this.#traceparent?.();
-      const result = await postJson(url, body, { agent, timeoutMs: this.#timeoutMs, signal, headers: traceparent ? { traceparent } : undefined });
+      const result = await postJson(url, body, {
+        agent, timeoutMs: this.#timeoutMs, signal, headers: traceparent ? { traceparent } : undefined, replayable: REPLAYABLE.has(endpoint),
+      });
       told(result.status >= 200 && result.status < 300 ? 'ok' : `http_${result.status}`);
       this.#logger?.debug({ endpoint, status: result.status, durationMs: durationMs() }, 'bankid call');
       return result;

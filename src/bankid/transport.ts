@@ -3,6 +3,7 @@
  * pinned as the only trust anchor (rp-api-v6.md §1.3–§1.4), hostname verification left on.
  */
 import { createHash } from 'node:crypto';
+import type { ClientRequest } from 'node:http';
 import { Agent, request } from 'node:https';
 import type { RpCertificate } from './certificate.ts';
 import { BankIdAbortedError, BankIdConnectionError, BankIdResponseTooLargeError, BankIdTimeoutError } from './errors.ts';
@@ -46,6 +47,9 @@ export function closeAgents(): void {
   for (const fingerprint of [...agents.keys()]) releaseAgent({ fingerprint });
 }
 
+/** What a write on a connection the server already closed fails with. */
+const STALE_SOCKET: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
 /** Completion data with signature and OCSP response is about 20 KB; nothing BankID sends comes near this. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -61,12 +65,15 @@ export interface PostOptions {
   signal?: AbortSignal;
   /** More request headers (trace context). */
   headers?: Record<string, string>;
+  /** The call may reach BankID twice (collect, cancel): a connection that fails before the answer is tried once more. */
+  replayable?: boolean;
 }
 
 /**
  * POSTs a JSON body and resolves with any HTTP answer, error statuses included.
  * Rejects with BankIdAbortedError when the caller aborts, BankIdTimeoutError after timeoutMs,
- * BankIdResponseTooLargeError past MAX_RESPONSE_BYTES, and BankIdConnectionError when no answer arrives.
+ * BankIdResponseTooLargeError past MAX_RESPONSE_BYTES, and BankIdConnectionError when no answer arrives (after the
+ * one replay a connection failure may get).
  */
 export function postJson(url: URL, body: unknown, options: PostOptions): Promise<HttpResult> {
   const payload = Buffer.from(JSON.stringify(body), 'utf8');
@@ -95,32 +102,47 @@ export function postJson(url: URL, body: unknown, options: PostOptions): Promise
       else if (timedOut) reject(new BankIdTimeoutError(`BankID did not answer ${url.pathname} within ${options.timeoutMs} ms`, { cause }));
       else reject(new BankIdConnectionError(`BankID unreachable at ${url.host}: ${(cause as Error).message}`, { cause }));
     };
+    let req: ClientRequest;
     const tooLarge = (size: string) => {
       // Destroying the request closes the socket: the rest of the body is never read, and the agent cannot reuse it.
       req.destroy();
       reject(new BankIdResponseTooLargeError(`BankID's answer to ${url.pathname} is ${size}, over the ${MAX_RESPONSE_BYTES} bytes accepted`));
     };
-    const req = request(url, {
-      method: 'POST',
-      agent: options.agent,
-      signal: abort.signal,
-      // Exactly application/json: a charset parameter makes BankID answer 415 unsupportedMediaType.
-      headers: { ...options.headers, 'Content-Type': 'application/json', 'Content-Length': payload.length, Accept: 'application/json' },
-    }, (res) => {
-      const declared = Number(res.headers['content-length']);
-      if (declared > MAX_RESPONSE_BYTES) return tooLarge(`${declared} bytes`);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) return tooLarge('longer');
-        chunks.push(chunk);
+    const send = (replay: boolean) => {
+      let answered = false;
+      const sent = request(url, {
+        method: 'POST',
+        agent: options.agent,
+        signal: abort.signal,
+        // Exactly application/json: a charset parameter makes BankID answer 415 unsupportedMediaType.
+        headers: { ...options.headers, 'Content-Type': 'application/json', 'Content-Length': payload.length, Accept: 'application/json' },
+      }, (res) => {
+        answered = true;
+        const declared = Number(res.headers['content-length']);
+        if (declared > MAX_RESPONSE_BYTES) return tooLarge(`${declared} bytes`);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) return tooLarge('longer');
+          chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', fail);
+        res.on('close', () => { if (!res.complete) fail(new Error('connection closed before the response was complete')); });
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', fail);
-      res.on('close', () => { if (!res.complete) fail(new Error('connection closed before the response was complete')); });
-    });
-    req.on('error', fail);
-    req.end(payload);
+      req = sent;
+      sent.on('error', (err: NodeJS.ErrnoException) => {
+        // Besides a call that may be sent twice, one that met a kept-alive connection the server closed while it sat
+        // idle (the request met the close, not the server) is sent once more, order starts too (see client.ts), on a
+        // new connection: the pool's other idle connections are as old, so they go first.
+        const stale = sent.reusedSocket && STALE_SOCKET.has(err.code ?? '');
+        if (replay || answered || !(options.replayable || stale) || caller?.aborted || timedOut) return fail(err);
+        for (const idle of Object.values(options.agent.freeSockets).flat()) idle?.destroy();
+        send(true);
+      });
+      sent.end(payload);
+    };
+    send(false);
   });
 }

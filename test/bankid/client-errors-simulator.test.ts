@@ -10,7 +10,7 @@ import {
   BankIdResponseTooLargeError, BankIdTimeoutError, BankIdTransportError, InvalidParametersError, MaintenanceError, UnauthorizedError,
 } from '../../src/bankid/errors.ts';
 import { isTransient } from '../../src/bankid/transient.ts';
-import { MAX_RESPONSE_BYTES } from '../../src/bankid/transport.ts';
+import { MAX_RESPONSE_BYTES, closeAgents } from '../../src/bankid/transport.ts';
 import type { BankIdClient, BankIdClientOptions } from '../../src/bankid/client.ts';
 import { CLIENT_SETTINGS, collectLog } from './fixtures.ts';
 import { useSimulator } from './simulator-suite.ts';
@@ -41,8 +41,10 @@ interface Case {
   call: (api: BankIdClient) => Promise<unknown>;
   type: abstract new (...args: never[]) => Error;
   transient: boolean;
-  /** HTTP attempts the client made, from its own log: retries and replays show here. */
+  /** Calls the client logged: a maintenance retry is a call of its own, a replay of a dropped connection is not. */
   attempts: number;
+  /** The call goes on a new connection (none kept alive from an earlier call), or on one kept alive. */
+  connection?: 'new' | 'kept-alive';
   /** Calls that reached the fault; left out where a timeout may fire before the call arrives. */
   hits?: number;
 }
@@ -54,8 +56,18 @@ const cases: Case[] = [
     type: MaintenanceError, transient: true, attempts: CLIENT_SETTINGS.maintenanceRetries + 1, hits: CLIENT_SETTINGS.maintenanceRetries + 1,
   },
   { name: '502 from a proxy, no body', fault: { endpoint: 'collect', kind: 'bare', status: 502 }, call: (api) => api.collect(UNKNOWN_ORDER), type: BankIdGatewayError, transient: true, attempts: 1, hits: 1 },
-  { name: 'a dropped start, never replayed', fault: { endpoint: 'auth', kind: 'drop', times: 2 }, call: (api) => api.auth(AUTH), type: BankIdConnectionError, transient: true, attempts: 1, hits: 1 },
-  { name: 'a dropped collect, replayed once', fault: { endpoint: 'collect', kind: 'drop', times: 2 }, call: (api) => api.collect(UNKNOWN_ORDER), type: BankIdConnectionError, transient: true, attempts: 2, hits: 2 },
+  {
+    name: 'a start dropped on a new connection, never replayed', fault: { endpoint: 'auth', kind: 'drop', times: 2 }, connection: 'new',
+    call: (api) => api.auth(AUTH), type: BankIdConnectionError, transient: true, attempts: 1, hits: 1,
+  },
+  {
+    name: 'a start dropped on a kept-alive connection, sent once more on a new one', fault: { endpoint: 'auth', kind: 'drop', times: 2 }, connection: 'kept-alive',
+    call: (api) => api.auth(AUTH), type: BankIdConnectionError, transient: true, attempts: 1, hits: 2,
+  },
+  {
+    name: 'a dropped collect, replayed once', fault: { endpoint: 'collect', kind: 'drop', times: 2 }, connection: 'new',
+    call: (api) => api.collect(UNKNOWN_ORDER), type: BankIdConnectionError, transient: true, attempts: 1, hits: 2,
+  },
   {
     name: 'slower than timeoutMs, not replayed', fault: { endpoint: 'collect', delayMs: 60_000, times: 2 }, options: { timeoutMs: 200 },
     call: (api) => api.collect(UNKNOWN_ORDER), type: BankIdTimeoutError, transient: true, attempts: 1,
@@ -71,6 +83,9 @@ const cases: Case[] = [
 for (const c of cases) {
   test(`classified: ${c.name}`, async () => {
     const id = c.fault ? await plan(c.fault) : undefined;
+    if (c.connection === 'new') closeAgents();
+    // An unknown order's collect is answered (400) and leaves its connection in the pool.
+    if (c.connection === 'kept-alive') await assert.rejects(client().collect(UNKNOWN_ORDER), InvalidParametersError);
     const log = collectLog('debug');
     await assert.rejects(c.call(client({ logger: log.logger, ...c.options })), (err: unknown) => {
       assert.ok(err instanceof c.type, `${c.name}: ${String(err)}`);

@@ -16,6 +16,8 @@ export interface SeenRequest {
   json: Record<string, unknown>;
   /** SHA-256 fingerprint (colon hex) of the client certificate the TLS handshake presented. */
   clientFingerprint: string;
+  /** The client's port: which connection the request came on. */
+  clientPort: number;
 }
 
 export interface Reply {
@@ -80,6 +82,7 @@ export async function startFakeBankId(options: { server: Issued; clientCa: Issue
       const seen: SeenRequest = {
         method: req.method!, path: req.url!, contentType: req.headers['content-type'], traceparent: req.headers.traceparent as string | undefined, body, json,
         clientFingerprint: (req.socket as TLSSocket).getPeerCertificate().fingerprint256,
+        clientPort: req.socket.remotePort!,
       };
       fake.seen.push(seen);
       void answer(fake, fake.reply(seen), res);

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { loadRpCertificate } from '../../src/bankid/certificate.ts';
-import { BankIdResponseTooLargeError, BankIdTransportError } from '../../src/bankid/errors.ts';
+import { BankIdConnectionError, BankIdResponseTooLargeError, BankIdTransportError } from '../../src/bankid/errors.ts';
 import { MAX_RESPONSE_BYTES, agentFor, releaseAgent } from '../../src/bankid/transport.ts';
+import { until } from '../helpers/until.ts';
 import { createRpCertificate } from './fixtures.ts';
 import { certificate, rp, rpCa, serverCa, useFakeBankId } from './fake-suite.ts';
 
@@ -46,6 +47,28 @@ test('an answer of exactly MAX_RESPONSE_BYTES is still read', async () => {
   fake().reply = () => ({ oversized: { bytes: MAX_RESPONSE_BYTES, declared: false } });
   // Spaces only: read in full, then refused as not JSON, which proves it was not cut off.
   await assert.rejects(client().collect(ORDER_REF), /the answer is not JSON/);
+});
+
+test('a kept-alive connection the server dropped is sent once more on a new connection, an order start too', async () => {
+  const order = { orderRef: ORDER_REF, autoStartToken: ORDER_REF, qrStartToken: ORDER_REF, qrStartSecret: ORDER_REF };
+  fake().reply = () => PENDING;
+  await client().collect(ORDER_REF);
+  const agent = agentFor(certificate, serverCa.certPem);
+  await until(async () => Object.values(agent.freeSockets).flat().length, (n) => n === 1, 'the connection back in the pool');
+
+  let drops = 1;
+  fake().reply = () => (drops-- > 0 ? { hangUp: true } : { body: order });
+  assert.equal((await client().auth({ endUserIp: '192.0.2.10' })).orderRef, ORDER_REF);
+  const [first, dropped, replayed] = fake().seen.map((seen) => seen.clientPort);
+  assert.equal(fake().seen.length, 3);
+  assert.equal(dropped, first, 'the start met the kept-alive connection');
+  assert.notEqual(replayed, first, 'and went again on a new one');
+
+  // Once only: a new connection dropped as well is the answer.
+  await until(async () => Object.values(agent.freeSockets).flat().length, (n) => n === 1, 'the new connection back in the pool');
+  fake().reply = () => ({ hangUp: true });
+  await assert.rejects(client().auth({ endUserIp: '192.0.2.10' }), BankIdConnectionError);
+  assert.equal(fake().seen.length, 5);
 });
 
 test('one pooled agent per RP certificate and CA', () => {

@@ -57,7 +57,8 @@ export const startOrder: Action = (deps) => {
         requestId: ctx.state.requestId,
       });
     } catch (err) {
-      if (err instanceof BrokerError) deps.logger.warn({ err: err.message, code: err.code, clientId: c.clientId }, 'bankid order not started');
+      // `error`, not `code`: the logger redacts `code` everywhere (an authorization code goes by that name).
+      if (err instanceof BrokerError) deps.logger.warn({ err: err.message, cause: (err.cause as Error | undefined)?.message, error: err.code, clientId: c.clientId }, 'bankid order not started');
       throw err;
     }
     ctx.status = 303;
