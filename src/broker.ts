@@ -71,7 +71,7 @@ import { ClientRepository } from './storage/clients.ts';
 import { checkDatabase, openDatabase, type DatabaseHandle } from './storage/database.ts';
 import { SecretBox } from './storage/encryption.ts';
 import { migrateToLatest } from './storage/migrator.ts';
-import { CLIENT_CHANGES_CHANNEL, ORDER_CHANGES_CHANNEL } from './storage/notifications.ts';
+import { CLIENT_CHANGES_CHANNEL, ORDER_CHANGES_CHANNEL, parseOrderChange } from './storage/notifications.ts';
 import { createOidcAdapterFactory, schedulePurge } from './storage/oidc-adapter.ts';
 import { withBatchedWrites } from './storage/oidc-writes.ts';
 import { LoginRepository } from './storage/logins.ts';
@@ -294,13 +294,16 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
       });
       cleanups.push(() => listening.close());
     };
-    await follow(ORDER_CHANGES_CHANNEL, 'order', (orderId) => {
-      orderFlow.changed(orderId);
-      streams.changed(orderId);
-    }, () => {
+    const resyncOrders = () => {
       orderFlow.resync();
       streams.rereadAll();
-    });
+    };
+    await follow(ORDER_CHANGES_CHANNEL, 'order', (payload) => {
+      const notice = parseOrderChange(payload);
+      if (!notice) return resyncOrders();
+      orderFlow.changed(notice.orderId);
+      streams.changed(notice);
+    }, resyncOrders);
     await follow(CLIENT_CHANGES_CHANNEL, 'client', (payload) => {
       clients.changed(payload);
       connections.changed(payload);

@@ -3,11 +3,11 @@
  * BankID's hint or why the order was given up, the sentence to show, and the current QR string while one is shown.
  */
 import type { Locale } from '../i18n/texts.ts';
-import type { OrderState } from '../orders/flow.ts';
+import type { ShownState } from '../orders/flow.ts';
 import { messageForState } from './messages.ts';
 
 export interface OrderJson {
-  state: OrderState['state'];
+  state: ShownState['state'];
   hintCode?: string;
   /** Why the broker gave the order up (BankID's errorCode, or `transport` when BankID did not answer). */
   errorCode?: string;
@@ -16,7 +16,7 @@ export interface OrderJson {
   qr?: string;
 }
 
-export function orderJson(state: OrderState, mobile: boolean, locale: Locale): OrderJson {
+export function orderJson(state: ShownState, mobile: boolean, locale: Locale): OrderJson {
   return {
     state: state.state,
     hintCode: state.state === 'complete' ? undefined : state.hintCode,

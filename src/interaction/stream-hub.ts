@@ -2,15 +2,17 @@
  * The open status streams of this process (GET /interaction/:uid/events) and the one timer that drives them all.
  * Each tick sends a stream a fresh QR frame when its second has turned (computed here from the order's start token
  * and secret: no statement, no call to BankID), or a heartbeat comment when nothing else flowed for a while. A state
- * change arrives as a notification (from whichever replica's collector wrote it); the orders it names are re-read in
- * one statement and the change goes out at once. Every few seconds one statement tells the database that the orders
+ * change arrives as a notification (from whichever replica's collector wrote it), saying what the order changed to:
+ * the change goes out at once, no statement; what a notification cannot tell (after a lost one, say) is re-read, the
+ * orders that need it together in one statement. Every few seconds one statement tells the database that the orders
  * of all open streams are still watched, so no janitor on any replica cancels them.
  */
 import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { OrderFlow, WatchedOrder } from '../orders/flow.ts';
+import { afterChange, type OrderFlow, type ShownState, type WatchedOrder } from '../orders/flow.ts';
+import type { OrderChangeNotice } from '../storage/notifications.ts';
 import { qrFrame, qrTimeAt, type QrSource } from '../orders/qr-source.ts';
 import { orderJson } from './order-json.ts';
 
@@ -41,6 +43,8 @@ interface Stream {
   prefix: string;
   /** Identifies the state (without the QR frame): a change of it is sent at once. */
   key: string;
+  /** What the stream last sent, for the next notified change. */
+  state?: ShownState;
   qr?: QrSource;
   sentQrTime?: number;
   lastWriteAt: number;
@@ -96,8 +100,17 @@ export class StreamHub {
     this.#timer ??= setInterval(() => this.#tick(), this.#tickMs).unref();
   }
 
-  /** A notification: the order changed (on any replica). Re-read with the others that arrive together. */
-  changed(orderId: string): void {
+  /** A notification: the order changed (on any replica). Sent as it says; re-read when it does not say enough. */
+  changed(notice: OrderChangeNotice): void {
+    const first = this.#byOrder.get(notice.orderId)?.values().next().value;
+    if (!first?.state) return;
+    const order = notice.to && afterChange({ state: first.state, qr: first.qr }, notice.to);
+    if (order) this.#applyAll(notice.orderId, order);
+    else this.#rereadSoon(notice.orderId);
+  }
+
+  /** Re-read with the others that need it at the same moment. */
+  #rereadSoon(orderId: string): void {
     if (!this.#byOrder.has(orderId)) return;
     this.#changed.add(orderId);
     if (this.#rereadScheduled) return;
@@ -112,7 +125,7 @@ export class StreamHub {
 
   /** Notifications may have been lost (the listening connection was down): re-read every watched order. */
   rereadAll(): void {
-    for (const orderId of this.#byOrder.keys()) this.changed(orderId);
+    for (const orderId of this.#byOrder.keys()) this.#rereadSoon(orderId);
   }
 
   /** Marks the orders of all open streams as watched, in one statement, and catches any change a notification missed. */
@@ -124,7 +137,7 @@ export class StreamHub {
     for (const id of ids) {
       const streams = this.#byOrder.get(id);
       const first = streams?.values().next().value;
-      if (first && pending.get(id) !== first.key) this.changed(id);
+      if (first && pending.get(id) !== first.key) this.#rereadSoon(id);
     }
   }
 
@@ -160,10 +173,13 @@ export class StreamHub {
     const orders = await this.#o.flow.reread(ids);
     for (const id of ids) {
       const order = orders.get(id);
-      if (!order) continue;
-      for (const stream of [...this.#byOrder.get(id) ?? []]) {
-        if (this.#apply(stream, order) === false) this.#remove(stream);
-      }
+      if (order) this.#applyAll(id, order);
+    }
+  }
+
+  #applyAll(orderId: string, order: WatchedOrder): void {
+    for (const stream of [...this.#byOrder.get(orderId) ?? []]) {
+      if (this.#apply(stream, order) === false) this.#remove(stream);
     }
   }
 
@@ -174,6 +190,7 @@ export class StreamHub {
     if (key === stream.key && state.state === 'pending') return true;
     const json = orderJson({ ...state, ...(state.state === 'pending' ? { qr: undefined } : {}) }, stream.view.mobile, stream.view.locale);
     stream.key = key;
+    stream.state = state;
     stream.prefix = JSON.stringify(json).slice(0, -1);
     stream.qr = order.qr;
     const now = Date.now();

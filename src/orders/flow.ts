@@ -15,6 +15,7 @@ import type { CompletionData, PaymentRequest, Requirement, SignRequest, WebDevic
 import { sentDataDigest } from '../bankid/verification/index.ts';
 import { BrokerError, CATALOGUE, type ErrorCode } from '../errors/catalogue.ts';
 import { safeEqual } from '../security/safe-equal.ts';
+import type { OrderChangeNotice } from '../storage/notifications.ts';
 import type { OrderRepository, OrderRow } from '../storage/orders.ts';
 import { cancelAtBankId } from './cancel-at-bankid.ts';
 import { keepOrder } from './keep-order.ts';
@@ -55,8 +56,17 @@ export type OrderState =
   | { state: 'failed'; orderId: string; startMethod: StartMethod; hintCode?: string; errorCode?: string }
   | { state: 'complete'; orderId: string; startMethod: StartMethod; orderRef: string; completion: CompletionData; subject: string; completedAt: Date };
 
+/** What a watching page shows of an order: its state without BankID's completion (the finish reads that). */
+export type ShownState = Exclude<OrderState, { state: 'complete' }> | { state: 'complete'; orderId: string; startMethod: StartMethod };
+
 /** An order as a watching page's stream needs it: its state, and while a QR is shown what its frames are made of. */
 export interface WatchedOrder {
+  state: ShownState;
+  qr?: QrSource;
+}
+
+/** A row's state, completion and all, with what its QR frames are made of. */
+interface PolledOrder {
   state: OrderState;
   qr?: QrSource;
 }
@@ -267,7 +277,7 @@ export class OrderFlow {
     await Promise.race([Promise.allSettled(this.#running), delay(CLOSE_WAIT_MS, undefined, { ref: false })]);
   }
 
-  async #poll(interactionId: string, browserBinding: string): Promise<WatchedOrder | undefined> {
+  async #poll(interactionId: string, browserBinding: string): Promise<PolledOrder | undefined> {
     const row = await this.#o.orders.poll(interactionId);
     if (!row || !sameBinding(row.browser_binding, browserBinding)) return undefined;
     return watched(row, row.db_now);
@@ -293,28 +303,50 @@ export class OrderFlow {
 }
 
 /** The state a row says, with the QR frame of the moment `dbNow` (the database clock, as `created_at`). */
-function watched(row: OrderRow, dbNow: Date): WatchedOrder {
+function watched(row: OrderRow, dbNow: Date): PolledOrder {
   const base = { orderId: row.id, startMethod: row.start_method as StartMethod };
   if (row.status === 'complete') {
     return { state: { ...base, state: 'complete', orderRef: row.order_ref, completion: row.completion as unknown as CompletionData, subject: row.subject!, completedAt: row.completed_at! } };
   }
-  // An order we cancelled reads like BankID's own `cancelled`: "the action was cancelled, try again".
-  if (row.status === 'cancelled') return { state: { ...base, state: 'failed', hintCode: 'cancelled' } };
-  if (row.status === 'failed') return { state: { ...base, state: 'failed', hintCode: row.hint_code ?? undefined, errorCode: row.error_code ?? undefined } };
-  const hintCode = row.hint_code ?? PENDING_HINT;
-  // The QR is shown only until the app has picked the order up (BankID's own rule; a stale frame is useless).
-  const showQr = row.start_method === 'qr' && hintCode === 'outstandingTransaction' && row.qr_start_token && row.qr_start_secret;
-  const qr = showQr ? qrSource(row.qr_start_token!, row.qr_start_secret!, row.created_at, dbNow) : undefined;
+  const state = unfinished(base, row.status, row.hint_code, row.error_code)!;
+  if (state.state !== 'pending') return { state };
+  const qr = showsQr(state) && row.qr_start_token && row.qr_start_secret ? qrSource(row.qr_start_token, row.qr_start_secret, row.created_at, dbNow) : undefined;
   return {
     state: {
-      ...base,
-      state: 'pending',
-      hintCode,
+      ...state,
       qr: qr ? qrFrame(qr, qrTimeAt(qr)) : undefined,
       autoStartToken: row.start_method === 'same_device' ? row.auto_start_token ?? undefined : undefined,
     },
     qr,
   };
+}
+
+/**
+ * What a page watching `before` shows after a notified change, without reading the row; undefined when the row is
+ * needed after all (a QR to show whose start token and secret the watcher has not got, a status this code does not know).
+ */
+export function afterChange(before: WatchedOrder, change: NonNullable<OrderChangeNotice['to']>): WatchedOrder | undefined {
+  const base = { orderId: before.state.orderId, startMethod: before.state.startMethod };
+  if (change.status === 'complete') return { state: { ...base, state: 'complete' } };
+  const state = unfinished(base, change.status, change.hintCode, change.errorCode);
+  if (state?.state !== 'pending' || !showsQr(state)) return state && { state };
+  return before.qr && { state: { ...state, qr: qrFrame(before.qr, qrTimeAt(before.qr)) }, qr: before.qr };
+}
+
+type Base = { orderId: string; startMethod: StartMethod };
+
+/** A state other than complete from the order's status, hint and error. */
+function unfinished(base: Base, status: string, hintCode: string | null, errorCode: string | null): Exclude<OrderState, { state: 'complete' }> | undefined {
+  // An order we cancelled reads like BankID's own `cancelled`: "the action was cancelled, try again".
+  if (status === 'cancelled') return { ...base, state: 'failed', hintCode: 'cancelled' };
+  if (status === 'failed') return { ...base, state: 'failed', hintCode: hintCode ?? undefined, errorCode: errorCode ?? undefined };
+  if (status === 'pending') return { ...base, state: 'pending', hintCode: hintCode ?? PENDING_HINT };
+  return undefined;
+}
+
+/** The QR is shown only until the app has picked the order up (BankID's own rule; a stale frame is useless). */
+function showsQr(state: { startMethod: StartMethod; hintCode: string }): boolean {
+  return state.startMethod === 'qr' && state.hintCode === 'outstandingTransaction';
 }
 
 /**

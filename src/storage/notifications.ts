@@ -5,8 +5,29 @@
  */
 import pg from 'pg';
 
-/** Every change of an order's status or hint is notified on this channel, payload the order id (migration 0009). */
+/**
+ * Every change of an order's status or hint is notified on this channel (migration 0009), payload the order id and
+ * what it changed to as JSON (migration 0023; the id alone before).
+ */
 export const ORDER_CHANGES_CHANNEL = 'brygga_order_changes';
+
+/** A notified change of an order; `to` is missing from a notice in the older form. */
+export interface OrderChangeNotice {
+  orderId: string;
+  to?: { status: string; hintCode: string | null; errorCode: string | null };
+}
+
+/** The notice a payload says; undefined for one that says nothing readable (treat it as a lost notification). */
+export function parseOrderChange(payload: string): OrderChangeNotice | undefined {
+  if (!payload.startsWith('{')) return { orderId: payload };
+  try {
+    const { id, status, hint, error } = JSON.parse(payload) as Record<string, unknown>;
+    if (typeof id !== 'string' || typeof status !== 'string') return undefined;
+    return { orderId: id, to: { status, hintCode: typeof hint === 'string' ? hint : null, errorCode: typeof error === 'string' ? error : null } };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * What a replica may hold of a client in its lookup caches changed: payload `tenant:<id>` (the tenant's policy, so

@@ -100,6 +100,19 @@ test('a page whose stream is on replica A completes when replica B\'s collector 
   assert.ok(!t.logLines.some((l) => l.includes('"component":"collector"') && !l.includes('"replica"')), 'replica A logged no collect');
 });
 
+test('a notified change goes out as the notification says: no statement reads the order again', async () => {
+  const page = await waitingPage();
+  const stream = await EventStream.open(page.browser, eventsUrl(t.broker, page.uid));
+  await stream.message('the state at once');
+  statements.length = 0;
+  await t.sim.post('/sim/app/scan', { qr: (await t.sim.order(page.orderRef))?.qr });
+  assert.equal((await stream.next((b) => b.data?.state === 'pending' && b.data.hintCode === 'userSign', 'the app has it', 10_000)).data?.qr, undefined);
+  await t.sim.post(`/sim/orders/${page.orderRef}/approve`, { personalNumber: TEST_PERSON });
+  assert.deepEqual((await stream.next((b) => b.data?.state === 'complete', 'the completion', 10_000)).data, { state: 'complete', message: '' });
+  const reads = statements.filter((s) => /^select \*, now\(\) as "db_now" from "bankid_orders" where "id" = any\(/.test(s));
+  assert.deepEqual(reads, [], 'two changes, no re-read');
+});
+
 test('an open stream costs no statement per frame', async () => {
   const page = await waitingPage();
   const stream = await EventStream.open(page.browser, eventsUrl(t.broker, page.uid));
