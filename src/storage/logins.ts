@@ -69,7 +69,7 @@ export class LoginRepository {
   async orderForGrant(grantId: string, subject: string): Promise<LoginOrder | undefined> {
     // Usually already read with the token of this request (token-context.ts).
     const scope = requestScope();
-    const order = scope?.has(LOGIN_ORDER, grantId) ? scope.get(LOGIN_ORDER, grantId) as GrantOrder | null : await this.#orderOf(grantId);
+    const order = scope?.has(LOGIN_ORDER, grantId) ? scope.peek(LOGIN_ORDER, grantId) as GrantOrder | null : await this.#orderOf(grantId);
     return order && belongsTo(order, subject) ? { orderRef: order.orderRef, operation: order.operation, completion: order.completion, payment: order.payment } : undefined;
   }
 

@@ -97,7 +97,8 @@ class PayloadAdapter implements Adapter {
     const found = scope && TOKENS.has(this.#model) && possibleKey(id)
       ? await findTokenWithContext(this.#db, this.#model, id, scope)
       : await this.#findWhere('id', id);
-    scope?.set(this.#model, id, found ?? null);
+    // The provider changes what it is given: the scope keeps a copy.
+    scope?.set(this.#model, id, found ? structuredClone(found) : null);
     return found;
   }
 
@@ -106,7 +107,7 @@ class PayloadAdapter implements Adapter {
     if (scope?.has(this.#byUid, uid)) return scope.get(this.#byUid, uid) ?? undefined;
     await entityWrites(this.#db).flush();
     const found = await this.#findWhere('uid', uid);
-    scope?.set(this.#byUid, uid, found ?? null);
+    scope?.set(this.#byUid, uid, found ? structuredClone(found) : null);
     return found;
   }
 

@@ -34,8 +34,7 @@ function takePolled(interactionId: string, kinds: readonly string[]): { row: Pol
   const scope = requestScope();
   const kind = kinds.find((k) => scope?.has(k, interactionId));
   if (!scope || !kind) return undefined;
-  const row = scope.get(kind, interactionId) as PolledOrder | null;
-  scope.forget(kind, interactionId);
+  const row = scope.take(kind, interactionId) as PolledOrder | null;
   return { row: row ?? undefined };
 }
 

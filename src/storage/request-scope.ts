@@ -22,12 +22,25 @@ export class RequestScope {
     return value && structuredClone(value);
   }
 
+  /** The value itself, for a reader that changes nothing of it (a copy of a completion costs more than its read). */
+  peek(kind: string, key: string): Known | undefined {
+    return this.#entries.get(`${kind}\0${key}`);
+  }
+
+  /** The value itself, taken out: nobody else will read it from here. */
+  take(kind: string, key: string): Known | undefined {
+    const value = this.#entries.get(`${kind}\0${key}`);
+    this.#entries.delete(`${kind}\0${key}`);
+    return value;
+  }
+
   has(kind: string, key: string): boolean {
     return this.#entries.has(`${kind}\0${key}`);
   }
 
+  /** Kept as given: pass an object nobody else holds on to (a row just read), or a copy. */
   set(kind: string, key: string, value: Known): void {
-    this.#entries.set(`${kind}\0${key}`, value && structuredClone(value));
+    this.#entries.set(`${kind}\0${key}`, value);
   }
 
   forget(kind: string, key: string): void {

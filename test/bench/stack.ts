@@ -36,7 +36,7 @@ export function targetAt(name: string, flow: Target['flow'], issuer: string): Pr
 }
 /** Orders must outlive a ramp of many waiting pages plus the hold. */
 /** Node's flags in `npm start` (package.json): the broker is measured as it is started. */
-const START_FLAGS = ['--liftoff-only'];
+const START_FLAGS = ['--liftoff-only', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])];
 const SIMULATOR_ORDER_LIFETIME_S = '3600';
 
 /** Where the broker's data lives: a database on a PostgreSQL server, or an embedded one in a directory. */

@@ -54,8 +54,14 @@ test('a token brings its grant and session: the later lookups of the request cos
   await adapter('AccessToken').upsert('at2', { jti: 'at2', grantId: 'gone', sessionUid: 'gone' } as AdapterPayload, 60);
   await withRequestScope(async () => {
     assert.equal(await counting(async () => {
-      assert.equal((await adapter('AccessToken').find('at1'))!.grantId, 'g1');
-      assert.equal((await adapter('Grant').find('g1'))!.accountId, 'acc');
+      const token = await adapter('AccessToken').find('at1');
+      assert.equal(token!.grantId, 'g1');
+      token!.grantId = 'changed by the caller';
+      assert.equal((await adapter('AccessToken').find('at1'))!.grantId, 'g1', 'the scope keeps its own copy');
+      const grant = await adapter('Grant').find('g1');
+      assert.equal(grant!.accountId, 'acc');
+      grant!.accountId = 'changed by the caller';
+      assert.equal((await adapter('Grant').find('g1'))!.accountId, 'acc', 'each read gets its own copy');
       assert.equal((await adapter('Session').findByUid('u1'))!.jti, 's1');
       assert.equal((await adapter('AccessToken').find('at2'))!.grantId, 'gone');
       assert.equal(await adapter('Grant').find('gone'), undefined, 'a grant the token names but that is gone is not found');
