@@ -108,12 +108,17 @@ function lockDataDir(dir: string): () => void {
  */
 const EMBEDDED_START_PARAMS = ['-c', 'shared_buffers=16MB'];
 
+const IDLE_CONNECTION_MS = 10 * 60_000;
+
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const log = options.onQuery ? (event: LogEvent) => options.onQuery!(event.query.sql) : undefined;
   if (options.url) {
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
+      // A connection holds its prepared statements and, after five runs of each, their plans (prepared.ts): closed
+      // after pg's default 10 s idle, every lull threw them away and the next burst planned everything again.
+      idleTimeoutMillis: IDLE_CONNECTION_MS,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
       // A connection whose peer vanished without a reset (failover, network partition) is noticed.

@@ -5,6 +5,12 @@ import { appendToLedger, LEDGER_SOURCE, ledgerEntryOf, type CancelledBy } from '
 import { requestScope } from './request-scope.ts';
 import type { BankIdOrdersTable, Database } from './schema.ts';
 
+/**
+ * `status = 'pending'` written out, not as a parameter: a prepared statement's generic plan can then use the partial
+ * indexes of pending orders. With a parameter only a plan made for the value could, so every run was planned anew.
+ */
+const PENDING = sql.lit<'pending'>('pending');
+
 export type OrderRow = Selectable<BankIdOrdersTable>;
 export type OrderStatus = OrderRow['status'];
 export type PolledOrder = OrderRow & { db_now: Date };
@@ -131,7 +137,7 @@ export class OrderRepository {
 
   /** How many orders are pending on all replicas together (metrics): the partial index of pending orders answers it. */
   async countPending(): Promise<number> {
-    const row = await this.#db.selectFrom('bankid_orders').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    const row = await this.#db.selectFrom('bankid_orders').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', PENDING).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -147,13 +153,13 @@ export class OrderRepository {
       // Every claim is followed by one collect: the ledger's count of them.
       .set({ collect_lease_until: sql`clock_timestamp() + make_interval(secs => ${leaseMs / 1000})`, collects: sql`collects + 1` })
       .where('id', 'in', (eb) => eb.selectFrom('bankid_orders').select('id')
-        .where('status', '=', 'pending')
+        .where('status', '=', PENDING)
         .where((w) => w.or([w('collect_lease_until', 'is', null), w('collect_lease_until', '<=', sql<Date>`now()`)]))
         .orderBy('collect_lease_until', (ob) => ob.asc().nullsFirst())
         .limit(limit)
         .forUpdate()
         .skipLocked())
-      .where('status', '=', 'pending')
+      .where('status', '=', PENDING)
       .returningAll()
       .execute();
   }
@@ -167,7 +173,7 @@ export class OrderRepository {
     if (ids.length === 0) return [];
     return this.#db.updateTable('bankid_orders').set({ last_seen_at: sql`now()` })
       .where('id', '=', sql<string>`any(${[...ids]}::text[])`)
-      .where('status', '=', 'pending')
+      .where('status', '=', PENDING)
       .where('left_at', 'is', null)
       .returning(['id', 'hint_code'])
       .execute();
@@ -294,7 +300,7 @@ export class OrderRepository {
   async abandoned(qrIdleS: number, sameDeviceIdleS: number, leftGraceS: number, limit = 100): Promise<OrderRow[]> {
     const ago = (s: number) => sql<Date>`now() - make_interval(secs => ${s})`;
     return this.#db.selectFrom('bankid_orders').selectAll()
-      .where('status', '=', 'pending')
+      .where('status', '=', PENDING)
       .where((eb) => eb.or([
         eb.and([eb('start_method', '=', 'qr'), eb('last_seen_at', '<', ago(qrIdleS))]),
         eb.and([eb('start_method', '=', 'same_device'), eb('last_seen_at', '<', ago(sameDeviceIdleS))]),
