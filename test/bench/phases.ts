@@ -26,6 +26,8 @@ export interface Options {
   holdS: number;
   approveMs: number;
   baselineRate: number;
+  /** Turns of each provider in the baseline phase (A B C A B C …). */
+  baselineRounds: number;
 }
 
 export interface Bench {
@@ -44,7 +46,6 @@ const FIRST_WARMUP_MS = 10_000;
 /** Idle is measured this long after start-up, when start-up work (PGlite, keys, JIT) has settled, for a window. */
 const IDLE_SETTLE_MS = 5000;
 const IDLE_WINDOW_MS = 5000;
-const BASELINE_ROUNDS = 2;
 /** Enough browsers that the broker's logins (which wait for BankID) reach the offered rate. */
 const BASELINE_CONCURRENCY = 40;
 const STATEMENT_LOGINS = 20;
@@ -258,9 +259,9 @@ async function bareStatements(target: Target): Promise<number> {
 export async function baselinePhase(bench: Bench, servers: { server: Server; db?: string }[], log: (line: string) => void): Promise<BaselineRow[]> {
   const roundMs = Math.max(5, bench.options.durationS / 3) * 1000;
   const totals = servers.map(() => ({ logins: 0, wallMs: 0, cpuMs: 0, pgCpuMs: 0 as number | undefined, statements: 0 as number | undefined, errors: 0, samples: [] as string[], p50: [] as number[] }));
-  for (let r = 0; r < BASELINE_ROUNDS; r++) {
+  for (let r = 0; r < bench.options.baselineRounds; r++) {
     for (const [i, { server, db }] of servers.entries()) {
-      log(`baseline: round ${r + 1}/${BASELINE_ROUNDS}, ${server.target.name}, ${bench.options.baselineRate} logins/s`);
+      log(`baseline: round ${r + 1}/${bench.options.baselineRounds}, ${server.target.name}, ${bench.options.baselineRate} logins/s`);
       const meter = new Meter(bench, { server: server.child.pid }, db);
       const bare = server.target.flow === 'bare';
       let w: Window | undefined;

@@ -4,7 +4,7 @@
  * DATABASE_URL (a PostgreSQL server; the bench creates and drops its own databases there) or the embedded engine.
  *
  *   npm run bench -- [--duration 30] [--concurrency 10,40,100] [--waiting 1000] [--hold 60]
- *                    [--approve-ms 1000] [--baseline-rate 10] [--only statements,idle,logins,baseline,waiting]
+ *                    [--approve-ms 1000] [--baseline-rate 10] [--baseline-rounds 2] [--only statements,idle,logins,baseline,waiting]
  *
  * docs/performance.md explains the method and holds the latest figures.
  */
@@ -34,6 +34,7 @@ function parseOptions(argv: string[]): Options & { only: Set<Phase> } {
       hold: { type: 'string', default: '60' },
       'approve-ms': { type: 'string', default: '1000' },
       'baseline-rate': { type: 'string', default: '10' },
+      'baseline-rounds': { type: 'string', default: '2' },
       only: { type: 'string', default: PHASES.join(',') },
     },
   });
@@ -51,6 +52,7 @@ function parseOptions(argv: string[]): Options & { only: Set<Phase> } {
     holdS: Math.max(1, positive('hold', values.hold, 600)),
     approveMs: positive('approve-ms', values['approve-ms'], 60_000),
     baselineRate: Math.max(1, positive('baseline-rate', values['baseline-rate'], 1000)),
+    baselineRounds: Math.max(1, positive('baseline-rounds', values['baseline-rounds'], 20)),
     only: only as Set<Phase>,
   };
 }
