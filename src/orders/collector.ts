@@ -36,13 +36,21 @@ export interface CollectorOptions {
   concurrency: number;
   /** How often the loop looks for due orders when it has nothing to do. Default 250 ms. */
   tickMs?: number;
+  /** Collects in a row that ran out of their lease before the order is given up. Default UNANSWERED_COLLECT_LIMIT. */
+  unansweredLimit?: number;
 }
 
 /** The stored operation as the BankID layer names it. */
 const OPERATIONS: Record<OrderRow['operation'], Operation> = { auth: 'auth', sign: 'sign', payment: 'payment', phone_auth: 'phoneAuth', phone_sign: 'phoneSign' };
 
-/** Collects in a row without a usable answer before the order is given up. */
+/** Collects in a row that BankID answered with trouble (or that could not reach it) before the order is given up. */
 const COLLECT_FAILURE_LIMIT = 3;
+/**
+ * Collects in a row that ran out of their lease unanswered before the order is given up: about 30 s at BankID's 2 s.
+ * A crowd that slows this process (or BankID) past a lease for a while must not fail the people waiting after three
+ * tries; an unreachable BankID fails each call at once and counts against COLLECT_FAILURE_LIMIT.
+ */
+const UNANSWERED_COLLECT_LIMIT = 15;
 /** A collect ends this long before its lease, so the next holder's collect never overlaps it. */
 const LEASE_MARGIN_MS = 250;
 /**
@@ -186,7 +194,8 @@ export class Collector {
     const log = { orderId: row.id, errorCode, err: (err as Error).message };
     let finished;
     if (timedOut || isTransient(err)) {
-      finished = await this.#o.orders.recordCollectFailure(row.id, errorCode, COLLECT_FAILURE_LIMIT);
+      const limit = timedOut ? this.#o.unansweredLimit ?? UNANSWERED_COLLECT_LIMIT : COLLECT_FAILURE_LIMIT;
+      finished = await this.#o.orders.recordCollectFailure(row.id, errorCode, limit);
       if (finished?.status !== 'failed') {
         this.#o.logger.warn({ ...log, failures: finished?.collect_failures }, 'bankid collect failed; collecting again after the interval');
         return;

@@ -45,6 +45,8 @@ export class Recorder {
   readonly errors = new Map<string, number>();
   /** A few error messages, to say what went wrong. */
   readonly samples: string[] = [];
+  /** Requests sent again after their connection was reset before an answer. */
+  resent = 0;
 
   record(step: string, ms: number): void {
     if (!this.recording) return;
@@ -65,15 +67,29 @@ export class Recorder {
     return [...this.errors.values()].reduce((a, b) => a + b, 0);
   }
 
-  /** Runs one request, timed as `step`; `ok` says whether the answer is the expected one. */
+  /**
+   * Runs one request, timed as `step`; `ok` says whether the answer is the expected one. A request whose connection
+   * was reset before any answer is sent once more, as browsers do for a kept-alive connection the server closed while
+   * idle (counted in `resent`); a second failure is the step's error.
+   */
   async step(step: string, run: () => Promise<Step>, ok: (s: Step) => boolean): Promise<Step> {
     const started = performance.now();
-    const result = await run();
+    const result = await run().catch((err: unknown) => {
+      if (!RESET.has(causeCode(err) ?? '')) throw err;
+      if (this.recording) this.resent++;
+      return run();
+    }).catch((err: unknown) => {
+      throw err instanceof StepError ? err : new StepError(step, `${(err as Error).message}${causeCode(err) ? ` (${causeCode(err)})` : ''}`);
+    });
     this.record(step, performance.now() - started);
     if (!ok(result)) throw new StepError(step, `${result.status} ${result.location ?? text(result.body)}`);
     return result;
   }
 }
+
+/** Errors of a connection the server closed under a request (fetch reports them as its cause). */
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const causeCode = (err: unknown) => ((err as Error).cause as { code?: string } | undefined)?.code;
 
 /** The words of a response (an error page's title and message), short enough for a sample. */
 const text = (body: string) => body.replace(/<(style|script)[^]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { startTestBroker } from '../helpers/broker.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
-import { EventStream } from '../helpers/sse.ts';
+import { openEventReader, type EventReader } from './event-reader.ts';
 import { login, MAX_POLLS, openQrPage, pollStatus, POLL_INTERVAL_MS, Recorder, runLoad, StepError, type OrderStatus, type Target } from './driver.ts';
 import { cpuMs, PgBackendCpu, rssMb, serverStatements } from './proc-stats.ts';
 import { freePort } from './processes.ts';
@@ -55,6 +55,8 @@ const RAMP_PARALLEL = 100;
 const RAMP_BASE_MS = 60_000;
 const RAMP_PER_PAGE_MS = 100;
 const SETTLE_MS = 3000;
+/** A waiting page's stream that brings nothing (no frame, no heartbeat) for this long counts as an error. */
+const FRAME_SILENCE_MS = 30_000;
 
 /** What one measured window cost. */
 interface Window {
@@ -113,7 +115,7 @@ class Meter {
 
 const perLogin = (value: number | undefined, logins: number) => (value === undefined || !logins ? undefined : round(value / logins, 2));
 const steps = (rec: Recorder) => Object.fromEntries([...rec.latencies].map(([step, values]) => [step, summarize(values)]));
-const errorsOf = (rec: Recorder) => ({ count: rec.errorCount(), byStep: Object.fromEntries(rec.errors), samples: rec.samples });
+const errorsOf = (rec: Recorder) => ({ count: rec.errorCount(), byStep: Object.fromEntries(rec.errors), samples: rec.samples, resent: rec.resent });
 
 // ---- statements ----
 
@@ -330,6 +332,7 @@ export interface WaitingResult {
   openErrors: ReturnType<typeof errorsOf>;
   /** Pages whose order stopped being pending (failed, expired), at any time. */
   ordersEnded: number;
+  ordersEndedSamples: string[];
   holdErrors: ReturnType<typeof errorsOf>;
   polls: number;
   /** How often a page got to poll: 1 when every answer comes at once (the script waits a second after each). */
@@ -392,7 +395,13 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     let ended = 0;
     const rampDeadline = Date.now() + RAMP_BASE_MS + n * RAMP_PER_PAGE_MS;
 
-    const streams = new Set<EventStream>();
+    const endedSamples: string[] = [];
+    /** A page saw its order end (nobody approves in this phase): how, when and how the page followed it. */
+    const orderEnded = (err: StepError, how: 'stream' | 'polling') => {
+      ended++;
+      if (endedSamples.length < 5) endedSamples.push(`${err.message.trim()} (${how}, ${round((performance.now() - rampStarted) / 1000)} s after the first page)`);
+    };
+    const streams = new Set<EventReader>();
     /** A frame or state the page got at `at`: its age, and the time since the page's previous new frame. */
     const seen = (status: OrderStatus, at: number, last: { time?: number; at?: number }) => {
       if (status.state !== 'pending') throw new StepError('order', `${status.state} ${status.hintCode ?? ''}`);
@@ -410,21 +419,19 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
 
     /** As the page script: follow the order over its event stream; false when the broker has no room (503). */
     const follow = async (b: HttpBrowser, eventsUrl: string): Promise<boolean> => {
-      const stream = await EventStream.open(b, eventsUrl);
-      if (stream.response.status !== 200) {
-        await stream.close();
+      const last: { time?: number; at?: number } = {};
+      const headers = { 'user-agent': b.userAgent, cookie: b.cookieHeader(new URL(eventsUrl)) };
+      const stream = await openEventReader(eventsUrl, headers, (data, at) => seen(JSON.parse(data) as OrderStatus, at, last), FRAME_SILENCE_MS);
+      if (stream.status !== 200) {
+        stream.close();
         return false;
       }
       streams.add(stream);
-      const last: { time?: number; at?: number } = {};
-      try {
-        while (!stop) seen((await stream.message('a frame', 30_000)).data as unknown as OrderStatus, Date.now(), last);
-      } catch (err) {
-        if (!stop) holding.error(err);
-        if (err instanceof StepError && err.step === 'order') ended++;
-      } finally {
-        streams.delete(stream);
-        await stream.close();
+      const why = await stream.ended;
+      streams.delete(stream);
+      if (why && !stop) {
+        holding.error(why);
+        if (why instanceof StepError && why.step === 'order') orderEnded(why, 'stream');
       }
       return true;
     };
@@ -441,7 +448,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
         } catch (err) {
           holding.error(err);
           if (err instanceof StepError && err.step === 'order') {
-            ended++;
+            orderEnded(err, 'polling');
             return;
           }
           await sleep(2 * POLL_INTERVAL_MS); // as the script: retry after twice the interval
@@ -492,7 +499,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     const waitingAtEnd = opened - ended;
     const rssEnd = rssMb(broker.child.pid);
     stop = true;
-    for (const stream of streams) void stream.close();
+    for (const stream of streams) stream.close();
     await Promise.race([Promise.all(pages), sleep(15_000)]);
 
     // People still waiting (their order pending, their page polling), on average over the hold.
@@ -507,6 +514,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       holdS: round(w.wallMs / 1000),
       openErrors: errorsOf(opening),
       ordersEnded: ended,
+      ordersEndedSamples: endedSamples,
       holdErrors: errorsOf(holding),
       polls: holding.latencies.get('status')?.length ?? 0,
       pollsPerPersonPerS: round((holding.latencies.get('status')?.length ?? 0) / personSeconds, 2),

@@ -80,6 +80,7 @@ export function waitingTable(w: WaitingResult): string {
     ['frames older than 1 s', `${w.framesOver1s} of ${w.frameAgeMs.n}`],
     ['new frame every ms p50 / p95 / max', s(w.frameIntervalMs)],
     ['errors opening / holding', `${w.openErrors.count} / ${w.holdErrors.count}`],
+    ['requests sent again after a reset (as browsers do)', `${w.openErrors.resent} / ${w.holdErrors.resent}`],
     ['orders no longer pending', String(w.ordersEnded)],
     ['broker CPU (cores)', cell(w.brokerCpuCores, 3)],
     ['broker CPU ms per person per s', cell(w.brokerCpuMsPerPersonPerS, 4)],

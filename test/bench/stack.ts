@@ -36,7 +36,12 @@ export function targetAt(name: string, flow: Target['flow'], issuer: string): Pr
 }
 /** Orders must outlive a ramp of many waiting pages plus the hold. */
 /** Node's flags in `npm start` (package.json): the broker is measured as it is started. */
-const START_FLAGS = ['--liftoff-only', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])];
+const START_FLAGS = [
+  '--liftoff-only',
+  ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+  // Node or V8 flags for an experiment (e.g. `--max-semi-space-size=16`), given to the brokers and demo mode.
+  ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+];
 const SIMULATOR_ORDER_LIFETIME_S = '3600';
 
 /** Where the broker's data lives: a database on a PostgreSQL server, or an embedded one in a directory. */
@@ -100,7 +105,7 @@ function brokerEnv(store: Store, certsDir: string, port: number, simulator?: Sim
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
-    METRICS_PORT: '0',
+    METRICS_PORT: '19464',
     ISSUER: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',

@@ -55,7 +55,7 @@ const collectsRunning = (orderRef: string) => callsOf('collect', orderRef).filte
 
 interface ServiceOptions extends Partial<Pick<OrderFlowOptions, 'orders' | 'leftGraceMs' | 'logger' | 'firstCollectAfterMs'>> {}
 
-interface CollectorTestOptions extends Partial<Pick<CollectorOptions, 'intervalMs' | 'logger' | 'accountIdFor' | 'concurrency' | 'verifier' | 'events'>> {
+interface CollectorTestOptions extends Partial<Pick<CollectorOptions, 'intervalMs' | 'logger' | 'accountIdFor' | 'concurrency' | 'verifier' | 'events' | 'unansweredLimit'>> {
   /** Runs after the order started, before it is approved and collected (completeWith). */
   before?: (orderId: string) => Promise<void>;
   /** Where collects go instead of the simulator (a dead port, a gate). */
@@ -93,7 +93,7 @@ function collector(options: CollectorTestOptions = {}): Collector {
     accountIdFor: options.accountIdFor ?? ((c) => `sub-${c.user.personalNumber}`),
     personKeyFor: (c) => `person-${c.user.personalNumber.length}`, events: options.events ?? new DomainEvents(),
     verifier: options.verifier ?? new CompletionVerifier({ userRootsPem: simulator.userRootCaPem }),
-    intervalMs: options.intervalMs ?? 2000, concurrency: options.concurrency ?? 64,
+    intervalMs: options.intervalMs ?? 2000, concurrency: options.concurrency ?? 64, unansweredLimit: options.unansweredLimit,
   });
 }
 
@@ -219,24 +219,31 @@ test('a collect that waits on BankID holds up no poll; close() waits for that co
   assert.equal((await s.status('i-busy', 'browser-1'))?.state, 'pending');
 });
 
-test('a slow BankID: collects of one order never overlap across replicas, and a few timeouts end the order', async () => {
+test('a slow BankID: collects of one order never overlap across replicas; collects that run out of their lease end the order only at the unanswered limit', async () => {
   await parkOtherOrders();
   const s = service();
-  const replicaA = collector({ intervalMs: 1000 });
-  const replicaB = collector({ intervalMs: 1000 });
+  const replicas = () => [collector({ intervalMs: 1000, unansweredLimit: 4 }), collector({ intervalMs: 1000, unansweredLimit: 4 })];
   const { orderId } = await s.start(request('i-slow'));
   const ref = (await rowOf(orderId)).order_ref;
   await sim.post('/sim/faults', { endpoint: 'collect', delayMs: 3000, times: 20 });
+  let afterThree;
   try {
-    replicaA.start();
-    replicaB.start();
+    const first = replicas();
+    for (const r of first) r.start();
     await until(async () => callsOf('collect', ref).length, (n) => n >= 3, 'three collects', 300, 20);
-    await Promise.all([replicaA.close(), replicaB.close()]);
+    await Promise.all(first.map((r) => r.close()));
+    // Three unanswered collects: more than BankID's trouble gets (COLLECT_FAILURE_LIMIT), fewer than the limit.
+    afterThree = await s.status('i-slow', 'browser-1');
+    const second = replicas();
+    for (const r of second) r.start();
+    await until(async () => callsOf('collect', ref).length, (n) => n >= 4, 'a fourth collect', 300, 20);
+    await Promise.all(second.map((r) => r.close()));
   } finally {
     await sim.clearFaults();
   }
+  assert.equal(afterThree?.state, 'pending', 'three collects that ran out of their lease do not end the order');
   const collects = callsOf('collect', ref).sort((a, b) => a.started - b.started);
-  assert.equal(collects.length, 3);
+  assert.equal(collects.length, 4);
   for (let i = 1; i < collects.length; i++) {
     assert.ok(collects[i]!.started >= collects[i - 1]!.ended!, `collect ${i} started before collect ${i - 1} had ended`);
   }
