@@ -401,7 +401,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     });
     // A page whose polls were refused as busy is still there, though its order looks unpolled: while any request
     // was refused within the idle time, no order counts as abandoned (BUSY_MAX_WAIT_MS is far below it).
-    const sweepAbandoned = async () => admission.refusedWithin(QR_IDLE_S * 1000) ? 0 : orderFlow.cancelAbandoned(QR_IDLE_S);
+    const sweepAbandoned = async () => admission.refusedWithin(QR_IDLE_S * 1000) ? 0 : orderFlow.cancelAbandoned(QR_IDLE_S, undefined, (id) => streams.watching(id));
     const janitor = setInterval(() => {
       sweepAbandoned().then((n) => n && logger.info({ cancelled: n }, 'abandoned bankid orders cancelled'), (err: Error) => logger.error({ err: err.message }, 'order janitor failed'));
       cibaResults!.answerMissed().then((n) => n && logger.warn({ answered: n }, 'CIBA requests of phone orders left unanswered were answered'), (err: Error) => logger.error({ err: err.message }, 'answering missed CIBA requests failed'));

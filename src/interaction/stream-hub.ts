@@ -87,6 +87,11 @@ export class StreamHub {
     return this.#count;
   }
 
+  /** A page follows this order over a stream of this process. */
+  watching(orderId: string): boolean {
+    return this.#byOrder.has(orderId);
+  }
+
   /** Takes over a response whose headers are written: sends the order's state now, then frames and changes. */
   open(res: ServerResponse, order: WatchedOrder, view: StreamView): void {
     const stream: Stream = { res, orderId: order.state.orderId, view, prefix: '', key: '', lastWriteAt: 0 };

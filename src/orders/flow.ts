@@ -260,9 +260,13 @@ export class OrderFlow {
     return ok;
   }
 
-  /** Cancels orders whose page went away; returns how many. */
-  async cancelAbandoned(qrIdleS = 30, sameDeviceIdleS = 240): Promise<number> {
-    const rows = await this.#o.orders.abandoned(qrIdleS, sameDeviceIdleS, this.#leftGraceMs / 1000);
+  /**
+   * Cancels orders whose page went away; returns how many. `watchedHere` names the orders a page still follows over
+   * a stream of this process: they are not abandoned, however late this process's liveness statement (a crowd can
+   * hold it up past the idle time).
+   */
+  async cancelAbandoned(qrIdleS = 30, sameDeviceIdleS = 240, watchedHere: (orderId: string) => boolean = () => false): Promise<number> {
+    const rows = (await this.#o.orders.abandoned(qrIdleS, sameDeviceIdleS, this.#leftGraceMs / 1000)).filter((row) => !watchedHere(row.id));
     for (const row of rows) await this.#cancel(row, 'janitor');
     return rows.length;
   }

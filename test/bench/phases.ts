@@ -417,7 +417,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       }
     };
 
-    /** As the page script: follow the order over its event stream; false when the broker has no room (503). */
+    /** As the page script: follow the order over its event stream; false when the broker has no room (503) or the stream broke. */
     const follow = async (b: HttpBrowser, eventsUrl: string): Promise<boolean> => {
       const last: { time?: number; at?: number } = {};
       const headers = { 'user-agent': b.userAgent, cookie: b.cookieHeader(new URL(eventsUrl)) };
@@ -429,11 +429,13 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       streams.add(stream);
       const why = await stream.ended;
       streams.delete(stream);
-      if (why && !stop) {
-        holding.error(why);
-        if (why instanceof StepError && why.step === 'order') orderEnded(why, 'stream');
+      if (!why || stop) return true;
+      holding.error(why);
+      if (why instanceof StepError && why.step === 'order') {
+        orderEnded(why, 'stream');
+        return true;
       }
-      return true;
+      return false; // a broken stream: the page script polls instead
     };
 
     /** One person's page: its event stream, or when the broker is full its script polls /status every second. */

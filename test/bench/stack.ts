@@ -105,7 +105,7 @@ function brokerEnv(store: Store, certsDir: string, port: number, simulator?: Sim
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
-    METRICS_PORT: '19464',
+    METRICS_PORT: '0',
     ISSUER: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',

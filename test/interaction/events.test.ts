@@ -150,6 +150,23 @@ test('the janitor leaves an order alone while its page\'s stream is open, and ca
   await stream.close();
 });
 
+test('an order followed over a stream of this process is not abandoned, even when the liveness statement is late', async () => {
+  const watched = await waitingPage();
+  const stream = await EventStream.open(watched.browser, eventsUrl(t.broker, watched.uid));
+  await stream.message('the state at once');
+  // A crowd held this process's liveness statement up: the database last saw the order a minute ago.
+  const unseen = sql`update bankid_orders set last_seen_at = now() - interval '1 minute' where id = ${watched.orderId}`;
+  await unseen.execute(t.broker.database.db);
+  await t.broker.sweepAbandoned(); // what the janitor does every 10 s
+  assert.equal((await orderOf(watched.uid)).status, 'pending', 'the page still follows it here');
+  const open = t.broker.streams.size;
+  await stream.close();
+  await until(async () => t.broker.streams.size, (n) => n === open - 1, 'the server saw the page go');
+  await unseen.execute(t.broker.database.db);
+  await t.broker.sweepAbandoned();
+  assert.equal((await orderOf(watched.uid)).status, 'cancelled', 'once the page is gone, the janitor ends it');
+});
+
 test('the stream checks the browser once: another browser, or none, gets 404', async () => {
   const page = await waitingPage();
   const stranger = await new HttpBrowser().open(eventsUrl(t.broker, page.uid));
