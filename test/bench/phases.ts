@@ -343,6 +343,8 @@ export interface WaitingResult {
   framesOver1s: number;
   /** Time between a page's successive new QR frames. */
   frameIntervalMs: Summary;
+  /** From the order page's answer to the first message of its stream, for every page (the build-up included). */
+  firstStreamMessageMs: Summary;
   brokerCpuCores: number;
   brokerCpuMsPerPersonPerS: number;
   /** The same per answered poll (pages that fell back to polling): a person's cost when answered every second. */
@@ -396,6 +398,8 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     const rampDeadline = Date.now() + RAMP_BASE_MS + n * RAMP_PER_PAGE_MS;
 
     const endedSamples: string[] = [];
+    /** From each order page's answer to its stream's first message (while the crowd builds up too). */
+    const firstMessages: number[] = [];
     /** A page saw its order end (nobody approves in this phase): how, when and how the page followed it. */
     const orderEnded = (err: StepError, how: 'stream' | 'polling') => {
       ended++;
@@ -418,10 +422,15 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     };
 
     /** As the page script: follow the order over its event stream; false when the broker has no room (503) or the stream broke. */
-    const follow = async (b: HttpBrowser, eventsUrl: string): Promise<boolean> => {
+    const follow = async (b: HttpBrowser, eventsUrl: string, pageAt: number): Promise<boolean> => {
       const last: { time?: number; at?: number } = {};
       const headers = { 'user-agent': b.userAgent, cookie: b.cookieHeader(new URL(eventsUrl)) };
-      const stream = await openEventReader(eventsUrl, headers, (data, at) => seen(JSON.parse(data) as OrderStatus, at, last), FRAME_SILENCE_MS);
+      let first = true;
+      const stream = await openEventReader(eventsUrl, headers, (data, at) => {
+        if (first) firstMessages.push(at - pageAt);
+        first = false;
+        seen(JSON.parse(data) as OrderStatus, at, last);
+      }, FRAME_SILENCE_MS);
       if (stream.status !== 200) {
         stream.close();
         return false;
@@ -439,8 +448,8 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     };
 
     /** One person's page: its event stream, or when the broker is full its script polls /status every second. */
-    const watch = async (b: HttpBrowser, statusUrl: string, eventsUrl: string) => {
-      if (await follow(b, eventsUrl).catch((err: unknown) => { holding.error(err); return false; })) return;
+    const watch = async (b: HttpBrowser, statusUrl: string, eventsUrl: string, pageAt: number) => {
+      if (await follow(b, eventsUrl, pageAt).catch((err: unknown) => { holding.error(err); return false; })) return;
       const last: { time?: number; at?: number } = {};
       for (let polls = 0; !stop && polls < MAX_POLLS; polls++) {
         try {
@@ -471,7 +480,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
           const page = await openQrPage(b, broker.target, opening);
           if (!page.statusUrl || !page.eventsUrl) throw new StepError('order page', `no QR page: ${page.page.status} ${page.page.location ?? ''}`);
           opened++;
-          pages.push(watch(b, page.statusUrl, page.eventsUrl));
+          pages.push(watch(b, page.statusUrl, page.eventsUrl, Date.now()));
         } catch (err) {
           opening.error(err);
         }
@@ -524,6 +533,7 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       frameAgeMs: summarize(ages),
       framesOver1s: ages.filter((a) => a > 1000).length,
       frameIntervalMs: summarize(intervals),
+      firstStreamMessageMs: summarize(firstMessages),
       brokerCpuCores: round(w.cpuMs.broker! / w.wallMs, 3),
       brokerCpuMsPerPersonPerS: round(w.cpuMs.broker! / personSeconds, 4),
       brokerCpuMsPerPoll: holding.latencies.get('status')?.length ? round(w.cpuMs.broker! / holding.latencies.get('status')!.length, 3) : undefined,
