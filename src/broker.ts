@@ -128,6 +128,12 @@ export interface RunningBroker {
 }
 
 const MINUTE = 60_000;
+/**
+ * Connections the kernel queues until the broker accepts them (capped by net.core.somaxconn). Node's 511 overflowed
+ * while 10,000 pages arrived: a dropped SYN is retried after 1, 3, 7, 15, 31 s, so a page's stream came up to 35 s
+ * late and its order looked abandoned.
+ */
+const LISTEN_BACKLOG = 4096;
 /** A QR page polls every second; one not heard from for this long is gone and its order is cancelled. */
 const QR_IDLE_S = 30;
 /**
@@ -321,7 +327,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     // The issuer must be known before the provider exists; with PORT=0 it comes from the port we got.
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(portInUse(err, 'PORT')));
-      server.listen(config.http.port, config.http.host, () => resolve());
+      server.listen({ port: config.http.port, host: config.http.host, backlog: LISTEN_BACKLOG }, () => resolve());
     });
     // Requests in flight are answered; pending orders stay for the other replicas (the collector only stops).
     cleanups.push(async () => {

@@ -8,6 +8,9 @@ import http from 'node:http';
 export interface EventReader {
   /** The response's status (the broker answers 503 when it has no room for another stream). */
   status: number;
+  /** Milliseconds from the call to the connection's establishment, and to the response's headers. */
+  connectedMs: number;
+  answeredMs: number;
   /** Settles when the stream ends: undefined when closed by `close()`, else why it ended. */
   ended: Promise<Error | undefined>;
   close(): void;
@@ -19,7 +22,10 @@ export interface EventReader {
  */
 export function openEventReader(href: string, headers: Record<string, string>, onData: (data: string, at: number) => void, silenceMs: number): Promise<EventReader> {
   return new Promise((resolve, reject) => {
+    const called = Date.now();
+    let connectedMs = -1;
     const req = http.get(href, { headers: { ...headers, accept: 'text/event-stream' }, agent: false });
+    req.once('socket', (socket) => socket.once('connect', () => { connectedMs = Date.now() - called; }));
     req.once('error', reject);
     req.once('response', (res) => {
       let closing = false;
@@ -55,6 +61,8 @@ export function openEventReader(href: string, headers: Record<string, string>, o
       res.once('close', () => end(new Error('the stream closed')));
       resolve({
         status: res.statusCode ?? 0,
+        connectedMs,
+        answeredMs: Date.now() - called,
         ended,
         close: () => {
           closing = true;

@@ -345,6 +345,9 @@ export interface WaitingResult {
   frameIntervalMs: Summary;
   /** From the order page's answer to the first message of its stream, for every page (the build-up included). */
   firstStreamMessageMs: Summary;
+  /** From asking for a stream to its TCP connection, and to the headers of its answer. */
+  streamConnectedMs: Summary;
+  streamAnsweredMs: Summary;
   brokerCpuCores: number;
   brokerCpuMsPerPersonPerS: number;
   /** The same per answered poll (pages that fell back to polling): a person's cost when answered every second. */
@@ -400,6 +403,9 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
     const endedSamples: string[] = [];
     /** From each order page's answer to its stream's first message (while the crowd builds up too). */
     const firstMessages: number[] = [];
+    /** From asking for each stream to its connection, and to its answer's headers. */
+    const connects: number[] = [];
+    const answers: number[] = [];
     /** A page saw its order end (nobody approves in this phase): how, when and how the page followed it. */
     const orderEnded = (err: StepError, how: 'stream' | 'polling') => {
       ended++;
@@ -431,6 +437,8 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
         first = false;
         seen(JSON.parse(data) as OrderStatus, at, last);
       }, FRAME_SILENCE_MS);
+      connects.push(stream.connectedMs);
+      answers.push(stream.answeredMs);
       if (stream.status !== 200) {
         stream.close();
         return false;
@@ -534,6 +542,8 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       framesOver1s: ages.filter((a) => a > 1000).length,
       frameIntervalMs: summarize(intervals),
       firstStreamMessageMs: summarize(firstMessages),
+      streamConnectedMs: summarize(connects),
+      streamAnsweredMs: summarize(answers),
       brokerCpuCores: round(w.cpuMs.broker! / w.wallMs, 3),
       brokerCpuMsPerPersonPerS: round(w.cpuMs.broker! / personSeconds, 4),
       brokerCpuMsPerPoll: holding.latencies.get('status')?.length ? round(w.cpuMs.broker! / holding.latencies.get('status')!.length, 3) : undefined,

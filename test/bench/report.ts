@@ -80,6 +80,7 @@ export function waitingTable(w: WaitingResult): string {
     ['frames older than 1 s', `${w.framesOver1s} of ${w.frameAgeMs.n}`],
     ['new frame every ms p50 / p95 / max', s(w.frameIntervalMs)],
     ['stream\'s first message after its page ms p50 / p95 / max', s(w.firstStreamMessageMs)],
+    ['stream connected / answered ms p95 / max', `${cell(w.streamConnectedMs.p95, 0)} / ${cell(w.streamConnectedMs.max, 0)}, ${cell(w.streamAnsweredMs.p95, 0)} / ${cell(w.streamAnsweredMs.max, 0)}`],
     ['errors opening / holding', `${w.openErrors.count} / ${w.holdErrors.count}`],
     ['requests sent again after a reset (as browsers do)', `${w.openErrors.resent} / ${w.holdErrors.resent}`],
     ['orders no longer pending', String(w.ordersEnded)],

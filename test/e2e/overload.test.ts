@@ -4,6 +4,8 @@
  * refused; once the held request ends, the page and new logins are served normally.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { ClientSecretBasic } from 'openid-client';
@@ -74,4 +76,13 @@ test('while the broker is full: 503 busy at once, the watched order stays; after
   assert.equal(await orderStatus(watcher.uid), 'pending');
   const newcomer = await loginPage();
   assert.equal(newcomer.step.status, 200, 'a new login is served again');
+});
+
+test('the listening socket queues a crowd\'s connections: a backlog of 4096 (or the kernel\'s cap), not Node\'s 511', () => {
+  const port = new URL(t.broker.url).port;
+  // For a listening socket, ss's Send-Q column is its backlog.
+  const [line] = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim().split('\n');
+  const backlog = Number(line!.trim().split(/\s+/)[2]);
+  const cap = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  assert.equal(backlog, Math.min(4096, cap));
 });
