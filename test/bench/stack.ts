@@ -5,7 +5,7 @@
  * (the embedded database admits one process at a time).
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { discover, type Target } from './driver.ts';
@@ -34,15 +34,23 @@ export const CLIENT = {
 export function targetAt(name: string, flow: Target['flow'], issuer: string): Promise<Target> {
   return discover({ name, flow, issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
 }
-/** Orders must outlive a ramp of many waiting pages plus the hold. */
-/** Node's flags in `npm start` (package.json): the broker is measured as it is started. */
+/** Node's flags in `npm start` (package.json, read from there): the broker is measured as it is started. */
 const START_FLAGS = [
-  '--liftoff-only',
+  ...startFlags(),
   ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
   // Node or V8 flags for an experiment (e.g. `--max-semi-space-size=16`), given to the brokers and demo mode.
   ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
 ];
+/** Orders must outlive a ramp of many waiting pages plus the hold. */
 const SIMULATOR_ORDER_LIFETIME_S = '3600';
+
+/** The flags between `node` and `src/main.ts` in package.json's `start` script. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.split(' ');
+  if (words[0] !== 'node' || words.at(-1) !== 'src/main.ts') throw new Error(`package.json's start script is not "node [flags] src/main.ts": ${scripts.start}`);
+  return words.slice(1, -1);
+}
 
 /** Where the broker's data lives: a database on a PostgreSQL server, or an embedded one in a directory. */
 export type Store = { url: string } | { dataDir: string };

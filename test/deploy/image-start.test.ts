@@ -33,6 +33,16 @@ function imageEnv(): Record<string, string> {
   return Object.fromEntries([...block[1]!.matchAll(/(\w+)=(\S+)/g)].map(([, k, v]) => [k!, v!]));
 }
 
+/** V8's memory settings in a command's Node flags. */
+const memoryFlags = (args: string[]) => args.filter((a) => /^--max-(semi|old)-space-size=/.test(a));
+
+test('the image starts Node with the memory settings of `npm start` (a young generation of 2 x 16 MB)', () => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const fromStart = memoryFlags(scripts.start.split(' '));
+  assert.deepEqual(fromStart, ['--max-semi-space-size=16']);
+  assert.deepEqual(memoryFlags(imageCommand().args), fromStart);
+});
+
 const secrets = { ENCRYPTION_KEY: 'ab'.repeat(32), SUBJECT_SECRET: 's'.repeat(40) };
 
 test('the image runs Node 24 slim as a numeric non-root user, production dependencies only', () => {
