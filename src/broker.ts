@@ -36,6 +36,7 @@ import { hostAllowList, securityHeaders } from './http/security.ts';
 import { settleUnreadBody } from './http/unread-body.ts';
 import { isClientGone } from './http/client-gone.ts';
 import { loadedOnFirstUse } from './http/on-first-use.ts';
+import { acceptUpgrades } from './http/websocket.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { StreamHub } from './interaction/stream-hub.ts';
 import { limitStarts } from './interaction/steps/limit-starts.ts';
@@ -425,7 +426,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: config.http.proxyHops });
     app.keys = cookieSigner;
     app.on('error', (err: Error & { status?: number; code?: string; headerSent?: boolean }, ctx?: Koa.Context) => {
-      if (isClientGone(err)) logger.debug({ err: err.message, requestId: ctx?.state.requestId }, 'browser went away during the answer');
+      if (isClientGone(err, ctx?.status === 101)) logger.debug({ err: err.message, requestId: ctx?.state.requestId }, 'browser went away during the answer');
       else if (!err.status || err.status >= 500) logger.error({ err: err.message, requestId: ctx?.state.requestId }, 'request failed');
     });
     app.use(requestId);
@@ -477,7 +478,10 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     // Own routes first: oidc-provider's routes end the response.
     app.use(authorizationRequestGuard(limiter, effective, logger));
     app.use((ctx, next) => current.middleware(ctx, next));
-    server.on('request', app.callback());
+    const handle = app.callback();
+    server.on('request', handle);
+    // A waiting page's status stream may arrive as a WebSocket: through the same app, which takes the socket.
+    acceptUpgrades(server, handle);
     logger.info({ issuer: effective.http.issuer, demo: config.demo, database: database.kind }, 'brygga listening');
 
     return {

@@ -62,6 +62,10 @@ export const CATALOGUE = {
     status: 404, expose: true, oauth: 'invalid_request',
     text: { sv: 'Ingen BankID-order har startats för den här inloggningen.', en: 'No BankID order has been started for this login.' },
   },
+  stream_foreign_origin: {
+    status: 403, expose: true, oauth: 'access_denied',
+    text: { sv: 'Inloggningens status kan bara följas från inloggningssidan.', en: "The login's status can only be followed from the login page." },
+  },
   order_start_failed: {
     status: 502, expose: true, oauth: 'temporarily_unavailable',
     text: { sv: 'Något gick fel. Försök igen.', en: 'Something went wrong. Please try again' },

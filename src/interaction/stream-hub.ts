@@ -1,5 +1,6 @@
 /**
- * The open status streams of this process (GET /interaction/:uid/events) and the one timer that drives them all.
+ * The open status streams of this process (GET /interaction/:uid/events, as a WebSocket or as Server-Sent Events)
+ * and the one timer that drives them all.
  * Each tick sends a stream a fresh QR frame when its second has turned (computed here from the order's start token
  * and secret: no statement, no call to BankID), or a heartbeat comment when nothing else flowed for a while. A state
  * change arrives as a notification (from whichever replica's collector wrote it), saying what the order changed to:
@@ -7,7 +8,6 @@
  * orders that need it together in one statement. Every few seconds one statement tells the database that the orders
  * of all open streams are still watched, so no janitor on any replica cancels them.
  */
-import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Locale } from '../i18n/texts.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -29,6 +29,20 @@ export interface StreamHubOptions {
   livenessMs?: number;
 }
 
+/** Where a stream's messages go: an EventStreamResponse or a WebSocketConnection (http/). */
+export interface StreamOut {
+  /** One message: the order's status as JSON. */
+  send(json: string): void;
+  /** Nothing else went out for a while: keeps proxies from closing the connection. */
+  ping(): void;
+  /** After the final state, or `goingAway` when the process stops. */
+  close(goingAway?: boolean): void;
+  /** Bytes queued for a client that does not read. */
+  readonly backlog: number;
+  readonly ended: boolean;
+  onClose(listener: () => void): void;
+}
+
 /** How a page reads its messages: in its language, with the wording for its device. */
 export interface StreamView {
   mobile: boolean;
@@ -36,7 +50,7 @@ export interface StreamView {
 }
 
 interface Stream {
-  res: ServerResponse;
+  out: StreamOut;
   orderId: string;
   view: StreamView;
   /** The state's JSON without its last `}`, so a frame only appends its QR string. */
@@ -50,8 +64,6 @@ interface Stream {
   lastWriteAt: number;
 }
 
-/** The browser reconnects after this long when the stream breaks (the page script may fall back to polling instead). */
-const RETRY_MS = 3000;
 /** A client that does not read: frames are skipped rather than queued without bound. */
 const MAX_BUFFERED_BYTES = 16 * 1024;
 const CLOSE_WAIT_MS = 2000;
@@ -92,16 +104,15 @@ export class StreamHub {
     return this.#byOrder.has(orderId);
   }
 
-  /** Takes over a response whose headers are written: sends the order's state now, then frames and changes. */
-  open(res: ServerResponse, order: WatchedOrder, view: StreamView): void {
-    const stream: Stream = { res, orderId: order.state.orderId, view, prefix: '', key: '', lastWriteAt: 0 };
-    res.write(`retry: ${RETRY_MS}\n\n`);
+  /** Takes over an open stream: sends the order's state now, then frames and changes. */
+  open(out: StreamOut, order: WatchedOrder, view: StreamView): void {
+    const stream: Stream = { out, orderId: order.state.orderId, view, prefix: '', key: '', lastWriteAt: 0 };
     if (!this.#apply(stream, order)) return;
     let streams = this.#byOrder.get(stream.orderId);
     if (!streams) this.#byOrder.set(stream.orderId, (streams = new Set()));
     streams.add(stream);
     this.#count++;
-    res.on('close', () => this.#remove(stream));
+    out.onClose(() => this.#remove(stream));
     this.#timer ??= setInterval(() => this.#tick(), this.#tickMs).unref();
   }
 
@@ -152,7 +163,7 @@ export class StreamHub {
     clearInterval(this.#timer);
     this.#timer = undefined;
     for (const streams of [...this.#byOrder.values()]) {
-      for (const stream of streams) stream.res.end(': closing\n\n');
+      for (const stream of streams) stream.out.close(true);
     }
     this.#byOrder.clear();
     this.#count = 0;
@@ -167,7 +178,7 @@ export class StreamHub {
           const time = qrTimeAt(stream.qr, now);
           if (time !== stream.sentQrTime) this.#sendFrame(stream, time, now);
         } else if (now - stream.lastWriteAt >= this.#heartbeatMs) {
-          this.#write(stream, ': ping\n\n', now);
+          this.#ping(stream, now);
         }
       }
     }
@@ -203,21 +214,27 @@ export class StreamHub {
       this.#sendFrame(stream, qrTimeAt(stream.qr, now), now, true);
       return true;
     }
-    this.#write(stream, `data: ${stream.prefix}}\n\n`, now, true);
+    this.#write(stream, `${stream.prefix}}`, now, true);
     if (state.state === 'pending') return true;
-    stream.res.end();
+    stream.out.close();
     return false;
   }
 
   #sendFrame(stream: Stream, time: number, now: number, change = false): void {
     stream.sentQrTime = time;
-    this.#write(stream, `data: ${stream.prefix},"qr":"${qrFrame(stream.qr!, time)}"}\n\n`, now, change);
+    this.#write(stream, `${stream.prefix},"qr":"${qrFrame(stream.qr!, time)}"}`, now, change);
   }
 
   /** A frame or a heartbeat is dropped for a client that does not read; a change of state never is. */
-  #write(stream: Stream, text: string, now: number, change = false): void {
-    if (stream.res.writableEnded || (!change && stream.res.writableLength > MAX_BUFFERED_BYTES)) return;
-    stream.res.write(text);
+  #write(stream: Stream, json: string, now: number, change = false): void {
+    if (stream.out.ended || (!change && stream.out.backlog > MAX_BUFFERED_BYTES)) return;
+    stream.out.send(json);
+    stream.lastWriteAt = now;
+  }
+
+  #ping(stream: Stream, now: number): void {
+    if (stream.out.ended || stream.out.backlog > MAX_BUFFERED_BYTES) return;
+    stream.out.ping();
     stream.lastWriteAt = now;
   }
 

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { field, HttpBrowser, type Step } from '../helpers/http-browser.ts';
-import { EventStream } from '../helpers/sse.ts';
+import { WebSocketStream } from '../helpers/websocket-stream.ts';
 
 export interface Target {
   name: string;
@@ -143,15 +143,15 @@ export async function pollStatus(b: HttpBrowser, statusUrl: string, rec: Recorde
 }
 
 /**
- * What the page script does while the person is in the app: follow the order over its event stream until a final
- * state (timed as `stream`, from opening it), or poll `/status` every second when the broker has no room for one.
+ * What the page script does while the person is in the app: follow the order over its WebSocket until a final state
+ * (timed as `stream`, from opening it), or poll `/status` every second when the broker has no room for one.
  */
 async function orderOutcome(b: HttpBrowser, qr: QrPage, rec: Recorder, deadline: number): Promise<OrderStatus> {
   if (!qr.statusUrl || !qr.eventsUrl) throw new StepError('order page', 'no status or events URL on the page');
   const opened = performance.now();
-  const stream = await EventStream.open(b, qr.eventsUrl);
+  const stream = WebSocketStream.open(b, qr.eventsUrl);
   try {
-    if (stream.response.status === 200) {
+    if (await stream.opened.then(() => true, () => false)) {
       let status: OrderStatus = { state: 'pending' };
       while (status.state === 'pending') {
         try {
@@ -164,7 +164,7 @@ async function orderOutcome(b: HttpBrowser, qr: QrPage, rec: Recorder, deadline:
       return status;
     }
   } finally {
-    await stream.close();
+    stream.close();
   }
   let status: OrderStatus = { state: 'pending' };
   for (let polls = 0; status.state === 'pending' && polls < MAX_POLLS && Date.now() < deadline; polls++) {

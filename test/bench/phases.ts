@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { startTestBroker } from '../helpers/broker.ts';
 import { HttpBrowser } from '../helpers/http-browser.ts';
-import { openEventReader, type EventReader } from './event-reader.ts';
+import { openEventReader, type EventReader, type StreamTransport } from './event-reader.ts';
 import { login, MAX_POLLS, openQrPage, pollStatus, POLL_INTERVAL_MS, Recorder, runLoad, StepError, type OrderStatus, type Target } from './driver.ts';
 import { cpuMs, PgBackendCpu, rssMb, serverStatements } from './proc-stats.ts';
 import { freePort } from './processes.ts';
@@ -28,6 +28,8 @@ export interface Options {
   baselineRate: number;
   /** Turns of each provider in the baseline phase (A B C A B C …). */
   baselineRounds: number;
+  /** How waiting pages follow their order: a WebSocket, as the page script first tries, or Server-Sent Events. */
+  stream: StreamTransport;
 }
 
 export interface Bench {
@@ -427,7 +429,10 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
       }
     };
 
-    /** As the page script: follow the order over its event stream; false when the broker has no room (503) or the stream broke. */
+    /**
+     * As the page script: follow the order over its stream; false when the broker has no room (503) or the stream
+     * broke. (A refused WebSocket goes straight to polling: the page's event stream would be refused for the same reason.)
+     */
     const follow = async (b: HttpBrowser, eventsUrl: string, pageAt: number): Promise<boolean> => {
       const last: { time?: number; at?: number } = {};
       const headers = { 'user-agent': b.userAgent, cookie: b.cookieHeader(new URL(eventsUrl)) };
@@ -436,10 +441,10 @@ export async function waitingPhase(bench: Bench, log: (line: string) => void): P
         if (first) firstMessages.push(at - pageAt);
         first = false;
         seen(JSON.parse(data) as OrderStatus, at, last);
-      }, FRAME_SILENCE_MS);
+      }, FRAME_SILENCE_MS, bench.options.stream);
       connects.push(stream.connectedMs);
       answers.push(stream.answeredMs);
-      if (stream.status !== 200) {
+      if (stream.status !== (bench.options.stream === 'websocket' ? 101 : 200)) {
         stream.close();
         return false;
       }

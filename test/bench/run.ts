@@ -4,7 +4,8 @@
  * DATABASE_URL (a PostgreSQL server; the bench creates and drops its own databases there) or the embedded engine.
  *
  *   npm run bench -- [--duration 30] [--concurrency 10,40,100] [--waiting 1000] [--hold 60]
- *                    [--approve-ms 1000] [--baseline-rate 10] [--baseline-rounds 2] [--only statements,idle,logins,baseline,waiting]
+ *                    [--approve-ms 1000] [--baseline-rate 10] [--baseline-rounds 2] [--stream websocket|sse]
+ *                    [--only statements,idle,logins,baseline,waiting]
  *
  * docs/performance.md explains the method and holds the latest figures.
  */
@@ -35,6 +36,7 @@ function parseOptions(argv: string[]): Options & { only: Set<Phase> } {
       'approve-ms': { type: 'string', default: '1000' },
       'baseline-rate': { type: 'string', default: '10' },
       'baseline-rounds': { type: 'string', default: '2' },
+      stream: { type: 'string', default: 'websocket' },
       only: { type: 'string', default: PHASES.join(',') },
     },
   });
@@ -45,6 +47,7 @@ function parseOptions(argv: string[]): Options & { only: Set<Phase> } {
   };
   const only = new Set(values.only.split(',').map((p) => p.trim()));
   for (const p of only) if (!PHASES.includes(p as Phase)) throw new Error(`--only takes ${PHASES.join(', ')}`);
+  if (values.stream !== 'websocket' && values.stream !== 'sse') throw new Error('--stream takes websocket or sse');
   return {
     durationS: Math.max(1, positive('duration', values.duration, 600)),
     concurrency: values.concurrency.split(',').map((c) => Math.max(1, positive('concurrency', c, 2000))),
@@ -53,6 +56,7 @@ function parseOptions(argv: string[]): Options & { only: Set<Phase> } {
     approveMs: positive('approve-ms', values['approve-ms'], 60_000),
     baselineRate: Math.max(1, positive('baseline-rate', values['baseline-rate'], 1000)),
     baselineRounds: Math.max(1, positive('baseline-rounds', values['baseline-rounds'], 20)),
+    stream: values.stream,
     only: only as Set<Phase>,
   };
 }
@@ -180,7 +184,7 @@ try {
   if (options.only.has('waiting')) {
     const w = await waitingPhase(bench, log);
     results.waiting = w;
-    say(`Waiting users (${bench.engine}, QR pages on their event stream, or polling /status when refused one)`, waitingTable(w));
+    say(`Waiting users (${bench.engine}, QR pages on their status stream (${bench.options.stream === 'websocket' ? 'WebSocket' : 'Server-Sent Events'}), or polling /status when refused one)`, waitingTable(w));
     sayLog('Broker warnings and errors (waiting)', w.brokerLog);
   }
 

@@ -201,6 +201,8 @@ test('without the stream (404) the page polls /status and draws every QR frame i
   const page = await newPage('sv-SE');
   // The broker's /events as it is before the stream exists (or when it is turned away): the page must poll.
   let streamAsked = 0;
+  let socketAsked = 0;
+  await page.routeWebSocket('**/interaction/*/events*', (ws) => { socketAsked++; ws.close(); });
   await page.route('**/interaction/*/events*', (route) => { streamAsked++; return route.fulfill({ status: 404, body: 'Not Found' }); });
   const polled: Record<string, unknown>[] = [];
   page.on('response', (r) => { if (new URL(r.url()).pathname.endsWith('/status')) void r.json().then((j: Record<string, unknown>) => polled.push(j), () => {}); });
@@ -217,7 +219,8 @@ test('without the stream (404) the page polls /status and draws every QR frame i
   assert.equal(frames.size, 3, 'a new frame every second');
   await assertScreenShowsQr(page, 'qr-drawn-by-script.png');
   assert.equal(await page.evaluate(() => document.documentElement.dataset.sameDocument), 'yes', 'frames came without reloading the page');
-  assert.ok(streamAsked >= 1, 'the page tried the stream first');
+  assert.equal(socketAsked, 1, 'the page tried a WebSocket first, once');
+  assert.ok(streamAsked >= 1, 'then the event stream');
   assert.ok(polled.length >= 2, `polled /status (${polled.length})`);
   for (const status of polled) assert.ok(!('qrSvg' in status) && typeof status.qr === 'string', JSON.stringify(status));
   await scanApproveAndFinish(page);
@@ -226,6 +229,7 @@ test('without the stream (404) the page polls /status and draws every QR frame i
 
 test('a busy stream (503) also sends the page to polling', { skip, timeout: 30_000 }, async () => {
   const page = await newPage('en-GB');
+  await page.routeWebSocket('**/interaction/*/events*', (ws) => ws.close());
   await page.route('**/interaction/*/events*', (route) => route.fulfill({ status: 503, body: 'busy' }));
   const polledOnce = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/status') && r.ok());
   await startQr(page);
@@ -233,10 +237,36 @@ test('a busy stream (503) also sends the page to polling', { skip, timeout: 30_0
   await page.context().close();
 });
 
-test('the stream path: messages on /events drive the page to the end, without a single poll', { skip, timeout: 60_000 }, async () => {
+test('the WebSocket path: the broker\'s own socket drives the page to the end, without an event stream or a poll', { skip, timeout: 60_000 }, async () => {
+  const page = await newPage('en-GB');
+  const sockets: string[] = [];
+  const received: string[] = [];
+  page.on('websocket', (ws) => {
+    sockets.push(ws.url());
+    ws.on('framereceived', (frame) => { if (typeof frame.payload === 'string') received.push(frame.payload); });
+  });
+  let httpStreamOrPolls = 0;
+  page.on('request', (r) => { if (/\/(events|status)$/.test(new URL(r.url()).pathname)) httpStreamOrPolls++; });
+  await startQr(page);
+  const first = await shownQr(page);
+  assert.ok(first.matches);
+  await page.waitForFunction((previous) => document.getElementById('qr-image')?.dataset.qr !== previous, first.qr, { timeout: 5000 });
+  const next = await shownQr(page);
+  assert.ok(next.matches, 'the frame the socket brought is drawn');
+  assert.ok(received.some((text) => (JSON.parse(text) as { qr?: string }).qr === next.qr), 'and it came over the socket');
+  await scanApproveAndFinish(page);
+  assert.equal(sockets.length, 1, sockets.join(', '));
+  assert.match(sockets[0]!, /^ws:\/\/.*\/interaction\/[\w-]+\/events\?lang=en$/);
+  assert.equal(httpStreamOrPolls, 0, 'no event stream, no poll');
+  await page.context().close();
+});
+
+test('the event stream path (no WebSocket through): messages on /events drive the page to the end, without a single poll', { skip, timeout: 60_000 }, async () => {
   const page = await newPage('sv-SE');
-  // A stand-in for the broker's stream, which lives on another branch: each connection gets the real status as one
-  // message (the contract: default event, data = the status JSON) and ends, and the browser connects again.
+  // A proxy that does not pass WebSockets: the socket closes before any message, and the page takes the event stream.
+  await page.routeWebSocket('**/interaction/*/events*', (ws) => ws.close());
+  // A stand-in for the broker's stream: each connection gets the real status as one message (the contract: default
+  // event, data = the status JSON) and ends, and the browser connects again.
   let connections = 0;
   await page.route('**/interaction/*/events*', async (route) => {
     connections++;
@@ -275,7 +305,11 @@ test("the CSP refuses a script the response did not name; the page's own nonced 
     const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== 'content-length' && name !== 'set-cookie'));
     return route.fulfill({ status: response.status(), headers, body });
   });
-  const scriptRan = page.waitForRequest((r) => /\/interaction\/[\w-]+\/(events|status)/.test(r.url()));
+  // The script's first act: its WebSocket (or, failing that, a request for the event stream or a poll).
+  const scriptRan = new Promise<void>((resolve) => {
+    page.on('websocket', () => resolve());
+    page.on('request', (r) => { if (/\/interaction\/[\w-]+\/(events|status)/.test(r.url())) resolve(); });
+  });
   await page.reload();
   assert.match(await page.content(), /dataset\.injected = "yes"/, 'the scripts were put into the page');
   await page.locator('#qr-image[data-qr^="bankid."] svg').waitFor();

@@ -1,5 +1,6 @@
 /** A Server-Sent Events reader for tests: every message and comment as it arrives, waited on by condition. */
 import type { HttpBrowser } from './http-browser.ts';
+import { Inbox } from './inbox.ts';
 
 export interface SseBlock {
   /** The parsed JSON of the `data:` lines, when there were any. */
@@ -13,10 +14,7 @@ export interface SseBlock {
 
 export class EventStream {
   readonly response: Response;
-  readonly blocks: SseBlock[] = [];
-  ended = false;
-  #cursor = 0;
-  #wake: (() => void) | undefined;
+  readonly #inbox = new Inbox<SseBlock>();
   readonly #reading: Promise<void>;
   readonly #abort: AbortController;
 
@@ -32,7 +30,7 @@ export class EventStream {
   }
 
   async #read(): Promise<void> {
-    if (!this.response.body) { this.ended = true; return; }
+    if (!this.response.body) { this.#inbox.end(); return; }
     const decoder = new TextDecoder();
     let buffer = '';
     try {
@@ -40,32 +38,25 @@ export class EventStream {
         buffer += decoder.decode(chunk, { stream: true });
         let end;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
-          this.blocks.push(parse(buffer.slice(0, end)));
+          this.#inbox.push(parse(buffer.slice(0, end)));
           buffer = buffer.slice(end + 2);
-          this.#wake?.();
         }
       }
     } catch { /* aborted or reset: the stream has ended */ }
-    this.ended = true;
-    this.#wake?.();
+    this.#inbox.end();
+  }
+
+  get blocks(): SseBlock[] {
+    return this.#inbox.items;
+  }
+
+  get ended(): boolean {
+    return this.#inbox.ended;
   }
 
   /** The next block (after those already taken) that satisfies `match`, waiting at most `timeoutMs` for it. */
-  async next(match: (block: SseBlock) => boolean, what: string, timeoutMs = 15_000): Promise<SseBlock> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      while (this.#cursor < this.blocks.length) {
-        const block = this.blocks[this.#cursor++]!;
-        if (match(block)) return block;
-      }
-      const left = deadline - performance.now();
-      if (this.ended || left <= 0) throw new Error(`${what}: not received (${this.ended ? 'the stream ended' : 'timed out'}); got ${JSON.stringify(this.blocks.slice(-3))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => { clearTimeout(timer); resolve(); };
-      });
-      this.#wake = undefined;
-    }
+  next(match: (block: SseBlock) => boolean, what: string, timeoutMs?: number): Promise<SseBlock> {
+    return this.#inbox.next(match, what, timeoutMs);
   }
 
   /** The next message with data. */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
@@ -16,6 +16,7 @@ import { field, HttpBrowser } from '../helpers/http-browser.ts';
 import { authorize, discover, interactionUid, TEST_PERSON } from '../helpers/rp.ts';
 import { EventStream, type SseBlock } from '../helpers/sse.ts';
 import { until } from '../helpers/until.ts';
+import { WebSocketStream } from '../helpers/websocket-stream.ts';
 
 const secret = 'events-secret-0123456789abcdefghijkl';
 let t: TestBroker;
@@ -195,16 +196,118 @@ test('a page that vanishes mid-stream (its connection reset) ends the stream wit
   const page = await waitingPage();
   const url = new URL(eventsUrl(t.broker, page.uid));
   const open = t.broker.streams.size;
-  const socket = connect(Number(url.port), url.hostname);
-  await once(socket, 'connect');
-  socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n`
-    + `User-Agent: ${page.browser.userAgent}\r\nCookie: ${page.browser.cookieHeader(url)}\r\n\r\n`);
-  const [head] = await once(socket, 'data') as [Buffer];
-  assert.match(head.toString(), /^HTTP\/1\.1 200 /);
+  const { socket, head } = await rawRequest(url, { accept: 'text/event-stream', 'user-agent': page.browser.userAgent, cookie: page.browser.cookieHeader(url) });
+  assert.match(head, /^HTTP\/1\.1 200 /);
+  await resetWithoutError(socket, open);
+});
+
+/** A TCP reset of an open stream's connection, as a killed tab or a dropped phone connection sends: no error logged. */
+async function resetWithoutError(socket: Socket, open: number): Promise<void> {
   await until(async () => t.broker.streams.size, (n) => n === open + 1, 'the stream is open');
   const logged = t.logLines.length;
-  socket.resetAndDestroy(); // a TCP reset, as a killed tab or a dropped phone connection sends
+  socket.resetAndDestroy();
   await until(async () => t.broker.streams.size, (n) => n === open, 'the server saw the page go');
   const errors = t.logLines.slice(logged).filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
   assert.deepEqual(errors, [], 'a browser going away is not a failed request');
+}
+
+/** A GET written by hand on a connection of its own, and the first data of its answer. */
+async function rawRequest(url: URL, headers: Record<string, string>): Promise<{ socket: Socket; head: string }> {
+  const socket = connect(Number(url.port), url.hostname);
+  await once(socket, 'connect');
+  socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`
+    + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n');
+  const [head] = await once(socket, 'data') as [Buffer];
+  return { socket, head: head.toString('latin1') };
+}
+
+/** An upgrade request written by hand: the answer's status line, and its body when it is a refusal. */
+async function rawUpgrade(href: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const { socket, head } = await rawRequest(new URL(href), headers);
+  let text = head;
+  // A refusal is answered over HTTP and the connection closed; a 101 stays open, and is closed here.
+  if (!text.startsWith('HTTP/1.1 101')) for await (const chunk of socket) text += String(chunk);
+  socket.destroy();
+  return { status: Number(text.slice(9, 12)), body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+}
+
+const webSocketHeaders = { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+
+test('as a WebSocket: the state at once, a fresh verifiable QR frame every second, each change, the final state, then a normal close', async () => {
+  const page = await waitingPage();
+  const open = t.broker.streams.size;
+  const logged = t.logLines.length;
+  const stream = WebSocketStream.open(page.browser, eventsUrl(t.broker, page.uid));
+  await stream.opened;
+  const first = await stream.message('the state at once');
+  assert.deepEqual({ ...first.data, qr: undefined }, { state: 'pending', hintCode: 'outstandingTransaction', message: 'Start your BankID app.', qr: undefined });
+  const frames = [String(first.data.qr)];
+  while (frames.length < 3) frames.push(String((await stream.message('the next frame')).data.qr));
+  const { qr_start_secret: qrSecret } = await orderOf(page.uid);
+  for (let i = 1; i < frames.length; i++) assert.equal(timeOf(frames[i]!), timeOf(frames[i - 1]!) + 1, 'one frame per second');
+  for (const frame of frames) assert.equal(frame.split('.')[3], qrAuthCode(qrSecret!, timeOf(frame)), `${frame} carries the right code`);
+  assert.equal(t.broker.streams.size, open + 1, 'the hub follows it');
+  assert.ok(t.broker.streams.watching(page.orderId), 'the janitor knows it is watched');
+
+  await t.sim.post('/sim/app/scan', { qr: frames.at(-1) });
+  const signing = await stream.next((m) => m.data.hintCode === 'userSign', 'the app picked the order up', 10_000);
+  assert.deepEqual(Object.keys(signing.data).sort(), ['hintCode', 'message', 'state']);
+  await t.sim.post(`/sim/orders/${page.orderRef}/approve`, { personalNumber: TEST_PERSON });
+  assert.deepEqual((await stream.next((m) => m.data.state === 'complete', 'the final state', 10_000)).data, { state: 'complete', message: '' });
+  assert.equal((await stream.closed).code, 1000, 'a normal close after the final state');
+  await until(async () => t.broker.streams.size, (n) => n === open, 'the hub let it go');
+  const opening = t.logLines.slice(logged).map((line) => JSON.parse(line) as { level: number; msg: string; path?: string; status?: number })
+    .filter((line) => line.path?.endsWith('/events'));
+  assert.deepEqual(opening.map((line) => [line.level, line.msg, line.status]), [[30, 'request', 101]], 'logged as a request that went well');
+});
+
+test('a WebSocket is refused over HTTP like the event stream: another origin 403, another browser 404, not a WebSocket 400', async () => {
+  const page = await waitingPage();
+  const url = eventsUrl(t.broker, page.uid);
+  const own = { ...webSocketHeaders, cookie: page.browser.cookieHeader(new URL(url)), 'user-agent': page.browser.userAgent };
+  const foreign = await rawUpgrade(url, { ...own, origin: 'https://evil.example' });
+  assert.equal(foreign.status, 403);
+  assert.equal((JSON.parse(foreign.body) as { error: string }).error, 'stream_foreign_origin');
+  assert.equal((await rawUpgrade(url, { ...own })).status, 403, 'no origin at all');
+  const stranger = await rawUpgrade(url, { ...webSocketHeaders, origin: new URL(url).origin });
+  assert.equal(stranger.status, 404);
+  assert.equal((JSON.parse(stranger.body) as { error: string }).error, 'login_not_in_browser');
+  const other = await rawUpgrade(url, { ...own, origin: new URL(url).origin, upgrade: 'h2c' });
+  assert.equal(other.status, 400);
+  const accepted = await rawUpgrade(url, { ...own, origin: new URL(url).origin });
+  assert.equal(accepted.status, 101, 'the same request from the page is taken');
+});
+
+test('a full process refuses a WebSocket with 503 (the page falls back); closing the broker closes its WebSockets as going away', async () => {
+  // A replica of its own: the event stream's test above closed the other one's hub for good.
+  const replica = await t.replica({ BANKID_COLLECT_CONCURRENCY: '0', EVENT_STREAMS_MAX: '1' });
+  const page = await waitingPage();
+  const stream = WebSocketStream.open(page.browser, eventsUrl(replica, page.uid));
+  await stream.message('the state at once');
+  const url = eventsUrl(replica, page.uid);
+  const refused = await rawUpgrade(url, { ...webSocketHeaders, origin: new URL(url).origin, cookie: page.browser.cookieHeader(new URL(url)) });
+  assert.equal(refused.status, 503);
+  assert.equal((JSON.parse(refused.body) as { error: string }).error, 'busy');
+  await replica.streams.close();
+  assert.equal((await stream.closed).code, 1001);
+});
+
+test('a page that closes its WebSocket ends the stream on the server', async () => {
+  const page = await waitingPage();
+  const open = t.broker.streams.size;
+  const stream = WebSocketStream.open(page.browser, eventsUrl(t.broker, page.uid));
+  await stream.message('the state at once');
+  assert.equal(t.broker.streams.size, open + 1);
+  stream.close();
+  assert.equal((await stream.closed).code, 1005, 'the server answered the close');
+  await until(async () => t.broker.streams.size, (n) => n === open, 'the hub let it go');
+});
+
+test('a page whose WebSocket connection is reset ends the stream without an error in the log', async () => {
+  const page = await waitingPage();
+  const url = new URL(eventsUrl(t.broker, page.uid));
+  const open = t.broker.streams.size;
+  const { socket, head } = await rawRequest(url, { ...webSocketHeaders, origin: url.origin, cookie: page.browser.cookieHeader(url), 'user-agent': page.browser.userAgent });
+  assert.match(head, /^HTTP\/1\.1 101 /);
+  await resetWithoutError(socket, open);
 });

@@ -1,5 +1,5 @@
-// Progressive enhancement of the BankID page: the status pushed over a stream (Server-Sent Events) or, where that is
-// missing or keeps failing, polled; each QR frame drawn here from its string, the first one from the page's at once.
+// Progressive enhancement of the BankID page: the status pushed over a stream (a WebSocket, else Server-Sent Events)
+// or, where that is missing or keeps failing, polled; each QR frame drawn here from its string, the first one from the page's at once.
 // Without this script the page refreshes itself (noscript meta refresh, the QR an image the server draws) and every
 // action is a plain form.
 import { qrSvg } from './qr.js';
@@ -84,6 +84,13 @@ function enhance(root) {
     window.location.reload(); // the server shows the outcome: the login goes on, or the failure with a retry
   }
 
+  /** A stream's message: the status as JSON (anything else is ignored). */
+  function handleMessage(event) {
+    let status;
+    try { status = JSON.parse(event.data); } catch { return; }
+    handle(status);
+  }
+
   function poll(count) {
     if (done || count > maxPolls) return;
     fetch(root.dataset.statusUrl, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' })
@@ -103,9 +110,7 @@ function enhance(root) {
     stream = new EventSource(root.dataset.eventsUrl);
     stream.addEventListener('message', (event) => {
       heard = true;
-      let status;
-      try { status = JSON.parse(event.data); } catch { return; }
-      handle(status);
+      handleMessage(event);
     });
     stream.addEventListener('error', () => {
       if (done) return;
@@ -119,6 +124,28 @@ function enhance(root) {
     });
   }
 
+  // First choice, a WebSocket: the broker holds least for a page waiting on one. One that closes before its first
+  // message (a proxy without WebSockets, a refusal) is not tried again: the event stream is. One that worked and then
+  // broke (a replica stopping) is opened again after a moment, as an event stream would be.
+  function openSocket() {
+    let heard = false;
+    const url = new URL(root.dataset.eventsUrl, window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(url);
+    stream = socket;
+    socket.addEventListener('message', (event) => {
+      heard = true;
+      handleMessage(event);
+    });
+    socket.addEventListener('close', () => {
+      if (done || stream !== socket) return;
+      stream = undefined;
+      if (heard) setTimeout(openSocket, 3000);
+      else if (typeof EventSource === 'function') listen();
+      else poll(0);
+    });
+  }
+
   // The person acted (cancel, another start method): the form's answer decides what comes next. A state pushed
   // meanwhile (the cancel itself ends the order) must not reload the page over that navigation.
   document.addEventListener('submit', () => {
@@ -126,7 +153,8 @@ function enhance(root) {
     if (stream) stream.close();
   });
 
-  if (typeof EventSource === 'function' && root.dataset.eventsUrl) listen();
+  if (typeof WebSocket === 'function' && root.dataset.eventsUrl) openSocket();
+  else if (typeof EventSource === 'function' && root.dataset.eventsUrl) listen();
   else setTimeout(() => poll(0), method === 'qr' ? 0 : interval);
 
   // Leaving a QR page tells the broker, which cancels the order unless a page polls again within a few seconds:
