@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -30,13 +29,12 @@ import { accessLog } from './http/access-log.ts';
 import { errorPages } from './http/error-pages.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './http/health.ts';
-import { drain } from './http/drain.ts';
 import { requestMetrics, startMetricsServer } from './http/metrics.ts';
 import { hostAllowList, securityHeaders } from './http/security.ts';
 import { settleUnreadBody } from './http/unread-body.ts';
 import { isClientGone } from './http/client-gone.ts';
 import { loadedOnFirstUse } from './http/on-first-use.ts';
-import { acceptUpgrades } from './http/websocket.ts';
+import { Listeners } from './http/listeners.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { StreamHub } from './interaction/stream-hub.ts';
 import { limitStarts } from './interaction/steps/limit-starts.ts';
@@ -158,7 +156,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
   const { logger } = options;
   const cleanups: (() => unknown)[] = []; // undone last-in first-out
   let closing: Promise<void> | undefined;
-  const server: Server = createServer({
+  const listeners = new Listeners({
     headersTimeout: config.http.headersTimeoutMs,
     requestTimeout: config.http.requestTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
@@ -326,17 +324,14 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     const dpopNonceSecret = Buffer.from(await getOrCreateSecret(database.db, box, 'dpop-nonce-secret', () => randomBytes(32).toString('hex')), 'hex');
 
     // The issuer must be known before the provider exists; with PORT=0 it comes from the port we got.
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(portInUse(err, 'PORT')));
-      server.listen({ port: config.http.port, host: config.http.host, backlog: LISTEN_BACKLOG }, () => resolve());
-    });
+    const port = await listeners.listen({ port: config.http.port, host: config.http.host, backlog: LISTEN_BACKLOG })
+      .catch((err: NodeJS.ErrnoException) => { throw portInUse(err, 'PORT'); });
     // Requests in flight are answered; pending orders stay for the other replicas (the collector only stops).
     cleanups.push(async () => {
-      if ((await drain(server, config.http.shutdownGraceMs)) === 'cut') logger.warn({ graceMs: config.http.shutdownGraceMs }, 'requests still running at the shutdown deadline were cut');
+      if ((await listeners.drain(config.http.shutdownGraceMs)) === 'cut') logger.warn({ graceMs: config.http.shutdownGraceMs }, 'requests still running at the shutdown deadline were cut');
     });
     // First of all: the streams end, so the server's close does not wait on them.
     cleanups.push(() => streams.close());
-    const port = (server.address() as AddressInfo).port;
     const effective: Config = new URL(config.http.issuer).port === '0'
       ? { ...config, http: { ...config.http, port, issuer: `http://localhost:${port}`, allowedHosts: [`localhost:${port}`] } }
       : config;
@@ -478,10 +473,8 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     // Own routes first: oidc-provider's routes end the response.
     app.use(authorizationRequestGuard(limiter, effective, logger));
     app.use((ctx, next) => current.middleware(ctx, next));
-    const handle = app.callback();
-    server.on('request', handle);
     // A waiting page's status stream may arrive as a WebSocket: through the same app, which takes the socket.
-    acceptUpgrades(server, handle);
+    listeners.handle(app.callback());
     logger.info({ issuer: effective.http.issuer, demo: config.demo, database: database.kind }, 'brygga listening');
 
     return {
@@ -508,7 +501,7 @@ export async function startBroker(config: Config, options: BrokerOptions): Promi
     };
   } catch (err) {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
-    if (server.listening) server.close();
+    listeners.close();
     throw err;
   }
 }

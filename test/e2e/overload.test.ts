@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { ClientSecretBasic } from 'openid-client';
@@ -78,11 +79,20 @@ test('while the broker is full: 503 busy at once, the watched order stays; after
   assert.equal(newcomer.step.status, 200, 'a new login is served again');
 });
 
-test('the listening socket queues a crowd\'s connections: a backlog of 4096 (or the kernel\'s cap), not Node\'s 511', () => {
+test('the broker listens on 4 sockets of its port (a turn of the event loop accepts one on each), each queueing 4096 connections (or the kernel\'s cap)', { skip: process.platform !== 'linux' && 'SO_REUSEPORT: Linux only' }, async () => {
   const port = new URL(t.broker.url).port;
   // For a listening socket, ss's Send-Q column is its backlog.
-  const [line] = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim().split('\n');
-  const backlog = Number(line!.trim().split(/\s+/)[2]);
+  const lines = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim().split('\n');
   const cap = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
-  assert.equal(backlog, Math.min(4096, cap));
+  assert.deepEqual(lines.map((line) => Number(line.trim().split(/\s+/)[2])), [4096, 4096, 4096, 4096].map((n) => Math.min(n, cap)));
+  // The kernel spreads new connections over the sockets: 40 of them reach every one, and each is served.
+  const answers = await Promise.all(Array.from({ length: 40 }, () => new Promise<number>((resolve, reject) => {
+    get(`${t.broker.url}/healthz`, { agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+  })));
+  assert.deepEqual(new Set(answers), new Set([200]));
+});
+
+test('a port another broker holds is refused, although the broker shares its own port among its sockets', async () => {
+  const port = new URL(t.broker.url).port;
+  await assert.rejects(t.replica({ PORT: port }), /EADDRINUSE.*another program uses that port; stop it or change PORT/);
 });
