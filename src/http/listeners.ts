@@ -22,19 +22,15 @@ export interface ListenOptions {
 }
 
 export class Listeners {
-  readonly servers: Server[];
+  readonly #servers: Server[];
 
   constructor(options: ServerOptions) {
-    this.servers = Array.from({ length: SOCKETS }, () => createServer(options));
-  }
-
-  get listening(): boolean {
-    return this.servers.some((s) => s.listening);
+    this.#servers = Array.from({ length: SOCKETS }, () => createServer(options));
   }
 
   /** Every server answers requests with `handle`; a WebSocket upgrade goes through it too (websocket.ts). */
   handle(handle: (req: IncomingMessage, res: ServerResponse) => void): void {
-    for (const server of this.servers) {
+    for (const server of this.#servers) {
       server.on('request', handle);
       acceptUpgrades(server, handle);
     }
@@ -46,9 +42,9 @@ export class Listeners {
    * within this process.
    */
   async listen({ port, host, backlog }: ListenOptions): Promise<number> {
-    const shared = this.servers.length > 1;
+    const shared = this.#servers.length > 1;
     if (shared && port !== 0) await refuseTaken(port, host);
-    const [first, ...others] = this.servers;
+    const [first, ...others] = this.#servers;
     await listenOn(first!, { port, host, backlog, reusePort: shared });
     const bound = (first!.address() as AddressInfo).port;
     for (const server of others) await listenOn(server, { port: bound, host, backlog, reusePort: true });
@@ -57,12 +53,12 @@ export class Listeners {
 
   /** Stops every socket the way drain.ts does; `cut` when any of them had to cut requests at the deadline. */
   async drain(graceMs: number): Promise<'drained' | 'cut'> {
-    const outcomes = await Promise.all(this.servers.filter((s) => s.listening).map((s) => drain(s, graceMs)));
+    const outcomes = await Promise.all(this.#servers.filter((s) => s.listening).map((s) => drain(s, graceMs)));
     return outcomes.includes('cut') ? 'cut' : 'drained';
   }
 
   close(): void {
-    for (const server of this.servers) if (server.listening) server.close();
+    for (const server of this.#servers) if (server.listening) server.close();
   }
 }
 
