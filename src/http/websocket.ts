@@ -31,7 +31,7 @@ interface Upgrade {
 const upgrades = new WeakMap<IncomingMessage, Upgrade>();
 
 /** Whether a request asks for a WebSocket the way RFC 6455 requires (GET, version 13, a 16-byte key). */
-export function asksForWebSocket(req: IncomingMessage): boolean {
+function asksForWebSocket(req: IncomingMessage): boolean {
   const key = req.headers['sec-websocket-key'];
   return req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket'
     && req.headers['sec-websocket-version'] === '13' && typeof key === 'string' && Buffer.from(key, 'base64').length === 16;

@@ -227,15 +227,19 @@ export class StreamHub {
 
   /** A frame or a heartbeat is dropped for a client that does not read; a change of state never is. */
   #write(stream: Stream, json: string, now: number, change = false): void {
-    if (stream.out.ended || (!change && stream.out.backlog > MAX_BUFFERED_BYTES)) return;
+    if (!this.#writable(stream, change)) return;
     stream.out.send(json);
     stream.lastWriteAt = now;
   }
 
   #ping(stream: Stream, now: number): void {
-    if (stream.out.ended || stream.out.backlog > MAX_BUFFERED_BYTES) return;
+    if (!this.#writable(stream, false)) return;
     stream.out.ping();
     stream.lastWriteAt = now;
+  }
+
+  #writable(stream: Stream, change: boolean): boolean {
+    return !stream.out.ended && (change || stream.out.backlog <= MAX_BUFFERED_BYTES);
   }
 
   #remove(stream: Stream): void {
