@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import { possibleKey, storableText, type Db } from './database.ts';
 import { live, payloadOf } from './oidc-rows.ts';
 import { entityWrites } from './oidc-writes.ts';
-import { requestScope } from './request-scope.ts';
+import { copyPayload, requestScope } from './request-scope.ts';
 import { findTokenWithContext, SESSION_BY_UID } from './token-context.ts';
 
 export type ClientFinder = (clientId: string) => Promise<Record<string, unknown> | undefined>;
@@ -98,7 +98,7 @@ class PayloadAdapter implements Adapter {
       ? await findTokenWithContext(this.#db, this.#model, id, scope)
       : await this.#findWhere('id', id);
     // The provider changes what it is given: the scope keeps a copy.
-    scope?.set(this.#model, id, found ? structuredClone(found) : null);
+    scope?.set(this.#model, id, found ? copyPayload(found) : null);
     return found;
   }
 
@@ -107,7 +107,7 @@ class PayloadAdapter implements Adapter {
     if (scope?.has(this.#byUid, uid)) return scope.get(this.#byUid, uid) ?? undefined;
     await entityWrites(this.#db).flush();
     const found = await this.#findWhere('uid', uid);
-    scope?.set(this.#byUid, uid, found ? structuredClone(found) : null);
+    scope?.set(this.#byUid, uid, found ? copyPayload(found) : null);
     return found;
   }
 

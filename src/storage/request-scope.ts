@@ -19,7 +19,7 @@ export class RequestScope {
   /** A copy: the provider's models change the objects they are built from. */
   get(kind: string, key: string): Known | undefined {
     const value = this.#entries.get(`${kind}\0${key}`);
-    return value && structuredClone(value);
+    return value && copyPayload(value);
   }
 
   /** The value itself, for a reader that changes nothing of it (a copy of a completion costs more than its read). */
@@ -60,6 +60,25 @@ export class RequestScope {
     this.#open = false;
     this.#entries.clear();
   }
+}
+
+/**
+ * A deep copy of a stored payload (JSON: plain objects, arrays, primitives). Strings are shared, as they cannot
+ * change; structuredClone copied them too, and cost 7 µs for a session (a login reads about twenty payloads).
+ * Anything else (not seen in a payload) is copied by structuredClone.
+ */
+export function copyPayload<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyPayload) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    const item = copyPayload((value as Record<string, unknown>)[key]);
+    // A key named __proto__ (JSON.parse makes it an own property) must stay one, not become the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy as T;
 }
 
 const current = new AsyncLocalStorage<RequestScope>();
