@@ -34,12 +34,12 @@ function imageEnv(): Record<string, string> {
 }
 
 /** V8's memory settings in a command's Node flags. */
-const memoryFlags = (args: string[]) => args.filter((a) => /^--max-(semi|old)-space-size=/.test(a));
+const memoryFlags = (args: string[]) => args.filter((a) => /^--(max-(semi|old)-space-size|heap-growing-percent)=/.test(a));
 
-test('the image starts Node with the memory settings of `npm start` (a young generation of 2 x 16 MB)', () => {
+test('the image starts Node with the memory settings of `npm start` (a young generation of 2 x 16 MB, old generation grown by 30 %)', () => {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const fromStart = memoryFlags(scripts.start.split(' '));
-  assert.deepEqual(fromStart, ['--max-semi-space-size=16']);
+  assert.deepEqual(fromStart, ['--max-semi-space-size=16', '--heap-growing-percent=30']);
   assert.deepEqual(memoryFlags(imageCommand().args), fromStart);
 });
 
