@@ -46,5 +46,5 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
 # V8's memory settings as in `npm start` (docs/performance.md, 27th): --max-semi-space-size=16, a young generation of
 # 2 x 16 MB instead of 2 x 64 MB, about 100 MB less resident under load (10,000 waiting people); --heap-growing-percent=30,
 # a full collection before the old generation is 1.3 times what the last one kept (V8 allows up to 4 times), so the
-# memory a crowd leaves as garbage is given back sooner (350-463 MB at 10,000 became 357-365 MB) for 2 % more CPU per login.
+# memory a crowd leaves as garbage is given back sooner (350-463 MB at 10,000 became 354-365 MB) for about 2 % more CPU per login.
 CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=30", "src/main.ts"]
