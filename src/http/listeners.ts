@@ -65,7 +65,10 @@ export class Listeners {
 function listenOn(server: Server, options: ListenOptions & { reusePort: boolean }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options, () => resolve());
+    server.listen(options, () => {
+      server.off('error', reject); // later errors are the server's own, not this listen's
+      resolve();
+    });
   });
 }
 

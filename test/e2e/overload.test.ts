@@ -85,7 +85,7 @@ test('the broker listens on 4 sockets of its port (a turn of the event loop acce
   const lines = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim().split('\n');
   const cap = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
   assert.deepEqual(lines.map((line) => Number(line.trim().split(/\s+/)[2])), [4096, 4096, 4096, 4096].map((n) => Math.min(n, cap)));
-  // The kernel spreads new connections over the sockets: 40 of them reach every one, and each is served.
+  // The kernel spreads new connections over the sockets: 40 at once, each served.
   const answers = await Promise.all(Array.from({ length: 40 }, () => new Promise<number>((resolve, reject) => {
     get(`${t.broker.url}/healthz`, { agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
   })));
